@@ -1,1 +1,87 @@
-"""Skills-based routing engine."""
+"""Skills-based routing with an SLA-driven, continuously reprioritised global task list.
+
+The engine is pure Python (attrs + sortedcontainers): no clock, no I/O, no randomness.
+Every mutating call takes ``now`` in seconds on any epoch.
+"""
+
+from __future__ import annotations
+
+from routing.errors import (
+    AgentBusyError,
+    DuplicateAgentError,
+    DuplicateIdError,
+    DuplicateTaskError,
+    IllegalTransitionError,
+    InvalidDurationError,
+    InvalidInputError,
+    InvalidLevelError,
+    OfferExpiredError,
+    RoutingError,
+    TimeWentBackwardsError,
+    UnknownAgentError,
+    UnknownIdError,
+    UnknownOfferError,
+    UnknownTaskError,
+)
+from routing.events import (
+    AgentPaused,
+    Event,
+    Offered,
+    PreferenceExpired,
+    Queued,
+    Relaxed,
+    Requeued,
+    SlaBreached,
+)
+from routing.model import (
+    Agent,
+    AgentState,
+    Customer,
+    CustomerContext,
+    Offer,
+    RelaxStep,
+    Requirement,
+    ScoreTerms,
+    Task,
+    TaskState,
+)
+from routing.policy import Policy
+from routing.router import Router
+
+__all__ = [
+    "Agent",
+    "AgentBusyError",
+    "AgentPaused",
+    "AgentState",
+    "Customer",
+    "CustomerContext",
+    "DuplicateAgentError",
+    "DuplicateIdError",
+    "DuplicateTaskError",
+    "Event",
+    "IllegalTransitionError",
+    "InvalidDurationError",
+    "InvalidInputError",
+    "InvalidLevelError",
+    "Offer",
+    "OfferExpiredError",
+    "Offered",
+    "Policy",
+    "PreferenceExpired",
+    "Queued",
+    "RelaxStep",
+    "Relaxed",
+    "Requeued",
+    "Requirement",
+    "Router",
+    "RoutingError",
+    "ScoreTerms",
+    "SlaBreached",
+    "Task",
+    "TaskState",
+    "TimeWentBackwardsError",
+    "UnknownAgentError",
+    "UnknownIdError",
+    "UnknownOfferError",
+    "UnknownTaskError",
+]

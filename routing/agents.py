@@ -1,0 +1,251 @@
+"""The agent pool: states, capacity per channel, idle indexes by skill profile.
+
+Agents with identical skills share a :class:`Profile`. A profile knows, per channel,
+the task groups it is eligible for with its fit for each (so an agent looking for
+work evaluates only those buckets), and keeps per channel a ``SortedList`` of its
+agents that can take one more task there, keyed ``(idle_since, seq, record)``:
+longest idle first. Eligibility of a profile for a group is computed once, when
+either of them first appears.
+"""
+
+from __future__ import annotations
+
+from bisect import insort
+from typing import TYPE_CHECKING
+
+from sortedcontainers import SortedList
+
+from routing.model import Agent, AgentState, Skills, satisfies
+
+if TYPE_CHECKING:
+    from routing.policy import Policy
+    from routing.task_queue import Group, TaskRecord
+
+
+class Profile:
+    """Agents sharing one set of skills and levels."""
+
+    __slots__ = ("groups", "idle", "seq", "skill_map", "skills")
+
+    def __init__(self, skills: Skills, seq: int) -> None:
+        self.skills = skills
+        self.skill_map = dict(skills)
+        self.seq = seq
+        self.groups: dict[str, list[tuple[Group, float]]] = {}
+        self.idle: dict[str, SortedList] = {}
+
+
+class AgentRecord:
+    """The router's mutable bookkeeping for one agent."""
+
+    __slots__ = (
+        "agent",
+        "capacity",
+        "entry",
+        "id",
+        "idle_since",
+        "indexed",
+        "load",
+        "max_units",
+        "profile",
+        "seq",
+        "skill_map",
+        "state",
+        "units_used",
+        "work",
+    )
+
+    def __init__(self, agent: Agent, seq: int, profile: Profile, now: float) -> None:
+        self.agent = agent
+        self.id = agent.id
+        self.seq = seq
+        self.profile = profile
+        self.skill_map = profile.skill_map
+        self.capacity = dict(agent.capacity)
+        self.max_units = agent.max_units
+        self.state = AgentState.AVAILABLE
+        self.load = dict.fromkeys(self.capacity, 0)
+        self.units_used = 0
+        self.idle_since = now
+        self.entry = (now, seq, self)
+        self.indexed: dict[str, tuple[float, int, AgentRecord]] = {}
+        self.work: dict[str, TaskRecord] = {}
+
+    def satisfies(self, required: Skills) -> bool:
+        """Whether this agent meets every ``(skill, min_level)`` in ``required``."""
+        return satisfies(self.skill_map, required)
+
+    def free_units(self) -> int | None:
+        """Units still free, or ``None`` when the agent has no total cap."""
+        return None if self.max_units is None else self.max_units - self.units_used
+
+    def free_channels(self) -> list[str]:
+        """Channels on which the agent may take one more task now (empty if not routable)."""
+        if self.state is not AgentState.AVAILABLE:
+            return []
+        if self.max_units is not None and self.units_used >= self.max_units:
+            return []
+        load = self.load
+        return [channel for channel, cap in self.capacity.items() if load[channel] < cap]
+
+    def can_take(self, channel: str, units: int) -> bool:
+        """Whether the agent may take a task of ``units`` on ``channel`` now."""
+        if self.state is not AgentState.AVAILABLE:
+            return False
+        cap = self.capacity.get(channel)
+        if cap is None or self.load[channel] >= cap:
+            return False
+        return self.max_units is None or self.units_used + units <= self.max_units
+
+
+class AgentPool:
+    """Agents by id, their profiles, and the idle indexes."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self.agents: dict[str, AgentRecord] = {}
+        self.profiles: dict[Skills, Profile] = {}
+        self.idle_count: dict[str, int] = {}
+        self._seq = 0
+
+    def add(self, agent: Agent, now: float, groups: list[Group]) -> AgentRecord:
+        """Add an available agent; link a new profile to every existing group."""
+        profile = self.profiles.get(agent.skills)
+        if profile is None:
+            profile = self.profiles[agent.skills] = Profile(agent.skills, len(self.profiles))
+            for group in groups:
+                self.link(profile, group)
+        self._seq += 1
+        rec = AgentRecord(agent, self._seq, profile, now)
+        self.agents[agent.id] = rec
+        self.reindex(rec)
+        return rec
+
+    def remove(self, rec: AgentRecord) -> None:
+        """Drop an agent that holds no work."""
+        rec.state = AgentState.OFFLINE
+        self.reindex(rec)
+        del self.agents[rec.id]
+
+    def link(self, profile: Profile, group: Group) -> None:
+        """Record that ``profile`` may take ``group``'s tasks, if it may."""
+        if not satisfies(profile.skill_map, group.skills):
+            return
+        fit = self.policy.fit(profile.skill_map, group.skills, group.high_value)
+        profile.groups.setdefault(group.channel, []).append((group, fit))
+        insort(group.profiles, (-fit, profile.seq, profile))
+
+    def link_group(self, group: Group) -> None:
+        """Link a newly created group to every profile."""
+        for profile in self.profiles.values():
+            self.link(profile, group)
+
+    def set_idle_since(self, rec: AgentRecord, now: float) -> None:
+        """Restart the agent's idle clock (it finished work or became available)."""
+        rec.idle_since = now
+        rec.entry = (now, rec.seq, rec)
+
+    def reindex(self, rec: AgentRecord) -> None:
+        """Bring the agent's idle-index entries in line with its state and load.
+
+        Runtime complexity: O(c log n) for the agent's c channels.
+        """
+        routable = rec.state is AgentState.AVAILABLE and (
+            rec.max_units is None or rec.units_used < rec.max_units
+        )
+        entry = rec.entry
+        indexed = rec.indexed
+        idle = rec.profile.idle
+        for channel, cap in rec.capacity.items():
+            want = routable and rec.load[channel] < cap
+            have = indexed.get(channel)
+            if have is not None and (not want or have is not entry):
+                idle[channel].remove(have)
+                del indexed[channel]
+                self.idle_count[channel] -= 1
+                have = None
+            if want and have is None:
+                bucket = idle.get(channel)
+                if bucket is None:
+                    bucket = idle[channel] = SortedList()
+                bucket.add(entry)
+                indexed[channel] = entry
+                self.idle_count[channel] = self.idle_count.get(channel, 0) + 1
+
+    def best_for(self, task_rec: TaskRecord) -> tuple[AgentRecord, float, float] | None:
+        """The idle agent a waiting task should go to, with its fit and context bonus.
+
+        The winner maximises ``(fit + context, -idle_since, -seq)``. In a preferred
+        window only the preferred agents are considered.
+
+        Runtime complexity: O(P) for the P eligible profiles of the task's group, each
+        an O(1) head look-up (more only when heads declined this task or lack units).
+        """
+        task = task_rec.task
+        channel, units = task.channel, task.units
+        policy = self.policy
+        best: tuple[float, float, int] | None = None
+        winner: tuple[AgentRecord, float, float] | None = None
+        group = task_rec.group
+        if group is None:  # waiting for preferred agents
+            for agent_id in sorted(task_rec.preferred):
+                rec = self.agents.get(agent_id)
+                if rec is None or not rec.can_take(channel, units):
+                    continue
+                if task_rec.declined(agent_id) or not rec.satisfies(task_rec.skills):
+                    continue
+                fit = policy.fit(rec.skill_map, task_rec.skills, task_rec.high_value)
+                key = (fit + policy.w_context, -rec.idle_since, -rec.seq)
+                if best is None or key > best:
+                    best, winner = key, (rec, fit, policy.w_context)
+            return winner
+        if not self.idle_count.get(channel):
+            return None
+        for neg_fit, _, profile in group.profiles:
+            fit = -neg_fit
+            if best is not None and fit < best[0]:
+                break
+            idle = profile.idle.get(channel)
+            if not idle:
+                continue
+            for idle_since, seq, rec in idle:
+                if not rec.can_take(channel, units) or task_rec.declined(rec.id):
+                    continue
+                key = (fit, -idle_since, -seq)
+                if best is None or key > best:
+                    best, winner = key, (rec, fit, 0.0)
+                break
+        return winner
+
+    def check(self) -> None:
+        """Assert every internal invariant. Runtime complexity: O(agents x channels)."""
+        counts: dict[str, int] = {}
+        for agent_id, rec in self.agents.items():
+            assert rec.id == agent_id
+            assert rec.entry == (rec.idle_since, rec.seq, rec)
+            units = 0
+            load = dict.fromkeys(rec.capacity, 0)
+            for task_rec in rec.work.values():
+                assert task_rec.agent is rec
+                load[task_rec.task.channel] += 1
+                units += task_rec.task.units
+            assert load == rec.load, (agent_id, load, rec.load)
+            assert units == rec.units_used
+            for channel, cap in rec.capacity.items():
+                assert rec.load[channel] <= cap, f"agent {agent_id!r} over capacity on {channel}"
+            if rec.max_units is not None:
+                assert rec.units_used <= rec.max_units
+            routable = rec.state is AgentState.AVAILABLE and (
+                rec.max_units is None or rec.units_used < rec.max_units
+            )
+            for channel, cap in rec.capacity.items():
+                want = routable and rec.load[channel] < cap
+                assert (channel in rec.indexed) == want, (agent_id, channel)
+                if want:
+                    assert rec.indexed[channel] is rec.entry
+                    assert rec.entry in rec.profile.idle[channel]
+                    counts[channel] = counts.get(channel, 0) + 1
+        for profile in self.profiles.values():
+            for bucket in profile.idle.values():
+                bucket._check()
+        assert {c: n for c, n in self.idle_count.items() if n} == counts

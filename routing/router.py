@@ -1,0 +1,612 @@
+"""The Router: one global, continuously reprioritised task list matched to agents.
+
+The router never reads a clock: every mutating call takes ``now`` (seconds, any
+epoch), which must not go backwards. Each call first *advances* to ``now`` (fires
+breakpoints and offer timeouts that are due), then does its work, and returns the
+events it caused. Bad input raises a :class:`~routing.errors.RoutingError` before
+anything changes.
+
+Decision rules (the test oracle implements exactly these, by brute force):
+
+* A task that enters the queue (``submit``, a decline/timeout requeue, or a
+  breakpoint that widens who may take it) goes to the idle agent maximising
+  ``(fit + context, -idle_since, -agent_seq)`` among agents that are available,
+  have a free slot on its channel and enough free units, meet its current skills,
+  have not declined it, and are in its preferred set while its window lasts.
+  With no such agent it waits.
+* An agent that gains capacity (added, made available, completes, an offer of its
+  ends) takes, while it has capacity, the waiting task maximising
+  ``(score(now) + fit + context, a, -task_seq)``, where ``score = a + b * now``.
+* ``advance`` fires due timers in order of ``(time, kind, seq)``: task breakpoints
+  (kind 0, by task sequence) before offer timeouts (kind 1, by offer id). A
+  breakpoint that changes the required skills or ends a preferred window routes
+  the task as above, at ``now``.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from typing import Any
+
+from routing.agents import AgentPool, AgentRecord
+from routing.errors import (
+    AgentBusyError,
+    DuplicateAgentError,
+    DuplicateTaskError,
+    IllegalTransitionError,
+    InvalidDurationError,
+    InvalidInputError,
+    OfferExpiredError,
+    TimeWentBackwardsError,
+    UnknownAgentError,
+    UnknownOfferError,
+    UnknownTaskError,
+)
+from routing.events import (
+    AgentPaused,
+    Event,
+    Offered,
+    PreferenceExpired,
+    Queued,
+    Relaxed,
+    Requeued,
+    SlaBreached,
+)
+from routing.model import (
+    Agent,
+    AgentState,
+    CustomerContext,
+    Offer,
+    ScoreTerms,
+    Task,
+    TaskState,
+)
+from routing.policy import Policy
+from routing.task_queue import TaskQueue, TaskRecord
+
+_BREAKPOINT = 0
+_OFFER_TIMEOUT = 1
+
+
+class _Context:
+    __slots__ = ("last_agent_id", "open_issues")
+
+    def __init__(self) -> None:
+        self.last_agent_id: str | None = None
+        self.open_issues: list[str] = []
+
+
+class Router:
+    """Skills-based router over one global, SLA-driven task list.
+
+    >>> from routing import Agent, Requirement, Router, Task
+    >>> router = Router()
+    >>> _ = router.add_agent(Agent("ann", skills={"billing": 3}, capacity={"voice": 1}), now=0)
+    >>> [event] = router.submit(Task("t1", "voice", Requirement({"billing": 2})), now=1)
+    >>> event.offer.agent_id, event.offer.task_id
+    ('ann', 't1')
+    """
+
+    def __init__(self, policy: Policy | None = None) -> None:
+        self.policy = policy if policy is not None else Policy()
+        self._queue = TaskQueue(self.policy)
+        self._pool = AgentPool(self.policy)
+        self._tasks: dict[str, TaskRecord] = {}
+        self._offers: dict[int, tuple[Offer, TaskRecord, AgentRecord]] = {}
+        self._timers: list[tuple[float, int, int, int, Any]] = []
+        self._customers: dict[str, _Context] = {}
+        self._now = -math.inf
+        self._task_seq = 0
+        self._offer_seq = 0
+
+    # -- validation ------------------------------------------------------------
+
+    def _check_now(self, now: float) -> float:
+        if isinstance(now, bool) or not isinstance(now, int | float) or not math.isfinite(now):
+            raise InvalidDurationError(f"now {now!r} must be a finite number")
+        if now < self._now:
+            raise TimeWentBackwardsError(
+                f"now {now!r} is earlier than the previous call's now {self._now!r}"
+            )
+        return float(now)
+
+    def _agent(self, agent_id: str) -> AgentRecord:
+        rec = self._pool.agents.get(agent_id)
+        if rec is None:
+            raise UnknownAgentError(f"agent {agent_id!r} is not in the pool")
+        return rec
+
+    def _task(self, task_id: str) -> TaskRecord:
+        rec = self._tasks.get(task_id)
+        if rec is None:
+            raise UnknownTaskError(f"task {task_id!r} is not active")
+        return rec
+
+    def _open_offer(self, offer_id: int, now: float) -> tuple[Offer, TaskRecord, AgentRecord]:
+        found = self._offers.get(offer_id)
+        if found is None:
+            raise UnknownOfferError(f"offer {offer_id!r} is not open")
+        offer = found[0]
+        if offer.expires_at is not None and offer.expires_at <= now:
+            raise OfferExpiredError(
+                f"offer {offer_id!r} of task {offer.task_id!r} expired at {offer.expires_at!r}"
+            )
+        return found
+
+    # -- agents ------------------------------------------------------------------
+
+    def add_agent(self, agent: Agent, now: float) -> list[Event]:
+        """Add an available agent; it takes waiting work at once.
+
+        Raises:
+            DuplicateAgentError: an agent with this id is in the pool.
+        """
+        now = self._check_now(now)
+        if not isinstance(agent, Agent):
+            raise InvalidInputError(f"{agent!r} is not an Agent")
+        if agent.id in self._pool.agents:
+            raise DuplicateAgentError(f"agent {agent.id!r} is already in the pool")
+        events = self._advance(now)
+        rec = self._pool.add(agent, now, list(self._queue.groups.values()))
+        self._fill(rec, now, events)
+        return events
+
+    def remove_agent(self, agent_id: str, now: float) -> list[Event]:
+        """Remove an agent that holds no offered or assigned work.
+
+        Tasks waiting only for this agent (preferred window) stop waiting for it.
+
+        Raises:
+            UnknownAgentError, AgentBusyError.
+        """
+        now = self._check_now(now)
+        rec = self._agent(agent_id)
+        if rec.work:
+            raise AgentBusyError(
+                f"agent {agent_id!r} still holds tasks {sorted(rec.work)!r}; "
+                "set it offline and wait for them to finish"
+            )
+        events = self._advance(now)
+        self._pool.remove(rec)
+        for task_rec in list(self._queue.preferred.get(agent_id, {}).values()):
+            self._queue.remove(task_rec)
+            task_rec.preferred.discard(agent_id)
+            widened = not task_rec.preferred
+            self._place(task_rec, now, events)
+            if widened:
+                self._route_waiting(task_rec, now, events)
+        return events
+
+    def set_agent_state(self, agent_id: str, state: AgentState, now: float) -> list[Event]:
+        """Make an agent available, away or offline.
+
+        An agent that becomes available starts its idle clock and takes waiting work.
+        Work it already holds is unaffected by going away or offline.
+        """
+        now = self._check_now(now)
+        rec = self._agent(agent_id)
+        if not isinstance(state, AgentState):
+            raise InvalidInputError(f"agent state {state!r} is not an AgentState")
+        events = self._advance(now)
+        if state is rec.state:
+            return events
+        rec.state = state
+        if state is AgentState.AVAILABLE:
+            self._pool.set_idle_since(rec, now)
+            self._pool.reindex(rec)
+            self._fill(rec, now, events)
+        else:
+            self._pool.reindex(rec)
+        return events
+
+    # -- tasks -------------------------------------------------------------------
+
+    def submit(self, task: Task, now: float) -> list[Event]:
+        """Add a task: offer it to the best idle eligible agent, or queue it.
+
+        Raises:
+            DuplicateTaskError: a task with this id is active.
+            InvalidInputError: ``task.created_at`` is later than ``now``.
+        """
+        now = self._check_now(now)
+        if not isinstance(task, Task):
+            raise InvalidInputError(f"{task!r} is not a Task")
+        if task.id in self._tasks:
+            raise DuplicateTaskError(
+                f"task {task.id!r} is already {self._tasks[task.id].state.value}"
+            )
+        arrived_at = now if task.created_at is None else task.created_at
+        if arrived_at > now:
+            raise InvalidInputError(
+                f"task {task.id!r}: created_at {task.created_at!r} is later than now {now!r}"
+            )
+        events = self._advance(now)
+        policy = self.policy
+        customer = task.customer
+        value = customer.value if customer is not None else 0.0
+        deadline, ramp = policy.deadline_and_ramp(arrived_at, task.sla_target, task.due_at)
+        self._task_seq += 1
+        rec = TaskRecord(
+            task,
+            self._task_seq,
+            arrived_at,
+            deadline,
+            ramp,
+            policy.base_score(value, task.priority),
+            policy.is_high_value(value),
+        )
+        self._set_preference(rec)
+        self._tasks[task.id] = rec
+        self._route_new(rec, now, events)
+        if rec.state is TaskState.QUEUED:
+            events.append(Queued(task.id, now))
+        return events
+
+    def _set_preference(self, rec: TaskRecord) -> None:
+        task = rec.task
+        agents = self._pool.agents
+        if task.preferred_agents and task.preferred_window > 0:
+            rec.preferred = {a for a in task.preferred_agents if a in agents}
+            rec.preferred_until = rec.arrived_at + task.preferred_window
+        elif task.customer is not None and self.policy.context_window > 0:
+            context = self._customers.get(task.customer.id)
+            if context is not None and context.open_issues and context.last_agent_id in agents:
+                rec.preferred = {context.last_agent_id}
+                rec.preferred_until = rec.arrived_at + self.policy.context_window
+
+    def accept(self, offer_id: int, now: float) -> list[Event]:
+        """The agent accepted: the task becomes assigned.
+
+        Raises:
+            UnknownOfferError, OfferExpiredError.
+        """
+        now = self._check_now(now)
+        _offer, rec, _ = self._open_offer(offer_id, now)
+        events = self._advance(now)
+        del self._offers[offer_id]
+        rec.state = TaskState.ASSIGNED
+        rec.offer_id = None
+        return events
+
+    def decline(self, offer_id: int, now: float) -> list[Event]:
+        """The agent declined: the task waits again (keeping its arrival time and score)
+        and is not offered to this agent again; the agent may take other work.
+
+        Raises:
+            UnknownOfferError, OfferExpiredError.
+        """
+        now = self._check_now(now)
+        offer, rec, agent = self._open_offer(offer_id, now)
+        events = self._advance(now)
+        self._end_offer(offer, rec, agent, "declined", now, events)
+        self._fill(agent, now, events)
+        return events
+
+    def complete(self, task_id: str, now: float, resolved: bool = True) -> list[Event]:
+        """An assigned task is finished; the agent takes its next work.
+
+        ``resolved=False`` records an open issue for the customer, so a follow-up
+        contact prefers this agent for ``policy.context_window`` seconds.
+
+        Raises:
+            UnknownTaskError, IllegalTransitionError (the task is not assigned).
+        """
+        now = self._check_now(now)
+        rec = self._task(task_id)
+        if rec.state is not TaskState.ASSIGNED:
+            raise IllegalTransitionError(
+                f"task {task_id!r} is {rec.state.value}, not assigned; only assigned tasks "
+                "can be completed"
+            )
+        events = self._advance(now)
+        agent = rec.agent
+        assert agent is not None
+        self._release(rec, agent)
+        del self._tasks[task_id]
+        rec.state = TaskState.COMPLETED
+        customer = rec.task.customer
+        if customer is not None:
+            context = self._customers.get(customer.id)
+            if context is None:
+                context = self._customers[customer.id] = _Context()
+            context.last_agent_id = agent.id
+            if resolved:
+                context.open_issues.clear()
+            else:
+                context.open_issues.append(task_id)
+        self._pool.set_idle_since(agent, now)
+        self._pool.reindex(agent)
+        self._fill(agent, now, events)
+        return events
+
+    def cancel(self, task_id: str, now: float) -> list[Event]:
+        """Withdraw a queued or offered task (the customer abandoned or it was revoked).
+
+        Raises:
+            UnknownTaskError, IllegalTransitionError (the task is assigned).
+        """
+        now = self._check_now(now)
+        rec = self._task(task_id)
+        if rec.state is TaskState.ASSIGNED:
+            raise IllegalTransitionError(
+                f"task {task_id!r} is assigned; complete it instead of cancelling"
+            )
+        events = self._advance(now)
+        del self._tasks[task_id]
+        if rec.state is TaskState.QUEUED:
+            self._queue.remove(rec)
+        else:
+            assert rec.offer_id is not None and rec.agent is not None
+            agent = rec.agent
+            del self._offers[rec.offer_id]
+            self._release(rec, agent)
+            self._pool.reindex(agent)
+            self._fill(agent, now, events)
+        rec.state = TaskState.CANCELLED
+        return events
+
+    def advance(self, now: float) -> list[Event]:
+        """Fire every breakpoint and offer timeout due by ``now``."""
+        return self._advance(self._check_now(now))
+
+    def next_timer_at(self) -> float | None:
+        """When ``advance`` next has work (a breakpoint or a timeout), or ``None``.
+
+        Runtime complexity: O(1) amortised (stale timers are dropped).
+        """
+        timers = self._timers
+        while timers:
+            at, kind, _, version, obj = timers[0]
+            if kind == _BREAKPOINT:
+                if obj.version == version and obj.state is TaskState.QUEUED:
+                    return at
+            elif obj.id in self._offers:
+                return at
+            heapq.heappop(timers)
+        return None
+
+    # -- read-only views -----------------------------------------------------------
+
+    @property
+    def now(self) -> float:
+        """The latest ``now`` the router has seen (``-inf`` before any call)."""
+        return self._now
+
+    def task_state(self, task_id: str) -> TaskState:
+        """The state of an active task."""
+        return self._task(task_id).state
+
+    def offer(self, offer_id: int) -> Offer:
+        """An open offer."""
+        found = self._offers.get(offer_id)
+        if found is None:
+            raise UnknownOfferError(f"offer {offer_id!r} is not open")
+        return found[0]
+
+    def explain(self, offer: Offer | int) -> dict[str, float]:
+        """The score terms behind an offer: value, priority, urgency, fit, context, total."""
+        if isinstance(offer, int):
+            offer = self.offer(offer)
+        terms = offer.terms
+        return {
+            "value": terms.value,
+            "priority": terms.priority,
+            "urgency": terms.urgency,
+            "fit": terms.fit,
+            "context": terms.context,
+            "total": terms.total,
+        }
+
+    def waiting_count(self, channel: str | None = None) -> int:
+        """How many tasks wait, in all or on one channel. Runtime complexity: O(1)."""
+        if channel is None:
+            return self._queue.size
+        return self._queue.by_channel.get(channel, 0)
+
+    def waiting_tasks(self, channel: str | None = None, skill: str | None = None) -> list[Task]:
+        """Waiting tasks, oldest first, optionally on one channel / needing one skill.
+
+        Runtime complexity: O(n log n).
+        """
+        records = [
+            rec
+            for rec in self._queue.waiting()
+            if (channel is None or rec.task.channel == channel)
+            and (skill is None or any(name == skill for name, _ in rec.skills))
+        ]
+        records.sort(key=lambda rec: (rec.arrived_at, rec.seq))
+        return [rec.task for rec in records]
+
+    def oldest_wait(self, now: float, channel: str | None = None) -> float:
+        """Seconds the longest-waiting task has waited at ``now`` (0 if none)."""
+        arrivals = [
+            rec.arrived_at
+            for rec in self._queue.waiting()
+            if channel is None or rec.task.channel == channel
+        ]
+        return max(0.0, now - min(arrivals)) if arrivals else 0.0
+
+    def agents_by_state(self) -> dict[AgentState, list[str]]:
+        """Agent ids per state (every state present, possibly empty), sorted."""
+        result: dict[AgentState, list[str]] = {state: [] for state in AgentState}
+        for rec in self._pool.agents.values():
+            result[rec.state].append(rec.id)
+        for ids in result.values():
+            ids.sort()
+        return result
+
+    def agent_tasks(self, agent_id: str) -> list[str]:
+        """Ids of the tasks an agent holds (offered or assigned)."""
+        return sorted(self._agent(agent_id).work)
+
+    def customer_context(self, customer_id: str) -> CustomerContext:
+        """The customer's last agent and unresolved issues (empty if unknown)."""
+        context = self._customers.get(customer_id)
+        if context is None:
+            return CustomerContext(None, ())
+        return CustomerContext(context.last_agent_id, tuple(context.open_issues))
+
+    def forget_customer(self, customer_id: str) -> None:
+        """Drop what the router remembers about a customer."""
+        self._customers.pop(customer_id, None)
+
+    def check(self) -> None:
+        """Assert every internal invariant (for tests). Runtime complexity: O(n)."""
+        self._queue.check()
+        self._pool.check()
+        queued = 0
+        for task_id, rec in self._tasks.items():
+            assert rec.task.id == task_id
+            if rec.state is TaskState.QUEUED:
+                queued += 1
+                assert rec.agent is None and rec.offer_id is None
+            elif rec.state is TaskState.OFFERED:
+                assert rec.offer_id in self._offers and rec.agent is not None
+                assert rec.agent.work.get(task_id) is rec
+            else:
+                assert rec.state is TaskState.ASSIGNED, rec.state
+                assert rec.agent is not None and rec.agent.work.get(task_id) is rec
+                assert rec.agent.satisfies(rec.skills)
+        assert queued == self._queue.size
+        for offer_id, (offer, rec, agent) in self._offers.items():
+            assert offer.id == offer_id and rec.offer_id == offer_id and rec.agent is agent
+
+    # -- internals -----------------------------------------------------------------
+
+    def _advance(self, now: float) -> list[Event]:
+        events: list[Event] = []
+        timers = self._timers
+        while timers and timers[0][0] <= now:
+            at, kind, _, version, obj = heapq.heappop(timers)
+            if kind == _BREAKPOINT:
+                if obj.version == version and obj.state is TaskState.QUEUED:
+                    self._breakpoint(obj, at, now, events)
+            elif obj.id in self._offers:
+                _, rec, agent = self._offers[obj.id]
+                self._end_offer(obj, rec, agent, "timeout", now, events)
+                if self.policy.pause_on_timeout:
+                    agent.state = AgentState.NOT_RESPONDING
+                    self._pool.reindex(agent)
+                    events.append(AgentPaused(agent.id, now))
+                else:
+                    self._fill(agent, now, events)
+        self._now = now
+        return events
+
+    def _breakpoint(self, rec: TaskRecord, at: float, now: float, events: list[Event]) -> None:
+        was_in_window = rec.group is None
+        old_skills = rec.skills
+        self._queue.remove(rec)
+        self._place(rec, at, events)
+        widened = False
+        if rec.skills != old_skills:
+            events.append(Relaxed(rec.task.id, rec.skills, at))
+            widened = True
+        if was_in_window and rec.group is not None:
+            events.append(PreferenceExpired(rec.task.id, at))
+            widened = True
+        if widened:
+            self._route_waiting(rec, now, events)
+
+    def _place(self, rec: TaskRecord, t: float, events: list[Event]) -> None:
+        """Queue ``rec`` at time ``t`` and arm its next breakpoint timer."""
+        created, next_at = self._queue.place(rec, t)
+        if created is not None:
+            self._pool.link_group(created)
+        if next_at is not None:
+            heapq.heappush(self._timers, (next_at, _BREAKPOINT, rec.seq, rec.version, rec))
+        if rec.deadline is not None and not rec.breached and rec.deadline <= t:
+            rec.breached = True
+            events.append(SlaBreached(rec.task.id, rec.deadline))
+
+    def _route_new(self, rec: TaskRecord, now: float, events: list[Event]) -> None:
+        """Queue a new or requeued task, then hand it to an idle agent if one fits."""
+        self._place(rec, now, events)
+        self._route_waiting(rec, now, events)
+
+    def _route_waiting(self, rec: TaskRecord, now: float, events: list[Event]) -> None:
+        found = self._pool.best_for(rec)
+        if found is not None:
+            agent, fit, context = found
+            self._queue.remove(rec)
+            self._offer(rec, agent, fit, context, now, events)
+
+    def _fill(self, agent: AgentRecord, now: float, events: list[Event]) -> None:
+        """Give an agent waiting work while it has capacity for it."""
+        queue = self._queue
+        while queue.size:
+            channels = agent.free_channels()
+            if not channels:
+                return
+            found = queue.best_for(agent, now, channels, agent.free_units())
+            if found is None:
+                return
+            rec, fit, context = found
+            queue.remove(rec)
+            self._offer(rec, agent, fit, context, now, events)
+
+    def _offer(
+        self,
+        rec: TaskRecord,
+        agent: AgentRecord,
+        fit: float,
+        context: float,
+        now: float,
+        events: list[Event],
+    ) -> None:
+        policy = self.policy
+        task = rec.task
+        self._offer_seq += 1
+        offer_id = self._offer_seq
+        a_urgency, b, _ = policy.urgency_segment(rec.arrived_at, rec.deadline, rec.ramp, now)
+        value = task.customer.value if task.customer is not None else 0.0
+        terms = ScoreTerms(
+            value=policy.w_value * value,
+            priority=policy.w_priority * task.priority,
+            urgency=a_urgency + b * now,
+            fit=fit,
+            context=context,
+        )
+        timeout = policy.offer_timeout
+        offer = Offer(
+            offer_id, task.id, agent.id, now, None if timeout is None else now + timeout, terms
+        )
+        rec.state = TaskState.OFFERED
+        rec.agent = agent
+        rec.offer_id = offer_id
+        agent.work[task.id] = rec
+        agent.load[task.channel] += 1
+        agent.units_used += task.units
+        self._pool.reindex(agent)
+        self._offers[offer_id] = (offer, rec, agent)
+        if offer.expires_at is not None:
+            heapq.heappush(self._timers, (offer.expires_at, _OFFER_TIMEOUT, offer_id, 0, offer))
+        events.append(Offered(offer))
+
+    def _release(self, rec: TaskRecord, agent: AgentRecord) -> None:
+        """Free the capacity ``rec`` held on ``agent`` (the caller reindexes)."""
+        del agent.work[rec.task.id]
+        agent.load[rec.task.channel] -= 1
+        agent.units_used -= rec.task.units
+        rec.agent = None
+        rec.offer_id = None
+
+    def _end_offer(
+        self,
+        offer: Offer,
+        rec: TaskRecord,
+        agent: AgentRecord,
+        reason: str,
+        now: float,
+        events: list[Event],
+    ) -> None:
+        """Close an offer that was not accepted and requeue its task."""
+        del self._offers[offer.id]
+        self._release(rec, agent)
+        self._pool.reindex(agent)
+        if rec.declined_by is None:
+            rec.declined_by = set()
+        rec.declined_by.add(agent.id)
+        events.append(Requeued(rec.task.id, agent.id, reason, now))
+        self._route_new(rec, now, events)

@@ -1,0 +1,293 @@
+"""The global task queue: time-linear keys in buckets, so reprioritising costs nothing.
+
+Every waiting task's score is ``a + b * t`` on its current segment (see ``policy``).
+Tasks that share a *group* (channel, required skills, value class, units) and a slope
+``b`` keep a fixed relative order while they stay on their segments, so each such
+bucket is a ``SortedList`` of immutable keys ``(-a, seq, record)``. The best task for
+an agent is the best of the *heads* of the buckets the agent is eligible for:
+O(B) head evaluations, independent of how many tasks wait. A task leaves its bucket
+only at a breakpoint known in advance (deadline, relaxation step, end of a preferred
+agent window), which the router's timer heap fires in O(log n).
+
+Tasks inside a preferred-agent window are not in any bucket: they wait in a small
+per-agent table and only their preferred agents look at them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sortedcontainers import SortedList
+
+from routing.model import Skills, Task, TaskState
+
+if TYPE_CHECKING:
+    from routing.agents import AgentRecord, Profile
+    from routing.policy import Policy
+
+GroupKey = tuple[str, Skills, bool, int]
+
+
+class TaskRecord:
+    """The router's mutable bookkeeping for one active task."""
+
+    __slots__ = (
+        "a",
+        "agent",
+        "arrived_at",
+        "base",
+        "breached",
+        "deadline",
+        "declined_by",
+        "entry",
+        "group",
+        "high_value",
+        "offer_id",
+        "preferred",
+        "preferred_until",
+        "ramp",
+        "seq",
+        "skills",
+        "slope",
+        "state",
+        "task",
+        "version",
+    )
+
+    def __init__(
+        self,
+        task: Task,
+        seq: int,
+        arrived_at: float,
+        deadline: float | None,
+        ramp: float,
+        base: float,
+        high_value: bool,
+    ) -> None:
+        self.task = task
+        self.seq = seq
+        self.arrived_at = arrived_at
+        self.deadline = deadline
+        self.ramp = ramp
+        self.base = base
+        self.high_value = high_value
+        self.state = TaskState.QUEUED
+        self.skills: Skills = task.requirement.skills
+        self.preferred: set[str] = set()
+        self.preferred_until = arrived_at
+        self.declined_by: set[str] | None = None
+        self.breached = False
+        self.a = 0.0
+        self.slope = 0.0
+        self.group: Group | None = None
+        self.entry: tuple[float, int, TaskRecord] | None = None
+        self.version = 0
+        self.agent: AgentRecord | None = None
+        self.offer_id: int | None = None
+
+    def in_window(self, t: float) -> bool:
+        """Whether the task waits only for its preferred agents at ``t``."""
+        return bool(self.preferred) and t < self.preferred_until
+
+    def declined(self, agent_id: str) -> bool:
+        """Whether ``agent_id`` declined or let an offer of this task time out."""
+        return self.declined_by is not None and agent_id in self.declined_by
+
+
+class Group:
+    """Waiting tasks that any given agent either may all take, with one fit, or none.
+
+    ``buckets`` maps a slope to the SortedList of that slope's tasks; ``profiles`` lists
+    the eligible agent profiles best fit first, for routing a task to idle agents.
+    """
+
+    __slots__ = ("buckets", "channel", "high_value", "key", "profiles", "skills", "units")
+
+    def __init__(self, key: GroupKey) -> None:
+        self.key = key
+        self.channel, self.skills, self.high_value, self.units = key
+        self.buckets: dict[float, SortedList] = {}
+        self.profiles: list[tuple[float, int, Profile]] = []
+
+
+class TaskQueue:
+    """Waiting tasks in groups and buckets, plus the preferred-agent tables."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self.groups: dict[GroupKey, Group] = {}
+        self.preferred: dict[str, dict[str, TaskRecord]] = {}
+        self.size = 0
+        self.by_channel: dict[str, int] = {}
+
+    def place(self, rec: TaskRecord, t: float) -> tuple[Group | None, float | None]:
+        """Insert ``rec`` where it belongs at ``t``.
+
+        Returns the group if this call created it (the caller links it to agent
+        profiles), and the task's next breakpoint after ``t`` (or ``None``).
+
+        Runtime complexity: O(log n).
+        """
+        task = rec.task
+        rec.skills = task.requirement.skills_at(rec.arrived_at, t)
+        a_urgency, b, ends_at = self.policy.urgency_segment(
+            rec.arrived_at, rec.deadline, rec.ramp, t
+        )
+        rec.a = rec.base + a_urgency
+        rec.slope = b
+        rec.state = TaskState.QUEUED
+        next_at = task.requirement.next_step_at(rec.arrived_at, t)
+        if ends_at is not None and (next_at is None or ends_at < next_at):
+            next_at = ends_at
+        created: Group | None = None
+        if rec.in_window(t):
+            for agent_id in rec.preferred:
+                self.preferred.setdefault(agent_id, {})[task.id] = rec
+            rec.group = None
+            if next_at is None or rec.preferred_until < next_at:
+                next_at = rec.preferred_until
+        else:
+            key = (task.channel, rec.skills, rec.high_value, task.units)
+            group = self.groups.get(key)
+            if group is None:
+                group = created = self.groups[key] = Group(key)
+            bucket = group.buckets.get(b)
+            if bucket is None:
+                bucket = group.buckets[b] = SortedList()
+            entry = (-rec.a, rec.seq, rec)
+            bucket.add(entry)
+            rec.entry = entry
+            rec.group = group
+        self.size += 1
+        self.by_channel[task.channel] = self.by_channel.get(task.channel, 0) + 1
+        return created, next_at
+
+    def remove(self, rec: TaskRecord) -> None:
+        """Take ``rec`` out of the queue; its pending breakpoint timers go stale.
+
+        Runtime complexity: O(log n).
+        """
+        group = rec.group
+        if group is None:
+            task_id = rec.task.id
+            for agent_id in rec.preferred:
+                table = self.preferred[agent_id]
+                del table[task_id]
+                if not table:
+                    del self.preferred[agent_id]
+        else:
+            bucket = group.buckets[rec.slope]
+            bucket.remove(rec.entry)
+            if not bucket:
+                del group.buckets[rec.slope]
+            rec.group = None
+            rec.entry = None
+        rec.version += 1
+        self.size -= 1
+        self.by_channel[rec.task.channel] -= 1
+
+    def best_for(
+        self, agent: AgentRecord, t: float, channels: list[str], free_units: int | None
+    ) -> tuple[TaskRecord, float, float] | None:
+        """The waiting task ``agent`` should take at ``t``, with its fit and context bonus.
+
+        Considers tasks on ``channels`` (where the agent has a free slot) using at most
+        ``free_units``. The winner maximises ``(score + fit + context, a, -seq)``.
+
+        Runtime complexity: O(B) head evaluations for the B eligible buckets, plus the
+        agent's own preferred-task table; independent of the queue length.
+        """
+        agent_id = agent.id
+        best: TaskRecord | None = None
+        best_fit = best_context = 0.0
+        best_s = best_a = float("-inf")
+        best_seq = 0
+        groups_by_channel = agent.profile.groups
+        for channel in channels:
+            for group, fit in groups_by_channel.get(channel, ()):
+                if free_units is not None and group.units > free_units:
+                    continue
+                for b, bucket in group.buckets.items():
+                    entry = bucket[0]
+                    if entry[2].declined_by is not None and agent_id in entry[2].declined_by:
+                        entry = _first_not_declined(bucket, agent_id)
+                        if entry is None:
+                            continue
+                    a = -entry[0]
+                    s = a + b * t + fit
+                    if s > best_s or (
+                        s == best_s and (a > best_a or (a == best_a and entry[1] < best_seq))
+                    ):
+                        best, best_fit, best_context = entry[2], fit, 0.0
+                        best_s, best_a, best_seq = s, a, entry[1]
+        own = self.preferred.get(agent_id)
+        if own:
+            policy = self.policy
+            for rec in own.values():
+                task = rec.task
+                if task.channel not in channels or rec.declined(agent_id):
+                    continue
+                if free_units is not None and task.units > free_units:
+                    continue
+                if not agent.satisfies(rec.skills):
+                    continue
+                fit = policy.fit(agent.skill_map, rec.skills, rec.high_value)
+                context = policy.w_context
+                a = rec.a
+                s = a + rec.slope * t + fit + context
+                if s > best_s or (
+                    s == best_s and (a > best_a or (a == best_a and rec.seq < best_seq))
+                ):
+                    best, best_fit, best_context = rec, fit, context
+                    best_s, best_a, best_seq = s, a, rec.seq
+        if best is None:
+            return None
+        return best, best_fit, best_context
+
+    def waiting(self) -> list[TaskRecord]:
+        """Every waiting task, in no particular order. Runtime complexity: O(n)."""
+        records: dict[int, TaskRecord] = {}
+        for group in self.groups.values():
+            for bucket in group.buckets.values():
+                for entry in bucket:
+                    records[entry[1]] = entry[2]
+        for table in self.preferred.values():
+            for rec in table.values():
+                records[rec.seq] = rec
+        return list(records.values())
+
+    def check(self) -> None:
+        """Assert every internal invariant. Runtime complexity: O(n)."""
+        count = 0
+        per_channel: dict[str, int] = {}
+        for key, group in self.groups.items():
+            assert group.key == key
+            for b, bucket in group.buckets.items():
+                assert bucket, f"empty bucket {b} kept in group {key}"
+                bucket._check()
+                for entry in bucket:
+                    rec = entry[2]
+                    assert rec.state is TaskState.QUEUED, rec.task.id
+                    assert rec.group is group and rec.entry is entry and rec.slope == b
+                    assert -entry[0] == rec.a
+                    count += 1
+                    per_channel[rec.task.channel] = per_channel.get(rec.task.channel, 0) + 1
+        seen: set[str] = set()
+        for agent_id, table in self.preferred.items():
+            assert table, f"empty preferred table kept for {agent_id!r}"
+            for task_id, rec in table.items():
+                assert rec.group is None and agent_id in rec.preferred
+                assert rec.state is TaskState.QUEUED
+                if task_id not in seen:
+                    seen.add(task_id)
+                    count += 1
+                    per_channel[rec.task.channel] = per_channel.get(rec.task.channel, 0) + 1
+        assert count == self.size, (count, self.size)
+        assert {c: n for c, n in self.by_channel.items() if n} == per_channel
+
+
+def _first_not_declined(bucket: SortedList, agent_id: str) -> tuple[float, int, TaskRecord] | None:
+    for entry in bucket:
+        if not entry[2].declined(agent_id):
+            return entry  # type: ignore[no-any-return]
+    return None

@@ -19,19 +19,21 @@ from routing.model import Agent, AgentState, Skills, satisfies
 
 if TYPE_CHECKING:
     from routing.policy import Policy
-    from routing.task_queue import Group, TaskRecord
+    from routing.task_queue import Bucket, Group, TaskRecord
 
 
 class Profile:
     """Agents sharing one set of skills and levels."""
 
-    __slots__ = ("groups", "idle", "seq", "skill_map", "skills")
+    __slots__ = ("fits", "groups", "idle", "seq", "skill_map", "skills")
 
     def __init__(self, skills: Skills, seq: int) -> None:
         self.skills = skills
         self.skill_map = dict(skills)
         self.seq = seq
-        self.groups: dict[str, list[tuple[Group, float]]] = {}
+        # per channel: (group buckets, fit, units) of every eligible group
+        self.groups: dict[str, list[tuple[dict[float, Bucket], float, int]]] = {}
+        self.fits: dict[Group, float] = {}
         self.idle: dict[str, SortedList] = {}
 
 
@@ -105,7 +107,7 @@ class AgentPool:
         self.policy = policy
         self.agents: dict[str, AgentRecord] = {}
         self.profiles: dict[Skills, Profile] = {}
-        self.idle_count: dict[str, int] = {}
+        self.idle_by_channel: dict[str, dict[str, AgentRecord]] = {}
         self._seq = 0
 
     def add(self, agent: Agent, now: float, groups: list[Group]) -> AgentRecord:
@@ -132,7 +134,8 @@ class AgentPool:
         if not satisfies(profile.skill_map, group.skills):
             return
         fit = self.policy.fit(profile.skill_map, group.skills, group.high_value)
-        profile.groups.setdefault(group.channel, []).append((group, fit))
+        profile.groups.setdefault(group.channel, []).append((group.buckets, fit, group.units))
+        profile.fits[group] = fit
         insort(group.profiles, (-fit, profile.seq, profile))
 
     def link_group(self, group: Group) -> None:
@@ -162,7 +165,8 @@ class AgentPool:
             if have is not None and (not want or have is not entry):
                 idle[channel].remove(have)
                 del indexed[channel]
-                self.idle_count[channel] -= 1
+                if not want:
+                    del self.idle_by_channel[channel][rec.id]
                 have = None
             if want and have is None:
                 bucket = idle.get(channel)
@@ -170,7 +174,7 @@ class AgentPool:
                     bucket = idle[channel] = SortedList()
                 bucket.add(entry)
                 indexed[channel] = entry
-                self.idle_count[channel] = self.idle_count.get(channel, 0) + 1
+                self.idle_by_channel.setdefault(channel, {})[rec.id] = rec
 
     def best_for(self, task_rec: TaskRecord) -> tuple[AgentRecord, float, float] | None:
         """The idle agent a waiting task should go to, with its fit and context bonus.
@@ -178,8 +182,10 @@ class AgentPool:
         The winner maximises ``(fit + context, -idle_since, -seq)``. In a preferred
         window only the preferred agents are considered.
 
-        Runtime complexity: O(P) for the P eligible profiles of the task's group, each
-        an O(1) head look-up (more only when heads declined this task or lack units).
+        Runtime complexity: O(min(P, I)) for the P eligible profiles of the task's
+        group and the I agents idle on its channel: each profile costs an O(1) head
+        look-up (more only when heads declined this task or lack units), each idle
+        agent an O(1) eligibility look-up.
         """
         task = task_rec.task
         channel, units = task.channel, task.units
@@ -199,8 +205,22 @@ class AgentPool:
                 if best is None or key > best:
                     best, winner = key, (rec, fit, policy.w_context)
             return winner
-        if not self.idle_count.get(channel):
+        idle_agents = self.idle_by_channel.get(channel)
+        if not idle_agents:
             return None
+        if len(idle_agents) < len(group.profiles):
+            # Few idle agents: look at each of them rather than at every profile.
+            for rec in idle_agents.values():
+                agent_fit = rec.profile.fits.get(group)
+                if agent_fit is None or not rec.can_take(channel, units):
+                    continue
+                if task_rec.declined(rec.id):
+                    continue
+                fit = agent_fit
+                key = (fit, -rec.idle_since, -rec.seq)
+                if best is None or key > best:
+                    best, winner = key, (rec, fit, 0.0)
+            return winner
         for neg_fit, _, profile in group.profiles:
             fit = -neg_fit
             if best is not None and fit < best[0]:
@@ -219,7 +239,7 @@ class AgentPool:
 
     def check(self) -> None:
         """Assert every internal invariant. Runtime complexity: O(agents x channels)."""
-        counts: dict[str, int] = {}
+        counts: dict[str, set[str]] = {}
         for agent_id, rec in self.agents.items():
             assert rec.id == agent_id
             assert rec.entry == (rec.idle_since, rec.seq, rec)
@@ -244,8 +264,8 @@ class AgentPool:
                 if want:
                     assert rec.indexed[channel] is rec.entry
                     assert rec.entry in rec.profile.idle[channel]
-                    counts[channel] = counts.get(channel, 0) + 1
+                    counts.setdefault(channel, set()).add(agent_id)
         for profile in self.profiles.values():
             for bucket in profile.idle.values():
                 bucket._check()
-        assert {c: n for c, n in self.idle_count.items() if n} == counts
+        assert {c: set(d) for c, d in self.idle_by_channel.items() if d} == counts

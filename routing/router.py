@@ -280,7 +280,7 @@ class Router:
         offer, rec, agent = self._open_offer(offer_id, now)
         events = self._advance(now)
         self._end_offer(offer, rec, agent, "declined", now, events)
-        self._fill(agent, now, events)
+        self._fill(agent, now, events, rec.task.channel)
         return events
 
     def complete(self, task_id: str, now: float, resolved: bool = True) -> list[Event]:
@@ -317,7 +317,7 @@ class Router:
                 context.open_issues.append(task_id)
         self._pool.set_idle_since(agent, now)
         self._pool.reindex(agent)
-        self._fill(agent, now, events)
+        self._fill(agent, now, events, rec.task.channel)
         return events
 
     def cancel(self, task_id: str, now: float) -> list[Event]:
@@ -342,7 +342,7 @@ class Router:
             del self._offers[rec.offer_id]
             self._release(rec, agent)
             self._pool.reindex(agent)
-            self._fill(agent, now, events)
+            self._fill(agent, now, events, rec.task.channel)
         rec.state = TaskState.CANCELLED
         return events
 
@@ -477,6 +477,7 @@ class Router:
     def _advance(self, now: float) -> list[Event]:
         events: list[Event] = []
         timers = self._timers
+        self._now = now
         while timers and timers[0][0] <= now:
             at, kind, _, version, obj = heapq.heappop(timers)
             if kind == _BREAKPOINT:
@@ -490,8 +491,7 @@ class Router:
                     self._pool.reindex(agent)
                     events.append(AgentPaused(agent.id, now))
                 else:
-                    self._fill(agent, now, events)
-        self._now = now
+                    self._fill(agent, now, events, rec.task.channel)
         return events
 
     def _breakpoint(self, rec: TaskRecord, at: float, now: float, events: list[Event]) -> None:
@@ -532,11 +532,23 @@ class Router:
             self._queue.remove(rec)
             self._offer(rec, agent, fit, context, now, events)
 
-    def _fill(self, agent: AgentRecord, now: float, events: list[Event]) -> None:
-        """Give an agent waiting work while it has capacity for it."""
+    def _fill(
+        self, agent: AgentRecord, now: float, events: list[Event], freed: str | None = None
+    ) -> None:
+        """Give an agent waiting work while it has capacity for it.
+
+        ``freed`` names the one channel on which the agent just gained a slot. The
+        router is work-conserving (no waiting task is ever eligible for an agent with
+        a free slot on its channel), so when the agent has no total unit cap only that
+        channel can hold new candidates, and only its buckets are searched.
+        """
         queue = self._queue
+        only = freed if agent.max_units is None else None
         while queue.size:
-            channels = agent.free_channels()
+            if only is not None:
+                channels = [only] if agent.can_take(only, 1) else []
+            else:
+                channels = agent.free_channels()
             if not channels:
                 return
             found = queue.best_for(agent, now, channels, agent.free_units())

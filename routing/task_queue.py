@@ -3,11 +3,18 @@
 Every waiting task's score is ``a + b * t`` on its current segment (see ``policy``).
 Tasks that share a *group* (channel, required skills, value class, units) and a slope
 ``b`` keep a fixed relative order while they stay on their segments, so each such
-bucket is a ``SortedList`` of immutable keys ``(-a, seq, record)``. The best task for
+bucket is ordered once, by the immutable key ``(-a, seq, record)``. The best task for
 an agent is the best of the *heads* of the buckets the agent is eligible for:
 O(B) head evaluations, independent of how many tasks wait. A task leaves its bucket
 only at a breakpoint known in advance (deadline, relaxation step, end of a preferred
 agent window), which the router's timer heap fires in O(log n).
+
+A bucket is a binary heap with lazy deletion rather than DESIGN.md's ``SortedList``:
+routing only ever reads a bucket's head, and ``heapq`` (C) pushes, pops and reads the
+head several times faster than ``SortedList`` (pure Python) adds, removes and indexes.
+An entry is live while its record's ``entry`` attribute *is* that tuple; removal just
+clears the attribute, and dead entries are dropped when they reach the head or when
+they outnumber the live ones (an O(n) rebuild, amortised O(1)).
 
 Tasks inside a preferred-agent window are not in any bucket: they wait in a small
 per-agent table and only their preferred agents look at them.
@@ -15,9 +22,8 @@ per-agent table and only their preferred agents look at them.
 
 from __future__ import annotations
 
+import heapq
 from typing import TYPE_CHECKING
-
-from sortedcontainers import SortedList
 
 from routing.model import Skills, Task, TaskState
 
@@ -26,6 +32,7 @@ if TYPE_CHECKING:
     from routing.policy import Policy
 
 GroupKey = tuple[str, Skills, bool, int]
+Entry = tuple[float, int, "TaskRecord"]
 
 
 class TaskRecord:
@@ -80,7 +87,7 @@ class TaskRecord:
         self.a = 0.0
         self.slope = 0.0
         self.group: Group | None = None
-        self.entry: tuple[float, int, TaskRecord] | None = None
+        self.entry: Entry | None = None
         self.version = 0
         self.agent: AgentRecord | None = None
         self.offer_id: int | None = None
@@ -94,10 +101,72 @@ class TaskRecord:
         return self.declined_by is not None and agent_id in self.declined_by
 
 
+class Bucket:
+    """Waiting tasks of one group on one slope: a heap of ``(-a, seq, record)``."""
+
+    __slots__ = ("heap", "live")
+
+    def __init__(self) -> None:
+        self.heap: list[Entry] = []
+        self.live = 0
+
+    def push(self, entry: Entry) -> None:
+        """Add a live entry. Runtime complexity: O(log n)."""
+        heapq.heappush(self.heap, entry)
+        self.live += 1
+
+    def discard(self) -> None:
+        """Account for one entry that just went dead (its record's ``entry`` was cleared).
+
+        Runtime complexity: amortised O(1).
+        """
+        self.live -= 1
+        heap = self.heap
+        if len(heap) > 2 * self.live + 32:
+            heap[:] = [entry for entry in heap if entry[2].entry is entry]
+            heapq.heapify(heap)
+
+    def head(self) -> Entry:
+        """The live entry with the highest intercept (the bucket must not be empty).
+
+        Runtime complexity: O(1), plus O(log n) per dead entry dropped.
+        """
+        heap = self.heap
+        entry = heap[0]
+        while entry[2].entry is not entry:
+            heapq.heappop(heap)
+            entry = heap[0]
+        return entry
+
+    def first_not_declined(self, agent_id: str) -> Entry | None:
+        """The best live entry whose task ``agent_id`` has not declined.
+
+        Runtime complexity: O(k log n) for the k declined entries above it.
+        """
+        heap = self.heap
+        popped: list[Entry] = []
+        found: Entry | None = None
+        while heap:
+            entry = heapq.heappop(heap)
+            if entry[2].entry is not entry:
+                continue
+            popped.append(entry)
+            if not entry[2].declined(agent_id):
+                found = entry
+                break
+        for entry in popped:
+            heapq.heappush(heap, entry)
+        return found
+
+    def entries(self) -> list[Entry]:
+        """The live entries, in no particular order. Runtime complexity: O(n)."""
+        return [entry for entry in self.heap if entry[2].entry is entry]
+
+
 class Group:
     """Waiting tasks that any given agent either may all take, with one fit, or none.
 
-    ``buckets`` maps a slope to the SortedList of that slope's tasks; ``profiles`` lists
+    ``buckets`` maps a slope to the bucket of that slope's tasks; ``profiles`` lists
     the eligible agent profiles best fit first, for routing a task to idle agents.
     """
 
@@ -106,7 +175,7 @@ class Group:
     def __init__(self, key: GroupKey) -> None:
         self.key = key
         self.channel, self.skills, self.high_value, self.units = key
-        self.buckets: dict[float, SortedList] = {}
+        self.buckets: dict[float, Bucket] = {}
         self.profiles: list[tuple[float, int, Profile]] = []
 
 
@@ -153,9 +222,9 @@ class TaskQueue:
                 group = created = self.groups[key] = Group(key)
             bucket = group.buckets.get(b)
             if bucket is None:
-                bucket = group.buckets[b] = SortedList()
+                bucket = group.buckets[b] = Bucket()
             entry = (-rec.a, rec.seq, rec)
-            bucket.add(entry)
+            bucket.push(entry)
             rec.entry = entry
             rec.group = group
         self.size += 1
@@ -177,11 +246,11 @@ class TaskQueue:
                     del self.preferred[agent_id]
         else:
             bucket = group.buckets[rec.slope]
-            bucket.remove(rec.entry)
-            if not bucket:
-                del group.buckets[rec.slope]
-            rec.group = None
             rec.entry = None
+            rec.group = None
+            bucket.discard()
+            if not bucket.live:
+                del group.buckets[rec.slope]
         rec.version += 1
         self.size -= 1
         self.by_channel[rec.task.channel] -= 1
@@ -204,15 +273,20 @@ class TaskQueue:
         best_seq = 0
         groups_by_channel = agent.profile.groups
         for channel in channels:
-            for group, fit in groups_by_channel.get(channel, ()):
-                if free_units is not None and group.units > free_units:
+            for buckets, fit, units in groups_by_channel.get(channel, ()):
+                if free_units is not None and units > free_units:
                     continue
-                for b, bucket in group.buckets.items():
-                    entry = bucket[0]
-                    if entry[2].declined_by is not None and agent_id in entry[2].declined_by:
-                        entry = _first_not_declined(bucket, agent_id)
-                        if entry is None:
+                for b, bucket in buckets.items():
+                    entry = bucket.heap[0]
+                    rec = entry[2]
+                    if rec.entry is not entry:
+                        entry = bucket.head()
+                        rec = entry[2]
+                    if rec.declined_by is not None and agent_id in rec.declined_by:
+                        found = bucket.first_not_declined(agent_id)
+                        if found is None:
                             continue
+                        entry = found
                     a = -entry[0]
                     s = a + b * t + fit
                     if s > best_s or (
@@ -249,7 +323,7 @@ class TaskQueue:
         records: dict[int, TaskRecord] = {}
         for group in self.groups.values():
             for bucket in group.buckets.values():
-                for entry in bucket:
+                for entry in bucket.entries():
                     records[entry[1]] = entry[2]
         for table in self.preferred.values():
             for rec in table.values():
@@ -263,9 +337,12 @@ class TaskQueue:
         for key, group in self.groups.items():
             assert group.key == key
             for b, bucket in group.buckets.items():
-                assert bucket, f"empty bucket {b} kept in group {key}"
-                bucket._check()
-                for entry in bucket:
+                live = bucket.entries()
+                assert live and len(live) == bucket.live, f"bucket {b} of {key}: bad count"
+                heap = bucket.heap
+                for i in range(1, len(heap)):
+                    assert heap[(i - 1) // 2] <= heap[i], f"heap order broken in {key}"
+                for entry in live:
                     rec = entry[2]
                     assert rec.state is TaskState.QUEUED, rec.task.id
                     assert rec.group is group and rec.entry is entry and rec.slope == b
@@ -284,10 +361,3 @@ class TaskQueue:
                     per_channel[rec.task.channel] = per_channel.get(rec.task.channel, 0) + 1
         assert count == self.size, (count, self.size)
         assert {c: n for c, n in self.by_channel.items() if n} == per_channel
-
-
-def _first_not_declined(bucket: SortedList, agent_id: str) -> tuple[float, int, TaskRecord] | None:
-    for entry in bucket:
-        if not entry[2].declined(agent_id):
-            return entry  # type: ignore[no-any-return]
-    return None

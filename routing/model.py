@@ -170,6 +170,10 @@ class TaskState(enum.Enum):
     CANCELLED = "cancelled"
 
 
+def _ids(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
 @attrs.frozen
 class Task:
     """A unit of work: a call, chat, message, email or back-office item.
@@ -198,7 +202,7 @@ class Task:
     due_at: float | None = None
     created_at: float | None = None
     units: int = 1
-    preferred_agents: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    preferred_agents: tuple[str, ...] = attrs.field(default=(), converter=_ids)
     preferred_window: float = 0.0
     attributes: Mapping[str, Any] = attrs.field(factory=dict)
 

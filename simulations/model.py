@@ -1,0 +1,472 @@
+"""The SimPy contact-centre model: arrivals, customers, agents and shifts around the
+*same* :class:`routing.Router` that platforms embed.
+
+One SimPy ``Environment`` drives one ``Router``. Every router call passes ``env.now``;
+every ``Offered`` event is accepted at once (the simulated agent picks up) and starts
+handling. Relaxation steps and deadlines fire because the model wakes the router at
+``router.next_timer_at()``.
+
+Common random numbers: every contact type has its own arrival stream and its own
+attribute stream (customer, deflection, patience, handle time, wrap-up, resolution
+draw), seeded from ``(seed, replication, component)``; all of a contact's draws are
+made when it arrives, in a fixed order. Two policies run with the same seed and
+replication therefore see identical first contacts with identical patience and base
+handle times; only what routing changes (who answers, when, whether it resolves,
+hence repeats) differs. Repeat contacts draw from a per-replication repeat stream.
+
+Events are SimPy timeouts with callbacks rather than one generator per customer:
+the model schedules at most three timeouts per contact (arrival, abandonment, end of
+handling), which keeps it fast enough for a 500-agent day in seconds.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+import simpy
+
+from routing import (
+    Agent,
+    AgentState,
+    Customer,
+    Event,
+    Offered,
+    Policy,
+    RelaxStep,
+    Requirement,
+    Router,
+    Task,
+)
+from simulations.records import AgentRecord, ContactRecord, QueueSample, ReplicationResult
+from simulations.scenario import AgentGroup, ContactType, Scenario
+
+DRAIN = 4 * 3600.0
+"""Seconds the model runs past the horizon (no new arrivals) so late contacts finish."""
+
+
+def build_policy(scenario: Scenario, name: str) -> Policy:
+    """The routing policy called ``name`` in ``scenario``; offers never time out
+    because simulated agents answer at once."""
+    spec = scenario.policy(name)
+    overrides: dict[str, Any] = dict(spec.overrides)
+    overrides.setdefault("offer_timeout", None)
+    if spec.base == "fifo":
+        return Policy.fifo(**overrides)
+    return Policy(**overrides)
+
+
+def stream(seed: int, replication: int, component: str) -> random.Random:
+    """An independent random stream for one model component of one replication."""
+    return random.Random(f"{seed}/{replication}/{component}")
+
+
+class _Contact:
+    """A contact's state while the model runs (turned into a ContactRecord at the end)."""
+
+    __slots__ = (
+        "abandoned_at",
+        "agent_id",
+        "answered_at",
+        "arrived_at",
+        "attempt",
+        "completed_at",
+        "customer",
+        "deflected",
+        "due_at",
+        "handle_base",
+        "handle_time",
+        "id",
+        "issue_id",
+        "patience",
+        "previous_agent_id",
+        "resolve_draw",
+        "resolved",
+        "type",
+        "wrap_up",
+    )
+
+    def __init__(self, contact_id: str, ctype: ContactType, issue_id: str, attempt: int) -> None:
+        self.id = contact_id
+        self.type = ctype
+        self.issue_id = issue_id
+        self.attempt = attempt
+        self.arrived_at = 0.0
+        self.customer = Customer("")
+        self.deflected = False
+        self.patience: float | None = None
+        self.handle_base = 0.0
+        self.wrap_up = 0.0
+        self.resolve_draw = 0.0
+        self.due_at: float | None = None
+        self.answered_at: float | None = None
+        self.abandoned_at: float | None = None
+        self.completed_at: float | None = None
+        self.handle_time = 0.0
+        self.agent_id: str | None = None
+        self.previous_agent_id: str | None = None
+        self.resolved: bool | None = None
+
+
+class _AgentState:
+    __slots__ = ("busy_since", "busy_time", "group", "handled", "held", "id", "skills")
+
+    def __init__(self, agent_id: str, group: AgentGroup) -> None:
+        self.id = agent_id
+        self.group = group
+        self.skills = dict(group.skills)
+        self.held = 0
+        self.busy_since = 0.0
+        self.busy_time = 0.0
+        self.handled = 0
+
+
+class ContactCentre:
+    """One replication of one scenario under one routing policy.
+
+    >>> from simulations.scenario import bundled_scenarios, load_scenario
+    >>> scenario = load_scenario(bundled_scenarios()["mmc"])
+    >>> result = ContactCentre(scenario, "default", replication=0).run()
+    >>> result.policy, len(result.contacts) > 0
+    ('default', True)
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        policy_name: str,
+        replication: int,
+        *,
+        seed: int | None = None,
+        sample_every: float | None = None,
+    ) -> None:
+        self.scenario = scenario
+        self.policy_name = policy_name
+        self.replication = replication
+        self.seed = scenario.simulation.seed if seed is None else seed
+        self.env = simpy.Environment()
+        self.router = Router(build_policy(scenario, policy_name))
+        settings = scenario.simulation
+        self.window = (settings.warmup, settings.horizon)
+        self.sample_every = sample_every or max(60.0, settings.interval / 6)
+        self.contacts: dict[str, _Contact] = {}
+        self.agents: dict[str, _AgentState] = {}
+        self.samples: list[QueueSample] = []
+        self._wake_at = math.inf
+        self._serial = 0
+        self._repeat_rng = stream(self.seed, replication, "repeats")
+        self._customers = _CustomerBase(scenario, stream(self.seed, replication, "customers"))
+
+    # -- running -------------------------------------------------------------------
+
+    def run(self) -> ReplicationResult:
+        """Simulate the horizon plus the drain and return the records."""
+        env = self.env
+        horizon = self.scenario.simulation.horizon
+        for group in self.scenario.agent_groups:
+            self._staff(group)
+        for ctype in self.scenario.contact_types:
+            self._arrivals(ctype, horizon)
+        self._sampler()
+        env.run(until=horizon + DRAIN)
+        return self._result()
+
+    def _at(self, instant: float, action: Callable[[], None]) -> None:
+        """Call ``action`` at simulation time ``instant``."""
+        delay = max(0.0, instant - self.env.now)
+        self.env.timeout(delay).callbacks.append(lambda _: action())
+
+    def _staff(self, group: AgentGroup) -> None:
+        capacity = dict(group.capacity)
+        horizon = self.scenario.simulation.horizon
+        shifts = [(s.start_at, s.end_at) for s in group.shifts] or [(0.0, horizon + DRAIN)]
+        for i in range(group.count):
+            agent_id = f"{group.name}-{i + 1}"
+            self.agents[agent_id] = _AgentState(agent_id, group)
+            agent = Agent(
+                agent_id, skills=group.skills, capacity=capacity, max_units=group.max_units
+            )
+            for n, (start_at, end_at) in enumerate(sorted(shifts)):
+                if n == 0:
+                    self._at(start_at, partial(self._add_agent, agent))
+                else:
+                    self._at(start_at, partial(self._set_state, agent_id, AgentState.AVAILABLE))
+                self._at(end_at, partial(self._set_state, agent_id, AgentState.OFFLINE))
+
+    def _add_agent(self, agent: Agent) -> None:
+        self._dispatch(self.router.add_agent(agent, self.env.now))
+
+    def _set_state(self, agent_id: str, state: AgentState) -> None:
+        self._dispatch(self.router.set_agent_state(agent_id, state, self.env.now))
+
+    def _arrivals(self, ctype: ContactType, horizon: float) -> None:
+        times_rng = stream(self.seed, self.replication, f"arrivals/{ctype.name}")
+        attrs_rng = stream(self.seed, self.replication, f"contacts/{ctype.name}")
+        process = self.scenario.arrivals(ctype)
+        times = process.arrival_times(times_rng, 0.0, horizon)
+
+        def next_arrival() -> None:
+            at = next(times, None)
+            if at is None:
+                return
+
+            def arrive() -> None:
+                self._first_contact(ctype, attrs_rng)
+                next_arrival()
+
+            self._at(at, arrive)
+
+        next_arrival()
+
+    def _sampler(self) -> None:
+        channels = list(self.scenario.channels)
+        end = self.scenario.simulation.horizon
+
+        def sample() -> None:
+            now = self.env.now
+            for channel in channels:
+                self.samples.append(
+                    QueueSample(
+                        self.replication,
+                        self.policy_name,
+                        now,
+                        channel,
+                        self.router.waiting_count(channel),
+                    )
+                )
+            if now + self.sample_every <= end:
+                self._at(now + self.sample_every, sample)
+
+        self._at(0.0, sample)
+
+    # -- contacts ------------------------------------------------------------------
+
+    def _new_contact(self, ctype: ContactType, issue_id: str | None, attempt: int) -> _Contact:
+        self._serial += 1
+        contact_id = f"c{self._serial}"
+        contact = _Contact(contact_id, ctype, issue_id or f"i{self._serial}", attempt)
+        contact.arrived_at = self.env.now
+        self.contacts[contact_id] = contact
+        return contact
+
+    def _draw(self, contact: _Contact, rng: random.Random, allow_deflection: bool) -> None:
+        """Every random attribute of a contact, drawn at arrival in a fixed order."""
+        ctype = contact.type
+        deflect_draw = rng.random()
+        contact.deflected = allow_deflection and deflect_draw < ctype.deflection
+        contact.patience = ctype.patience.sample(rng) if ctype.patience is not None else None
+        contact.handle_base = ctype.handle_time.sample(rng)
+        contact.wrap_up = ctype.wrap_up.sample(rng)
+        contact.resolve_draw = rng.random()
+        if ctype.due_after is not None:
+            contact.due_at = contact.arrived_at + ctype.due_after
+
+    def _first_contact(self, ctype: ContactType, rng: random.Random) -> None:
+        contact = self._new_contact(ctype, None, 1)
+        contact.customer = self._customers.pick(ctype, rng)
+        self._draw(contact, rng, allow_deflection=True)
+        if contact.deflected:
+            return
+        self._submit(contact, preferred=())
+
+    def _repeat(self, previous: _Contact) -> None:
+        """An unresolved issue comes back, maybe on another channel, with context."""
+        spec = previous.type.repeat
+        if spec is None:
+            return
+        rng = self._repeat_rng
+        if rng.random() >= spec.probability:
+            return
+        delay = spec.delay.sample(rng)
+        names = list(spec.contact_types)
+        name = rng.choices(names, weights=[spec.contact_types[n] for n in names])[0]
+        ctype = self.scenario.contact_type(name)
+        last_agent = previous.agent_id
+
+        def come_back() -> None:
+            contact = self._new_contact(ctype, previous.issue_id, previous.attempt + 1)
+            contact.customer = previous.customer
+            contact.previous_agent_id = last_agent
+            self._draw(contact, rng, allow_deflection=False)
+            preferred = (last_agent,) if last_agent and spec.preferred_window > 0 else ()
+            self._submit(contact, preferred=preferred, window=spec.preferred_window)
+
+        self._at(self.env.now + delay, come_back)
+
+    def _submit(self, contact: _Contact, preferred: tuple[str, ...], window: float = 0.0) -> None:
+        ctype = contact.type
+        requirement = Requirement(
+            dict(ctype.skills),
+            steps=tuple(RelaxStep(step.after, dict(step.skills)) for step in ctype.relax),
+        )
+        task = Task(
+            contact.id,
+            ctype.channel,
+            requirement,
+            contact.customer,
+            priority=float(ctype.priority),
+            sla_target=ctype.sla_target,
+            due_at=contact.due_at,
+            units=self.scenario.channels[ctype.channel].units,
+            preferred_agents=preferred,
+            preferred_window=window if preferred else 0.0,
+        )
+        self._dispatch(self.router.submit(task, self.env.now))
+        if contact.answered_at is None and contact.patience is not None:
+            self._at(self.env.now + contact.patience, lambda: self._abandon(contact))
+
+    def _abandon(self, contact: _Contact) -> None:
+        if contact.answered_at is not None:
+            return
+        contact.abandoned_at = self.env.now
+        self._dispatch(self.router.cancel(contact.id, self.env.now))
+        self._repeat(contact)
+
+    # -- agents --------------------------------------------------------------------
+
+    def _dispatch(self, events: list[Event]) -> None:
+        """Accept every offer at once and start handling; re-arm the router wake-up."""
+        for event in events:
+            if isinstance(event, Offered):
+                self._start(event.offer.id, event.offer.task_id, event.offer.agent_id)
+        at = self.router.next_timer_at()
+        if at is not None and at < self._wake_at:
+            self._wake_at = at
+            self._at(at, lambda: self._wake(at))
+
+    def _wake(self, at: float) -> None:
+        if self._wake_at != at:
+            return
+        self._wake_at = math.inf
+        self._dispatch(self.router.advance(self.env.now))
+
+    def _start(self, offer_id: int, contact_id: str, agent_id: str) -> None:
+        now = self.env.now
+        self.router.accept(offer_id, now)
+        contact = self.contacts[contact_id]
+        agent = self.agents[agent_id]
+        contact.answered_at = now
+        contact.agent_id = agent_id
+        if agent.held == 0:
+            agent.busy_since = now
+        agent.held += 1
+        margin = contact.type.margin(agent.skills)
+        contact.handle_time = contact.handle_base * self.scenario.handling.factor(margin)
+        self._at(now + contact.handle_time + contact.wrap_up, lambda: self._finish(contact, agent))
+
+    def _finish(self, contact: _Contact, agent: _AgentState) -> None:
+        now = self.env.now
+        margin = contact.type.margin(agent.skills)
+        same_agent = contact.previous_agent_id == agent.id
+        p = self.scenario.resolution.probability(margin, same_agent=same_agent)
+        contact.resolved = contact.resolve_draw < p
+        contact.completed_at = now
+        agent.held -= 1
+        agent.handled += 1
+        if agent.held == 0:
+            agent.busy_time += _overlap(agent.busy_since, now, self.window)
+        self._dispatch(self.router.complete(contact.id, now, resolved=contact.resolved))
+        if not contact.resolved:
+            self._repeat(contact)
+
+    # -- results -------------------------------------------------------------------
+
+    def _result(self) -> ReplicationResult:
+        end = self.env.now
+        for agent in self.agents.values():
+            if agent.held:
+                agent.busy_time += _overlap(agent.busy_since, end, self.window)
+        contacts = tuple(self._record(c) for c in self.contacts.values())
+        agents = tuple(self._agent_record(a) for a in self.agents.values())
+        return ReplicationResult(
+            replication=self.replication,
+            policy=self.policy_name,
+            contacts=contacts,
+            agents=agents,
+            samples=tuple(self.samples),
+            window=self.window,
+        )
+
+    def _record(self, c: _Contact) -> ContactRecord:
+        agent = self.agents[c.agent_id] if c.agent_id is not None else None
+        ctype = c.type
+        channel_cost = self.scenario.channels[ctype.channel].cost_per_contact
+        return ContactRecord(
+            replication=self.replication,
+            policy=self.policy_name,
+            contact_id=c.id,
+            issue_id=c.issue_id,
+            customer_id=c.customer.id,
+            contact_type=ctype.name,
+            channel=ctype.channel,
+            tier=c.customer.tier,
+            customer_value=c.customer.value,
+            is_new_customer=c.customer.is_new,
+            attempt=c.attempt,
+            arrived_at=c.arrived_at,
+            answered_at=c.answered_at,
+            abandoned_at=c.abandoned_at,
+            deflected=c.deflected,
+            completed_at=c.completed_at,
+            handle_time=c.handle_time if c.answered_at is not None else 0.0,
+            wrap_up=c.wrap_up if c.answered_at is not None else 0.0,
+            agent_id=c.agent_id,
+            agent_group=agent.group.name if agent is not None else None,
+            resolved=c.resolved,
+            sla_target=ctype.sla_target,
+            due_at=c.due_at,
+            cost=0.0 if c.deflected else channel_cost,
+        )
+
+    def _agent_record(self, agent: _AgentState) -> AgentRecord:
+        group = agent.group
+        horizon = self.scenario.simulation.horizon
+        shifts = [(s.start_at, s.end_at) for s in group.shifts] or [(0.0, horizon)]
+        staffed = sum(_overlap(start, end, self.window) for start, end in shifts)
+        return AgentRecord(
+            replication=self.replication,
+            policy=self.policy_name,
+            agent_id=agent.id,
+            group=group.name,
+            staffed_time=staffed,
+            busy_time=agent.busy_time,
+            handled=agent.handled,
+            cost=group.cost_per_hour * staffed / 3600.0,
+        )
+
+
+class _CustomerBase:
+    """The customer population: tier, value and onboarding flag per customer."""
+
+    def __init__(self, scenario: Scenario, rng: random.Random) -> None:
+        spec = scenario.customers
+        tiers = spec.tiers
+        self.new: list[Customer] = []
+        self.established: list[Customer] = []
+        for i in range(spec.population):
+            tier = rng.choices(tiers, weights=[t.share for t in tiers])[0]
+            is_new = rng.random() < spec.new_share
+            customer = Customer(f"k{i + 1}", value=tier.value, tier=tier.name, is_new=is_new)
+            (self.new if is_new else self.established).append(customer)
+        self.new_share = spec.new_share
+
+    def pick(self, ctype: ContactType, rng: random.Random) -> Customer:
+        """A customer for a first contact of ``ctype``."""
+        share = self.new_share if ctype.new_share is None else ctype.new_share
+        want_new = rng.random() < share
+        pool = self.new if (want_new and self.new) or not self.established else self.established
+        return pool[int(rng.random() * len(pool))]
+
+
+def _overlap(start: float, end: float, window: tuple[float, float]) -> float:
+    return max(0.0, min(end, window[1]) - max(start, window[0]))
+
+
+def run_replication(
+    scenario: Scenario, policy_name: str, replication: int, *, seed: int | None = None
+) -> ReplicationResult:
+    """Run one replication of ``scenario`` under the named policy."""
+    return ContactCentre(scenario, policy_name, replication, seed=seed).run()

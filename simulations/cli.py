@@ -1,0 +1,209 @@
+"""The ``ccsim`` command (also ``python -m simulations``).
+
+    ccsim run [SCENARIO] [--replications N] [--seed S] [--out DIR] [--json FILE]
+    ccsim compare SCENARIO --policy default --policy fifo ...
+    ccsim validate SCENARIO...
+    ccsim scenarios
+
+With no scenario, ``run`` simulates the bundled default centre (one day, voice,
+chat, email and back office) under its ``compare`` policies and prints the KPIs side
+by side with paired differences against the classic ACD (FIFO).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from simulations.experiment import Experiment, OnResult, cpu_count, run_experiment
+from simulations.records import ReplicationResult
+from simulations.report import render_table, write_json, write_report
+from simulations.scenario import Scenario, ScenarioError, bundled_scenarios, load_scenario
+
+
+def _scenario(value: str | None) -> Scenario:
+    """A scenario file path, or the name of a bundled scenario (``default``, ``mmc``...)."""
+    bundled = bundled_scenarios()
+    if value is None:
+        return load_scenario(bundled["default"])
+    if value in bundled and not Path(value).exists():
+        return load_scenario(bundled[value])
+    return load_scenario(value)
+
+
+def _add_run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--replications", "-r", type=int, help="replications per policy")
+    parser.add_argument("--seed", "-s", type=int, help="base random seed")
+    parser.add_argument(
+        "--workers",
+        "-j",
+        type=int,
+        default=None,
+        help="processes to run replications in (default: all cores)",
+    )
+    parser.add_argument("--baseline", help="policy the others are compared with")
+    parser.add_argument("--out", "-o", type=Path, help="write JSON, CSV and PNG plots here")
+    parser.add_argument("--json", type=Path, help="write the summary JSON to this file")
+    parser.add_argument("--no-plots", action="store_true", help="with --out: skip the PNGs")
+    parser.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``ccsim``."""
+    parser = argparse.ArgumentParser(
+        prog="ccsim",
+        description="Contact-centre simulator driving the skills-routing engine.",
+    )
+    commands = parser.add_subparsers(dest="command")
+
+    run = commands.add_parser(
+        "run", help="simulate a scenario under its policies (default: bundled default)"
+    )
+    run.add_argument(
+        "scenario", nargs="?", help="TOML file or bundled name (default: the bundled default)"
+    )
+    run.add_argument(
+        "--policy", "-p", action="append", help="policy to run (repeatable; default: compare)"
+    )
+    _add_run_options(run)
+
+    cmp = commands.add_parser("compare", help="compare several policies on one scenario")
+    cmp.add_argument("scenario", help="TOML file or bundled name")
+    cmp.add_argument(
+        "--policy", "-p", action="append", required=True, help="policy to compare (repeatable)"
+    )
+    _add_run_options(cmp)
+
+    validate = commands.add_parser("validate", help="check scenario files and report errors")
+    validate.add_argument("scenarios", nargs="+", help="TOML files or bundled names")
+
+    commands.add_parser("scenarios", help="list the bundled scenarios")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    command = args.command or "run"
+    if args.command is None:
+        args = parser.parse_args(["run", *(argv if argv is not None else sys.argv[1:])])
+    try:
+        if command == "scenarios":
+            for name, path in sorted(bundled_scenarios().items()):
+                scenario = load_scenario(path)
+                print(f"{name:12} {scenario.simulation.description}")
+            return 0
+        if command == "validate":
+            for value in args.scenarios:
+                scenario = _scenario(value)
+                print(
+                    f"{value}: ok ({len(scenario.contact_types)} contact types, "
+                    f"{scenario.agent_count} agents)"
+                )
+            return 0
+        return _run(args)
+    except (ScenarioError, KeyError, ValueError, OSError) as error:
+        message = error.args[0] if isinstance(error, KeyError) and error.args else error
+        print(f"ccsim: error: {message}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    scenario = _scenario(args.scenario)
+    policies = tuple(args.policy) if args.policy else scenario.simulation.compare
+    replications = args.replications or scenario.simulation.replications
+    workers = args.workers if args.workers is not None else cpu_count()
+    total = replications * len(policies)
+    started = time.perf_counter()
+    if args.quiet:
+        experiment = _experiment(args, scenario, policies, replications, workers, None)
+    else:
+        print(
+            f"{scenario.simulation.name}: {scenario.simulation.description}\n"
+            f"{len(policies)} policies x {replications} replications, "
+            f"{scenario.agent_count} agents, {workers} worker(s)"
+        )
+        experiment = _with_progress(args, scenario, policies, replications, workers, total)
+    elapsed = time.perf_counter() - started
+    if not experiment.summaries:
+        print("ccsim: interrupted before any replication finished", file=sys.stderr)
+        return 130
+    if not args.quiet:
+        print(render_table(experiment.summaries.values(), experiment.comparisons))
+        contacts = sum(len(r.contacts) for r in experiment.results)
+        print(f"{contacts:,} simulated contacts in {elapsed:.1f} s")
+    _write_outputs(args, experiment)
+    return 130 if experiment.interrupted else 0
+
+
+def _experiment(
+    args: argparse.Namespace,
+    scenario: Scenario,
+    policies: Sequence[str],
+    replications: int,
+    workers: int,
+    on_result: OnResult | None,
+) -> Experiment:
+    return run_experiment(
+        scenario,
+        policies,
+        replications=replications,
+        seed=args.seed,
+        baseline=args.baseline,
+        workers=workers,
+        on_result=on_result,
+    )
+
+
+def _with_progress(
+    args: argparse.Namespace,
+    scenario: Scenario,
+    policies: Sequence[str],
+    replications: int,
+    workers: int,
+    total: int,
+) -> Experiment:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        transient=True,
+    ) as progress:
+        task = progress.add_task("replications", total=total)
+
+        def advance(_: ReplicationResult) -> None:
+            progress.advance(task)
+
+        return _experiment(args, scenario, policies, replications, workers, advance)
+
+
+def _write_outputs(args: argparse.Namespace, experiment: Experiment) -> None:
+    summaries = list(experiment.summaries.values())
+    if args.out is not None:
+        paths = write_report(
+            summaries,
+            experiment.results,
+            args.out,
+            experiment.comparisons,
+            plots=not args.no_plots,
+        )
+        if not args.quiet:
+            print(f"wrote {len(paths)} files to {args.out}")
+    if args.json is not None:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        written = write_json(summaries, args.json.parent, experiment.comparisons)
+        if written != args.json:
+            written.replace(args.json)
+        if not args.quiet:
+            print(f"wrote {args.json}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

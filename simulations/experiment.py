@@ -1,0 +1,186 @@
+"""Experiments: independent replications, common random numbers, policy comparison.
+
+Replication ``r`` of every policy uses the same seeds (see ``model.stream``), so the
+policies face identical first contacts and their per-replication KPIs can be paired.
+Replications run in worker processes when ``workers > 1``; each finished replication
+is handed to ``on_result`` at once (so a caller can write it out), and Ctrl-C stops
+the run keeping every replication already finished.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+
+import attrs
+
+from simulations.metrics import Comparison, Summary, compare, summarise
+from simulations.model import run_replication
+from simulations.records import ReplicationResult
+from simulations.scenario import Scenario
+
+OnResult = Callable[[ReplicationResult], None]
+
+
+@attrs.frozen
+class Experiment:
+    """Every replication of every policy, their summaries and paired comparisons.
+
+    Attributes:
+        scenario: what was simulated.
+        policies: policy names, in the order they were run.
+        baseline: the policy the others are compared with.
+        results: every replication result (all policies).
+        summaries: per policy, mean and CI of every KPI.
+        comparisons: each other policy minus the baseline, paired by replication.
+        interrupted: the run was stopped early (Ctrl-C); results hold what finished.
+    """
+
+    scenario: Scenario
+    policies: tuple[str, ...]
+    baseline: str
+    results: tuple[ReplicationResult, ...]
+    summaries: dict[str, Summary]
+    comparisons: tuple[Comparison, ...]
+    interrupted: bool = False
+
+
+def default_baseline(policies: Sequence[str]) -> str:
+    """The classic ACD (``fifo``) when it is among ``policies``, else the first one."""
+    return "fifo" if "fifo" in policies else policies[0]
+
+
+def run_experiment(
+    scenario: Scenario,
+    policies: Sequence[str] | None = None,
+    *,
+    replications: int | None = None,
+    seed: int | None = None,
+    baseline: str | None = None,
+    workers: int = 1,
+    on_result: OnResult | None = None,
+) -> Experiment:
+    """Run ``replications`` of ``scenario`` under each policy and summarise them.
+
+    Args:
+        scenario: the centre to simulate.
+        policies: policy names (default: the scenario's ``compare`` list).
+        replications: per policy (default: the scenario's).
+        seed: base seed (default: the scenario's); replication ``r`` of every policy
+            shares its random streams.
+        baseline: policy the others are compared with (default: ``fifo`` if run).
+        workers: processes to use (1 = in this process).
+        on_result: called with each replication as it finishes.
+
+    Raises:
+        ValueError: an unknown policy, a baseline not among the policies, or counts < 1.
+    """
+    names = tuple(policies) if policies else scenario.simulation.compare
+    for name in names:
+        scenario.policy(name)  # raises KeyError naming the known policies
+    if len(set(names)) != len(names):
+        raise ValueError(f"policies {list(names)!r} repeat a name")
+    count = scenario.simulation.replications if replications is None else replications
+    if count < 1:
+        raise ValueError(f"replications {count!r} must be at least 1")
+    if workers < 1:
+        raise ValueError(f"workers {workers!r} must be at least 1")
+    base = default_baseline(names) if baseline is None else baseline
+    if base not in names:
+        raise ValueError(f"baseline {base!r} is not among the policies {list(names)!r}")
+    run_seed = scenario.simulation.seed if seed is None else seed
+    jobs = [(name, r) for r in range(count) for name in names]
+    results, interrupted = _run_jobs(scenario, jobs, run_seed, workers, on_result)
+    return summarise_experiment(scenario, names, base, results, interrupted=interrupted)
+
+
+def summarise_experiment(
+    scenario: Scenario,
+    policies: Sequence[str],
+    baseline: str,
+    results: Sequence[ReplicationResult],
+    *,
+    interrupted: bool = False,
+) -> Experiment:
+    """Summaries and paired comparisons for finished results.
+
+    Only replication indices finished for *every* policy are kept, so comparisons
+    stay paired after an interrupted run.
+    """
+    by_policy = {name: {r.replication: r for r in results if r.policy == name} for name in policies}
+    complete = set.intersection(*(set(reps) for reps in by_policy.values()))
+    kept = [by_policy[name][r] for r in sorted(complete) for name in policies]
+    settings = scenario.simulation
+    summaries = {
+        name: summarise(
+            [r for r in kept if r.policy == name],
+            interval=settings.interval,
+            churn=None,  # TODO(unify Churn with metrics.ChurnModel)
+        )
+        for name in policies
+        if complete
+    }
+    comparisons = tuple(
+        compare(summaries[baseline], summaries[name])
+        for name in policies
+        if name != baseline and complete
+    )
+    return Experiment(
+        scenario, tuple(policies), baseline, tuple(kept), summaries, comparisons, interrupted
+    )
+
+
+def _run_jobs(
+    scenario: Scenario,
+    jobs: list[tuple[str, int]],
+    seed: int,
+    workers: int,
+    on_result: OnResult | None,
+) -> tuple[list[ReplicationResult], bool]:
+    results: list[ReplicationResult] = []
+
+    def done(result: ReplicationResult) -> None:
+        results.append(result)
+        if on_result is not None:
+            on_result(result)
+
+    try:
+        if workers == 1 or len(jobs) == 1:
+            for name, r in jobs:
+                done(run_replication(scenario, name, r, seed=seed))
+        else:
+            _run_parallel(scenario, jobs, seed, min(workers, len(jobs)), done)
+    except KeyboardInterrupt:
+        return results, True
+    return results, False
+
+
+def _run_parallel(
+    scenario: Scenario,
+    jobs: list[tuple[str, int]],
+    seed: int,
+    workers: int,
+    done: OnResult,
+) -> None:
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        pending: set[Future[ReplicationResult]] = {
+            pool.submit(run_replication, scenario, name, r, seed=seed) for name, r in jobs
+        }
+        try:
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    done(future.result())
+        except KeyboardInterrupt:
+            for future in pending:
+                future.cancel()
+            raise
+
+
+def cpu_count() -> int:
+    """Cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1

@@ -75,17 +75,28 @@ LEVEL_MIN: Final = 1
 LEVEL_MAX: Final = 5
 SCENARIO_DIR: Final = Path(__file__).parent / "scenarios"
 BUILTIN_POLICIES: Final = ("default", "fifo")
-#: Keys a ``[policies.NAME]`` table may override; they mirror ``routing.Policy`` fields.
+#: Keys a ``[policies.NAME]`` table may set: the fields of ``routing.Policy`` (a test
+#: keeps the two in sync). Numbers unless noted; see docs/scenarios.md.
 POLICY_KEYS: Final = (
     "context_window",
+    "default_sla_target",
+    "due_ramp",
     "high_value_threshold",
     "offer_timeout",
     "overdue_factor",
+    "pause_on_timeout",  # true/false
+    "urgency",  # "sla" or "wait"
+    "w_context",
     "w_fit",
     "w_priority",
     "w_sla",
     "w_value",
+    "wait_slope",
 )
+_POSITIVE_POLICY_KEYS: Final = frozenset(
+    {"default_sla_target", "due_ramp", "offer_timeout", "wait_slope"}
+)
+_URGENCY: Final = ("sla", "wait")
 SHARE_TOLERANCE: Final = 1e-6
 _NO_WRAP_UP: Final = Fixed(0.0)
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
@@ -137,11 +148,15 @@ class SimulationSettings:
 
 @attrs.frozen
 class PolicySpec:
-    """A named routing policy: a built-in ``base`` plus weight overrides."""
+    """A named routing policy: a built-in ``base`` plus ``routing.Policy`` field overrides.
+
+    ``routing.Policy(**overrides)`` (or ``Policy.fifo(**overrides)`` for ``base="fifo"``)
+    builds it.
+    """
 
     name: str
     base: str = "default"
-    overrides: Mapping[str, float] = attrs.field(factory=dict)
+    overrides: Mapping[str, float | str | bool] = attrs.field(factory=dict)
 
 
 @attrs.frozen
@@ -703,7 +718,21 @@ def _parse_policies(r: TableReader) -> dict[str, PolicySpec]:
         base = t.text("base", "default")
         if base not in BUILTIN_POLICIES:
             raise SpecError(t.at("base"), f"must be one of {', '.join(BUILTIN_POLICIES)}")
-        overrides = {k: t.number(k, low=0.0) for k in POLICY_KEYS if t.has(k)}
+        overrides: dict[str, float | str | bool] = {}
+        for key in POLICY_KEYS:
+            if not t.has(key):
+                continue
+            if key == "pause_on_timeout":
+                overrides[key] = t.flag(key, True)
+            elif key == "urgency":
+                urgency = t.text(key)
+                if urgency not in _URGENCY:
+                    raise SpecError(t.at(key), f"must be 'sla' or 'wait', got {urgency!r}")
+                overrides[key] = urgency
+            elif key == "high_value_threshold":
+                overrides[key] = t.number(key)
+            else:
+                overrides[key] = t.number(key, low=0.0, low_open=key in _POSITIVE_POLICY_KEYS)
         policies[name] = PolicySpec(name, base, overrides)
     return policies
 

@@ -8,8 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
+from routing import Policy
 from simulations.distributions import (
     BatchArrivals,
     Exponential,
@@ -18,6 +20,7 @@ from simulations.distributions import (
     ProfileArrivals,
 )
 from simulations.scenario import (
+    POLICY_KEYS,
     AgentGroup,
     Churn,
     Handling,
@@ -432,6 +435,17 @@ class TestCrossReferences:
         assert s.policy("fifo") == PolicySpec("fifo", "fifo")
         assert s.policy_names == ("default", "fifo", "value_first")
 
+    def test_policy_keys_are_the_fields_of_the_routing_policy(self) -> None:
+        assert set(POLICY_KEYS) == {f.name for f in attrs.fields(Policy)}
+
+    def test_every_policy_key_builds_a_routing_policy(self) -> None:
+        spec = base()
+        overrides = {"urgency": "wait", "pause_on_timeout": False, "high_value_threshold": -1}
+        overrides |= {k: 2.0 for k in POLICY_KEYS if k not in overrides}
+        spec["policies"] = {"tuned": overrides}
+        s = parse_scenario(spec, SOURCE)
+        assert Policy(**s.policy("tuned").overrides).urgency == "wait"
+
     @pytest.mark.parametrize(
         ("policies", "message"),
         [
@@ -439,6 +453,12 @@ class TestCrossReferences:
             ({"p": {"w_valeu": 1}}, "policies.p.w_valeu: unknown key; did you mean 'w_value'?"),
             ({"p": {"base": "smart"}}, "policies.p.base: must be one of default, fifo"),
             ({"p": {"w_sla": -1}}, "policies.p.w_sla: must be >= 0, got -1"),
+            ({"p": {"offer_timeout": 0}}, "policies.p.offer_timeout: must be > 0, got 0"),
+            (
+                {"p": {"urgency": "value"}},
+                "policies.p.urgency: must be 'sla' or 'wait', got 'value'",
+            ),
+            ({"p": {"pause_on_timeout": 1}}, "policies.p.pause_on_timeout: must be true or false"),
         ],
     )
     def test_policy_tables_are_validated(self, policies: dict[str, Any], message: str) -> None:

@@ -1,0 +1,757 @@
+"""Contact records -> KPIs per replication -> mean and confidence interval per policy.
+
+Definitions (DESIGN section 8). A replication's KPIs are measured over its window
+``[start, end)`` after warm-up; a contact belongs to the period in which it **arrived**.
+
+Populations:
+
+* *arrivals*: contacts that arrived in the window, deflected or not.
+* *offered*: arrivals that were not deflected (they reached the queue).
+* *live*: offered contacts without a due date. Queue KPIs use live contacts only;
+  back-office items (``due_at`` set) have their own KPIs, so a claim that waits two
+  days does not swamp the ASA of phone calls.
+
+KPIs (``None`` in a replication when the denominator is empty):
+
+* ``service_level`` = answered within T / (answered + abandoned after T), over live
+  contacts with a ``sla_target`` T. Abandoned within T and still-waiting contacts are
+  left out, as DESIGN defines it. ``service_level_offered`` = answered within T /
+  live contacts with a target. ``value_weighted_service_level``: the first, each
+  contact weighted by ``customer_value``.
+* ``asa`` mean wait of answered live contacts; ``wait_probability`` P(wait > 0) among
+  them; ``abandonment_rate`` abandoned / live; ``deflection_rate`` deflected / arrivals
+  without a due date.
+* ``aht`` mean ``handle_time + wrap_up`` of contacts completed by an agent (back-office
+  included); ``handled`` how many.
+* ``fcr`` = issues resolved at the first contact / issues. An issue counts when its
+  attempt-1 contact is offered and its outcome known (completed or abandoned): an
+  abandoned first contact is a failure. Issues whose first contact was **deflected**
+  are excluded (self-service resolved them, not an agent); issues whose attempt 1 lies
+  outside the window or the breakdown key are not counted there. Breakdowns classify
+  an issue by its first contact (channel, type, tier...).
+* ``repeat_contact_rate`` = offered contacts with ``attempt > 1`` / offered.
+* ``backoffice_sla`` = items completed by ``due_at`` / back-office items **due** in the
+  window (by due date, not arrival). ``backlog``: back-office items arrived before the
+  window end and still open at it; ``backlog_overdue``: those already past due.
+* ``cost_per_contact`` = (agent cost + contact costs) / (completed + deflected);
+  ``total_cost`` the numerator. Contact costs are ``ContactRecord.cost`` of arrivals.
+  In a breakdown, agent cost is allocated in proportion to the agent work (handle +
+  wrap-up) of its contacts, so the keys add up to the total.
+* ``occupancy`` = busy / staffed time (overall and per ``agent_group``).
+* Churn (with a :class:`ChurnModel`; overall, ``tier`` and ``customer_status`` only):
+  per customer with an arrival in the window,
+  ``p = min(1, m * (base_annual + per_minute_over * minutes_over + per_unresolved * u))``
+  where ``m`` is ``new_customer_multiplier`` for new customers (else 1),
+  ``minutes_over`` sums ``max(0, wait - wait_threshold) / 60`` over the customer's
+  live waits, and ``u`` counts the customer's issues that ended the window
+  unresolved (some contact completed or abandoned, none resolved or deflected). The
+  increment is ``p - min(1, m * base_annual)``. KPIs: ``churn_increment_mean``,
+  ``churn_probability_mean``, ``customers_at_risk`` (increment > 0),
+  ``expected_churners`` (sum of increments).
+
+Breakdowns: ``overall`` (key ``all``), ``channel``, ``contact_type``, ``tier``,
+``customer_status`` (``new``/``established``), ``interval`` (key: the interval start in
+seconds, intervals aligned to time 0, only contacts arriving in the window) and
+``agent_group`` (occupancy, AHT, handled).
+
+Across replications each KPI gets a mean and a Student-t confidence interval with
+n - 1 degrees of freedom, n counting the replications where it is defined; with n = 1
+the half-width is ``None``. :func:`compare` pairs two policies replication by
+replication (common random numbers) and gives the CI of the mean difference.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import lru_cache
+from typing import Any, Literal, TypeAlias
+
+import attrs
+
+from simulations.records import AgentRecord, ContactRecord, ReplicationResult
+
+__all__ = [
+    "ALL",
+    "BREAKDOWNS",
+    "KPIS",
+    "OVERALL",
+    "ChurnModel",
+    "Comparison",
+    "Estimate",
+    "KpiInfo",
+    "ReplicationKPIs",
+    "Summary",
+    "compare",
+    "estimate",
+    "replication_kpis",
+    "summarise",
+    "summarise_by_policy",
+    "t_quantile",
+]
+
+OVERALL = "overall"
+ALL = "all"
+BREAKDOWNS = (
+    OVERALL, "channel", "contact_type", "tier", "customer_status", "interval", "agent_group"
+)  # fmt: skip
+
+KpiValues: TypeAlias = dict[str, float | None]
+Nested: TypeAlias = dict[str, dict[str, dict[str, Any]]]
+Window: TypeAlias = tuple[float, float]
+
+
+# --- Student t quantile ------------------------------------------------------------
+
+
+def _betacf(a: float, b: float, x: float) -> float:
+    """Continued fraction of the incomplete beta function (modified Lentz)."""
+    tiny, eps = 1e-300, 1e-15
+    c, d = 1.0, 1.0 - (a + b) * x / (a + 1.0)
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 10_000):
+        for aa in (
+            m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
+            -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1)),
+        ):
+            d = 1.0 + aa * d
+            d = 1.0 / (d if abs(d) > tiny else tiny)
+            c = 1.0 + aa / c
+            c = c if abs(c) > tiny else tiny
+            h *= d * c
+        if abs(d * c - 1.0) < eps:
+            break
+    return h
+
+
+def _betainc(a: float, b: float, x: float) -> float:
+    """Regularized incomplete beta I_x(a, b)."""
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    log_front = (
+        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+    )
+    if x < (a + 1.0) / (a + b + 2.0):
+        return math.exp(log_front) * _betacf(a, b, x) / a
+    return 1.0 - math.exp(log_front) * _betacf(b, a, 1.0 - x) / b
+
+
+def _t_upper_tail(t: float, df: float) -> float:
+    """P(T > t) for t >= 0."""
+    return 0.5 * _betainc(df / 2.0, 0.5, df / (df + t * t))
+
+
+@lru_cache(maxsize=1024)
+def t_quantile(p: float, df: float) -> float:
+    """Quantile of Student's t distribution with ``df`` degrees of freedom.
+
+    Inverts the t CDF (written with the regularized incomplete beta function) by
+    bisection to ~1e-12; ``df = math.inf`` gives the normal quantile.
+
+    >>> round(t_quantile(0.975, 4), 3), round(t_quantile(0.975, 9), 3)
+    (2.776, 2.262)
+
+    Runtime complexity: O(1) (about 100 continued-fraction evaluations), cached.
+
+    Raises:
+        ValueError: ``p`` outside (0, 1) or ``df`` not positive.
+    """
+    if not 0.0 < p < 1.0:
+        raise ValueError(f"p {p!r} must be strictly between 0 and 1")
+    if not df > 0:
+        raise ValueError(f"df {df!r} must be positive")
+    if math.isinf(df):
+        return statistics.NormalDist().inv_cdf(p)
+    if p < 0.5:
+        return -t_quantile(1.0 - p, df)
+    if p == 0.5:
+        return 0.0
+    tail = 1.0 - p
+    lo, hi = 0.0, 2.0
+    while _t_upper_tail(hi, df) > tail:
+        lo, hi = hi, hi * 2.0
+    while hi - lo > 1e-12 * max(1.0, hi):
+        mid = 0.5 * (lo + hi)
+        if _t_upper_tail(mid, df) > tail:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
+
+
+@attrs.frozen
+class Estimate:
+    """Mean of a KPI over ``n`` replications with the half-width of its CI.
+
+    ``half_width`` is ``None`` when ``n == 1`` (no spread to estimate from).
+    """
+
+    mean: float
+    half_width: float | None
+    n: int
+
+    @property
+    def ci_low(self) -> float | None:
+        return None if self.half_width is None else self.mean - self.half_width
+
+    @property
+    def ci_high(self) -> float | None:
+        return None if self.half_width is None else self.mean + self.half_width
+
+    @property
+    def significant(self) -> bool:
+        """The interval excludes zero (meaningful for a paired difference)."""
+        return self.half_width is not None and abs(self.mean) > self.half_width
+
+    def as_dict(self) -> dict[str, float | int | None]:
+        return {
+            "mean": self.mean,
+            "half_width": self.half_width,
+            "ci_low": self.ci_low,
+            "ci_high": self.ci_high,
+            "n": self.n,
+        }
+
+
+def estimate(values: Sequence[float], confidence: float = 0.95) -> Estimate:
+    """Mean and Student-t CI half-width ``t(1 - α/2, n - 1) * s / sqrt(n)``.
+
+    Raises:
+        ValueError: no values, or ``confidence`` outside (0, 1).
+    """
+    if not values:
+        raise ValueError("cannot estimate from zero values")
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence {confidence!r} must be strictly between 0 and 1")
+    n = len(values)
+    mean = math.fsum(values) / n
+    if n == 1:
+        return Estimate(mean, None, 1)
+    sd = statistics.stdev(values, mean)
+    return Estimate(mean, t_quantile(0.5 + confidence / 2.0, n - 1) * sd / math.sqrt(n), n)
+
+
+# --- KPI catalogue -----------------------------------------------------------------
+
+Unit: TypeAlias = Literal["rate", "seconds", "money", "count"]
+
+
+@attrs.frozen
+class KpiInfo:
+    """How to read and show a KPI. ``better`` is +1 (higher), -1 (lower) or 0."""
+
+    name: str
+    label: str
+    unit: Unit
+    better: int
+    additive: bool = False
+    """Counts and totals: 0, not undefined, for a breakdown key with no records."""
+
+
+KPIS: Mapping[str, KpiInfo] = {
+    k.name: k
+    for k in (
+        KpiInfo("service_level", "Service level", "rate", +1),
+        KpiInfo("service_level_offered", "SL of offered", "rate", +1),
+        KpiInfo("value_weighted_service_level", "Value-weighted SL", "rate", +1),
+        KpiInfo("asa", "ASA", "seconds", -1),
+        KpiInfo("wait_probability", "P(wait > 0)", "rate", -1),
+        KpiInfo("abandonment_rate", "Abandonment", "rate", -1),
+        KpiInfo("deflection_rate", "Deflection", "rate", 0),
+        KpiInfo("aht", "AHT", "seconds", -1),
+        KpiInfo("occupancy", "Occupancy", "rate", 0),
+        KpiInfo("fcr", "FCR", "rate", +1),
+        KpiInfo("repeat_contact_rate", "Repeat contacts", "rate", -1),
+        KpiInfo("backoffice_sla", "Back-office SLA", "rate", +1),
+        KpiInfo("backlog", "Back-office backlog", "count", -1, additive=True),
+        KpiInfo("backlog_overdue", "Backlog overdue", "count", -1, additive=True),
+        KpiInfo("cost_per_contact", "Cost per contact", "money", -1),
+        KpiInfo("total_cost", "Total cost", "money", -1, additive=True),
+        KpiInfo("churn_increment_mean", "Churn increment", "rate", -1),
+        KpiInfo("churn_probability_mean", "Churn probability", "rate", -1),
+        KpiInfo("customers_at_risk", "Customers at risk", "count", -1, additive=True),
+        KpiInfo("expected_churners", "Expected churners", "count", -1, additive=True),
+        KpiInfo("arrivals", "Arrivals", "count", 0, additive=True),
+        KpiInfo("offered", "Offered", "count", 0, additive=True),
+        KpiInfo("answered", "Answered", "count", 0, additive=True),
+        KpiInfo("abandoned", "Abandoned", "count", -1, additive=True),
+        KpiInfo("deflected", "Deflected", "count", 0, additive=True),
+        KpiInfo("handled", "Handled", "count", 0, additive=True),
+        KpiInfo("customers", "Customers", "count", 0, additive=True),
+    )
+}
+"""Every KPI this module computes, in display order."""
+
+
+@attrs.frozen
+class ChurnModel:
+    """Churn-risk parameters; field names match the scenario's ``[churn]`` table.
+
+    Attributes:
+        base_annual: baseline annual churn probability (0-1).
+        per_minute_over: added probability per minute waited beyond ``wait_threshold``.
+        wait_threshold: seconds of waiting a customer tolerates without effect.
+        per_unresolved: added probability per issue left unresolved.
+        new_customer_multiplier: factor applied to new (onboarding) customers.
+    """
+
+    base_annual: float = attrs.field()
+    per_minute_over: float = attrs.field()
+    wait_threshold: float = attrs.field()
+    per_unresolved: float = attrs.field()
+    new_customer_multiplier: float = attrs.field()
+
+    @base_annual.validator
+    def _check_probability(self, attribute: attrs.Attribute[float], value: float) -> None:
+        if not 0.0 <= value <= 1.0:
+            raise ValueError(f"churn {attribute.name} {value!r} must be within 0-1")
+
+    @per_minute_over.validator
+    @wait_threshold.validator
+    @per_unresolved.validator
+    @new_customer_multiplier.validator
+    def _check_non_negative(self, attribute: attrs.Attribute[float], value: float) -> None:
+        if not (math.isfinite(value) and value >= 0.0):
+            raise ValueError(f"churn {attribute.name} {value!r} must be finite and >= 0")
+
+    def probability(self, *, minutes_over: float, unresolved: int, is_new: bool) -> float:
+        """Annual churn probability of one customer after these experiences."""
+        m = self.new_customer_multiplier if is_new else 1.0
+        extra = self.per_minute_over * minutes_over + self.per_unresolved * unresolved
+        return min(1.0, m * (self.base_annual + extra))
+
+    def increment(self, *, minutes_over: float, unresolved: int, is_new: bool) -> float:
+        """How much these experiences raised the customer's churn probability."""
+        base = self.probability(minutes_over=0.0, unresolved=0, is_new=is_new)
+        p = self.probability(minutes_over=minutes_over, unresolved=unresolved, is_new=is_new)
+        return p - base
+
+
+# --- KPIs of one replication -------------------------------------------------------
+
+
+def _ratio(num: float, den: float) -> float | None:
+    return num / den if den > 0 else None
+
+
+def _mean(values: Sequence[float]) -> float | None:
+    return math.fsum(values) / len(values) if values else None
+
+
+def _within(c: ContactRecord) -> bool:
+    t, at = c.sla_target, c.answered_at
+    return t is not None and at is not None and at - c.arrived_at <= t
+
+
+def _abandoned_after(c: ContactRecord) -> bool:
+    t, at = c.sla_target, c.abandoned_at
+    return t is not None and at is not None and at - c.arrived_at > t
+
+
+def _on_time(c: ContactRecord) -> bool:
+    return c.completed_at is not None and c.due_at is not None and c.completed_at <= c.due_at
+
+
+def _arrivals(contacts: Iterable[ContactRecord], window: Window) -> list[ContactRecord]:
+    start, end = window
+    return [c for c in contacts if start <= c.arrived_at < end]
+
+
+def _work(arrivals: Iterable[ContactRecord]) -> float:
+    return math.fsum(c.handle_time + c.wrap_up for c in arrivals if c.completed)
+
+
+def _fcr(offered: Sequence[ContactRecord]) -> float | None:
+    first: dict[str, ContactRecord] = {}
+    for c in offered:
+        if c.attempt == 1 and (
+            c.issue_id not in first or c.arrived_at < first[c.issue_id].arrived_at
+        ):
+            first[c.issue_id] = c
+    known = [c for c in first.values() if c.completed or c.abandoned]
+    return _ratio(sum(c.resolved is True for c in known), len(known))
+
+
+def _churn_kpis(arrivals: Sequence[ContactRecord], churn: ChurnModel) -> KpiValues:
+    customers: dict[str, list[ContactRecord]] = {}
+    for c in arrivals:
+        customers.setdefault(c.customer_id, []).append(c)
+    increments, probabilities = [], []
+    for contacts in customers.values():
+        over = 0.0
+        issues: dict[str, list[ContactRecord]] = {}
+        for c in contacts:
+            issues.setdefault(c.issue_id, []).append(c)
+            if not c.is_back_office and c.wait is not None:
+                over += max(0.0, c.wait - churn.wait_threshold) / 60.0
+        unresolved = sum(
+            any(c.completed or c.abandoned for c in cs)
+            and not any(c.resolved is True or c.deflected for c in cs)
+            for cs in issues.values()
+        )
+        is_new = any(c.is_new_customer for c in contacts)
+        p = churn.probability(minutes_over=over, unresolved=unresolved, is_new=is_new)
+        probabilities.append(p)
+        increments.append(p - churn.probability(minutes_over=0.0, unresolved=0, is_new=is_new))
+    return {
+        "churn_increment_mean": _mean(increments),
+        "churn_probability_mean": _mean(probabilities),
+        "customers_at_risk": float(sum(i > 0 for i in increments)),
+        "expected_churners": math.fsum(increments),
+    }
+
+
+def _contact_kpis(
+    contacts: Sequence[ContactRecord],
+    window: Window,
+    *,
+    agent_cost: float,
+    churn: ChurnModel | None,
+) -> KpiValues:
+    """KPIs of one breakdown key. ``contacts``: the key's records, any arrival time."""
+    start, end = window
+    arrivals = _arrivals(contacts, window)
+    offered = [c for c in arrivals if not c.deflected]
+    live = [c for c in offered if not c.is_back_office]
+    answered = [c for c in live if c.answered]
+    abandoned = [c for c in live if c.abandoned]
+    targeted = [c for c in live if c.sla_target is not None]
+    within = [c for c in targeted if _within(c)]
+    sl_base = [c for c in targeted if c.answered or _abandoned_after(c)]
+    waits = [w for c in answered if (w := c.wait) is not None]
+    completed = [c for c in offered if c.completed]
+    deflected = [c for c in arrivals if c.deflected]
+    arrivals_live = [c for c in arrivals if not c.is_back_office]
+    due = [
+        c for c in contacts if c.due_at is not None and not c.deflected and start <= c.due_at < end
+    ]
+    open_items = [
+        c
+        for c in contacts
+        if c.is_back_office
+        and not c.deflected
+        and c.arrived_at < end
+        and (c.completed_at is None or c.completed_at > end)
+        and (c.abandoned_at is None or c.abandoned_at > end)
+    ]
+    total_cost = agent_cost + math.fsum(c.cost for c in arrivals)
+    values: KpiValues = {
+        "service_level": _ratio(len(within), len(sl_base)),
+        "service_level_offered": _ratio(len(within), len(targeted)),
+        "value_weighted_service_level": _ratio(
+            math.fsum(c.customer_value for c in within),
+            math.fsum(c.customer_value for c in sl_base),
+        ),
+        "asa": _mean(waits),
+        "wait_probability": _ratio(sum(w > 0 for w in waits), len(waits)),
+        "abandonment_rate": _ratio(len(abandoned), len(live)),
+        "deflection_rate": _ratio(sum(c.deflected for c in arrivals_live), len(arrivals_live)),
+        "aht": _mean([c.handle_time + c.wrap_up for c in completed]),
+        "fcr": _fcr(offered),
+        "repeat_contact_rate": _ratio(sum(c.attempt > 1 for c in offered), len(offered)),
+        "backoffice_sla": _ratio(
+            sum(_on_time(c) for c in due),
+            len(due),
+        ),
+        "backlog": float(len(open_items)),
+        "backlog_overdue": float(sum(c.due_at is not None and c.due_at < end for c in open_items)),
+        "cost_per_contact": _ratio(total_cost, len(completed) + len(deflected)),
+        "total_cost": total_cost,
+        "arrivals": float(len(arrivals)),
+        "offered": float(len(offered)),
+        "answered": float(len(answered)),
+        "abandoned": float(len(abandoned)),
+        "deflected": float(len(deflected)),
+        "handled": float(len(completed)),
+    }
+    if churn is not None:
+        values["customers"] = float(len({c.customer_id for c in arrivals}))
+        values.update(_churn_kpis(arrivals, churn))
+    return values
+
+
+def _agent_kpis(agents: Sequence[AgentRecord]) -> KpiValues:
+    staffed = math.fsum(a.staffed_time for a in agents)
+    return {"occupancy": _ratio(math.fsum(a.busy_time for a in agents), staffed)}
+
+
+def _group(
+    contacts: Iterable[ContactRecord], key: Callable[[ContactRecord], str]
+) -> dict[str, list[ContactRecord]]:
+    groups: dict[str, list[ContactRecord]] = {}
+    for c in contacts:
+        groups.setdefault(key(c), []).append(c)
+    return groups
+
+
+def _interval_key(start: float) -> str:
+    return str(int(start)) if float(start).is_integer() else repr(float(start))
+
+
+_CONTACT_BREAKDOWNS: dict[str, Callable[[ContactRecord], str]] = {
+    "channel": lambda c: c.channel,
+    "contact_type": lambda c: c.contact_type,
+    "tier": lambda c: c.tier,
+    "customer_status": lambda c: "new" if c.is_new_customer else "established",
+}
+_CUSTOMER_BREAKDOWNS = frozenset({OVERALL, "tier", "customer_status"})
+
+
+@attrs.frozen
+class ReplicationKPIs:
+    """KPI values of one replication: ``values[breakdown][key][kpi]``, ``None`` = undefined."""
+
+    replication: int
+    policy: str
+    values: dict[str, dict[str, KpiValues]]
+
+    def get(self, kpi: str, breakdown: str = OVERALL, key: str = ALL) -> float | None:
+        """The value, with 0 for a count KPI of a key absent from this replication."""
+        by_key = self.values.get(breakdown, {})
+        if key not in by_key:
+            info = KPIS.get(kpi)
+            return 0.0 if info is not None and info.additive else None
+        return by_key[key].get(kpi)
+
+
+def replication_kpis(
+    result: ReplicationResult, *, interval: float = 1800.0, churn: ChurnModel | None = None
+) -> ReplicationKPIs:
+    """Compute every KPI of one replication for every breakdown.
+
+    Args:
+        result: the replication's records.
+        interval: reporting interval length in seconds (e.g. 1800 for 30 minutes).
+        churn: churn parameters; without them the churn KPIs are omitted.
+
+    Runtime complexity: O(C log C + A) for C contacts and A agents.
+
+    Raises:
+        ValueError: ``interval`` not positive and finite.
+    """
+    if not (math.isfinite(interval) and interval > 0):
+        raise ValueError(f"interval {interval!r} must be a positive number of seconds")
+    window, contacts = result.window, result.contacts
+    agent_cost = math.fsum(a.cost for a in result.agents)
+    total_work = _work(_arrivals(contacts, window))
+
+    def kpis(subset: Sequence[ContactRecord], breakdown: str) -> KpiValues:
+        share = agent_cost * _work(_arrivals(subset, window)) / total_work if total_work else 0.0
+        return _contact_kpis(
+            subset,
+            window,
+            agent_cost=agent_cost if breakdown == OVERALL else share,
+            churn=churn if breakdown in _CUSTOMER_BREAKDOWNS else None,
+        )
+
+    overall = kpis(contacts, OVERALL)
+    overall.update(_agent_kpis(result.agents))
+    values: dict[str, dict[str, KpiValues]] = {OVERALL: {ALL: overall}}
+    for name, key in _CONTACT_BREAKDOWNS.items():
+        groups = _group(contacts, key)
+        values[name] = {k: kpis(groups[k], name) for k in sorted(groups)}
+
+    start, end = window
+    by_interval = _group(
+        _arrivals(contacts, window), lambda c: _interval_key(c.arrived_at // interval * interval)
+    )
+    values["interval"] = {}
+    for i in range(math.floor(start / interval), math.ceil(end / interval)):
+        k = _interval_key(i * interval)
+        values["interval"][k] = kpis(by_interval.get(k, []), "interval")
+
+    agents_by_group: dict[str, list[AgentRecord]] = {}
+    for a in result.agents:
+        agents_by_group.setdefault(a.group, []).append(a)
+    handled_by_group = _group(
+        (c for c in _arrivals(contacts, window) if c.completed and c.agent_group is not None),
+        lambda c: str(c.agent_group),
+    )
+    values["agent_group"] = {}
+    for g in sorted(agents_by_group.keys() | handled_by_group.keys()):
+        done = handled_by_group.get(g, [])
+        group_values = _agent_kpis(agents_by_group.get(g, []))
+        group_values["aht"] = _mean([c.handle_time + c.wrap_up for c in done])
+        group_values["handled"] = float(len(done))
+        values["agent_group"][g] = group_values
+    return ReplicationKPIs(result.replication, result.policy, values)
+
+
+# --- Across replications -----------------------------------------------------------
+
+
+def _cells(reps: Iterable[ReplicationKPIs]) -> dict[tuple[str, str], list[str]]:
+    """Every (breakdown, key) seen in any replication, with the KPI names seen there."""
+    cells: dict[tuple[str, str], dict[str, None]] = {}
+    for rep in reps:
+        for breakdown, by_key in rep.values.items():
+            for key, kv in by_key.items():
+                cells.setdefault((breakdown, key), {}).update(dict.fromkeys(kv))
+    order = {b: i for i, b in enumerate(BREAKDOWNS)}
+    rank = {k: i for i, k in enumerate(KPIS)}
+
+    def sort_key(cell: tuple[str, str]) -> tuple[int, str, float, str]:
+        b, k = cell
+        return (order.get(b, len(order)), b, float(k) if b == "interval" else 0.0, k)
+
+    return {
+        cell: sorted(cells[cell], key=lambda n: (rank.get(n, len(rank)), n))
+        for cell in sorted(cells, key=sort_key)
+    }
+
+
+def _nest(
+    flat: Mapping[tuple[str, str, str], Estimate],
+) -> dict[str, dict[str, dict[str, Estimate]]]:
+    nested: dict[str, dict[str, dict[str, Estimate]]] = {}
+    for (b, k, kpi), est in flat.items():
+        nested.setdefault(b, {}).setdefault(k, {})[kpi] = est
+    return nested
+
+
+def _as_dict(nested: Mapping[str, Mapping[str, Mapping[str, Estimate]]]) -> Nested:
+    return {
+        b: {k: {kpi: e.as_dict() for kpi, e in kv.items()} for k, kv in by_key.items()}
+        for b, by_key in nested.items()
+    }
+
+
+@attrs.frozen
+class Summary:
+    """One policy's KPIs over its replications: ``estimates[breakdown][key][kpi]``."""
+
+    policy: str
+    confidence: float
+    interval: float
+    replications: tuple[ReplicationKPIs, ...]
+    estimates: dict[str, dict[str, dict[str, Estimate]]]
+
+    def get(self, kpi: str, breakdown: str = OVERALL, key: str = ALL) -> Estimate | None:
+        """The estimate, or ``None`` if the KPI was undefined in every replication."""
+        return self.estimates.get(breakdown, {}).get(key, {}).get(kpi)
+
+    def keys(self, breakdown: str) -> list[str]:
+        """Keys of a breakdown in display order (intervals chronological)."""
+        return list(self.estimates.get(breakdown, {}))
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready: ``None`` where a CI is undefined."""
+        return {
+            "policy": self.policy,
+            "confidence": self.confidence,
+            "interval": self.interval,
+            "replications": [r.replication for r in self.replications],
+            "kpis": _as_dict(self.estimates),
+        }
+
+
+def summarise(
+    results: Sequence[ReplicationResult],
+    *,
+    interval: float = 1800.0,
+    churn: ChurnModel | None = None,
+    confidence: float = 0.95,
+) -> Summary:
+    """Mean and CI of every KPI over the replications of **one** policy.
+
+    Runtime complexity: O(R·C log C) for R replications of C contacts.
+
+    Raises:
+        ValueError: no results, several policies, or a replication index repeated.
+    """
+    if not results:
+        raise ValueError("cannot summarise zero replications")
+    policies = sorted({r.policy for r in results})
+    if len(policies) > 1:
+        raise ValueError(f"results mix policies {policies!r}; use summarise_by_policy")
+    seen = [r.replication for r in results]
+    if len(set(seen)) != len(seen):
+        raise ValueError(f"replication indices {sorted(seen)!r} repeat")
+    reps = tuple(replication_kpis(r, interval=interval, churn=churn) for r in results)
+    flat: dict[tuple[str, str, str], Estimate] = {}
+    for (b, k), kpis in _cells(reps).items():
+        for kpi in kpis:
+            values = [v for r in reps if (v := r.get(kpi, b, k)) is not None]
+            if values:
+                flat[b, k, kpi] = estimate(values, confidence)
+    return Summary(policies[0], confidence, interval, reps, _nest(flat))
+
+
+def summarise_by_policy(
+    results: Iterable[ReplicationResult],
+    *,
+    interval: float = 1800.0,
+    churn: ChurnModel | None = None,
+    confidence: float = 0.95,
+) -> dict[str, Summary]:
+    """:func:`summarise` each policy, in order of first appearance."""
+    groups: dict[str, list[ReplicationResult]] = {}
+    for r in results:
+        groups.setdefault(r.policy, []).append(r)
+    return {
+        p: summarise(rs, interval=interval, churn=churn, confidence=confidence)
+        for p, rs in groups.items()
+    }
+
+
+@attrs.frozen
+class Comparison:
+    """Paired differences ``candidate - baseline``: ``differences[breakdown][key][kpi]``.
+
+    ``Estimate.significant`` says whether the CI of the difference excludes zero.
+    """
+
+    baseline: str
+    candidate: str
+    confidence: float
+    differences: dict[str, dict[str, dict[str, Estimate]]]
+
+    def get(self, kpi: str, breakdown: str = OVERALL, key: str = ALL) -> Estimate | None:
+        return self.differences.get(breakdown, {}).get(key, {}).get(kpi)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "baseline": self.baseline,
+            "candidate": self.candidate,
+            "confidence": self.confidence,
+            "differences": _as_dict(self.differences),
+        }
+
+
+def compare(
+    baseline: Summary, candidate: Summary, *, confidence: float | None = None
+) -> Comparison:
+    """Paired comparison across replications run with common random numbers.
+
+    For each KPI, ``d_i = candidate_i - baseline_i`` over the replications where both
+    are defined; the result is the mean of ``d`` with its Student-t CI. Pairing removes
+    the variance the policies share, so it detects smaller differences than two
+    independent intervals.
+
+    Raises:
+        ValueError: the two summaries do not cover the same replication indices.
+    """
+    base = {r.replication: r for r in baseline.replications}
+    cand = {r.replication: r for r in candidate.replications}
+    if base.keys() != cand.keys():
+        raise ValueError(
+            f"cannot pair replications {sorted(base)!r} of {baseline.policy!r} "
+            f"with {sorted(cand)!r} of {candidate.policy!r}"
+        )
+    level = baseline.confidence if confidence is None else confidence
+    flat: dict[tuple[str, str, str], Estimate] = {}
+    for (b, k), kpis in _cells([*base.values(), *cand.values()]).items():
+        for kpi in kpis:
+            diffs = []
+            for i in sorted(base):
+                x, y = base[i].get(kpi, b, k), cand[i].get(kpi, b, k)
+                if x is not None and y is not None:
+                    # equal up to rounding counts as equal, so noise is never "significant"
+                    diffs.append(0.0 if math.isclose(x, y, rel_tol=1e-12) else y - x)
+            if diffs:
+                flat[b, k, kpi] = estimate(diffs, level)
+    return Comparison(baseline.policy, candidate.policy, level, _nest(flat))

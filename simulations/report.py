@@ -1,0 +1,380 @@
+"""Write simulation results: terminal table, JSON, tidy CSV, raw CSV and PNG plots.
+
+Every writer takes an output directory (created if missing) and returns the paths it
+wrote. Inputs are :class:`~simulations.metrics.Summary` objects (one per policy),
+optional :class:`~simulations.metrics.Comparison` objects (paired differences) and,
+for raw data and queue plots, the :class:`~simulations.records.ReplicationResult`
+records themselves.
+
+Files:
+
+* ``summary.json``: every estimate of every policy and comparison; ``null`` where a
+  confidence interval is undefined (one replication).
+* ``summary.csv``: tidy, one row per policy × breakdown × key × KPI with ``mean``,
+  ``ci_low``, ``ci_high``, ``half_width``, ``n``; ``differences.csv`` likewise per
+  comparison, with ``significant``.
+* ``contacts.csv``, ``agents.csv``, ``queue_samples.csv``: the raw records, one
+  ``attrs.asdict`` row each (``None`` is an empty cell).
+* ``service_level.png`` (per interval with CI bands per policy), ``queue_length.png``
+  (mean waiting per channel over the day, one panel per policy), ``fcr.png`` and
+  ``aht.png`` (per policy with CI error bars).
+
+Plots draw on an explicit Agg canvas, never through ``pyplot``: no global state, no
+display needed, safe in threads. matplotlib is imported only when plotting.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from simulations.metrics import KPIS, Comparison, Estimate, KpiInfo, Summary
+from simulations.records import AgentRecord, ContactRecord, QueueSample, ReplicationResult
+
+__all__ = [
+    "TABLE_KPIS",
+    "kpi_table",
+    "plot_kpi_bars",
+    "plot_queue_length",
+    "plot_service_level",
+    "render_table",
+    "write_csv",
+    "write_json",
+    "write_plots",
+    "write_raw_csv",
+    "write_report",
+]
+
+TABLE_KPIS = (
+    "service_level",
+    "service_level_offered",
+    "value_weighted_service_level",
+    "asa",
+    "wait_probability",
+    "abandonment_rate",
+    "aht",
+    "occupancy",
+    "fcr",
+    "repeat_contact_rate",
+    "backoffice_sla",
+    "backlog",
+    "cost_per_contact",
+    "churn_increment_mean",
+    "customers_at_risk",
+    "offered",
+    "deflection_rate",
+)
+"""Overall KPIs the terminal table shows by default (those present), in this order."""
+
+
+def _info(kpi: str) -> KpiInfo:
+    return KPIS.get(kpi, KpiInfo(kpi, kpi, "count", 0))
+
+
+def _number(value: float, info: KpiInfo, *, signed: bool = False) -> str:
+    sign = "+" if signed else ""
+    if info.unit == "rate":
+        return f"{value * 100:{sign}.1f}"
+    if info.unit == "money":
+        return f"{value:{sign},.2f}"
+    return f"{value:{sign},.1f}"
+
+
+def _suffix(info: KpiInfo, *, difference: bool = False) -> str:
+    if info.unit == "rate":
+        return " pp" if difference else "%"
+    return " s" if info.unit == "seconds" else ""
+
+
+def _cell(est: Estimate | None, info: KpiInfo, *, difference: bool = False) -> str:
+    if est is None:
+        return "–"
+    text = _number(est.mean, info, signed=difference) + _suffix(info, difference=difference)
+    if est.half_width is None:
+        return f"{text} (n={est.n})"
+    return f"{text} ± {_number(est.half_width, info)}"
+
+
+def _difference_style(est: Estimate | None, info: KpiInfo) -> str:
+    if est is None or not est.significant:
+        return "dim"
+    direction = info.better * (1 if est.mean > 0 else -1)
+    return {1: "bold green", -1: "bold red"}.get(direction, "bold")
+
+
+def kpi_table(
+    summaries: Iterable[Summary],
+    comparisons: Iterable[Comparison] = (),
+    *,
+    kpis: Sequence[str] = TABLE_KPIS,
+) -> Table:
+    """Overall KPIs per policy side by side, ``mean ± half-width``, plus one column per
+    comparison (``candidate − baseline``, paired). A significant difference (its CI
+    excludes 0) is bold, green when it is an improvement and red when it is worse.
+    KPIs no policy has are left out.
+    """
+    summaries, comparisons = list(summaries), list(comparisons)
+    shown = [k for k in kpis if any(s.get(k) is not None for s in summaries)]
+    confidence = summaries[0].confidence if summaries else 0.95
+    table = Table(
+        title="Contact-centre KPIs",
+        caption=f"mean ± half-width of the {confidence:.0%} CI over replications"
+        + ("; Δ paired by replication, bold = CI excludes 0" if comparisons else ""),
+    )
+    table.add_column("KPI")
+    for s in summaries:
+        table.add_column(f"{s.policy} (n={len(s.replications)})", justify="right")
+    for c in comparisons:
+        table.add_column(f"Δ {c.candidate} − {c.baseline}", justify="right")
+    for kpi in shown:
+        info = _info(kpi)
+        row: list[str | Text] = [info.label]
+        row += [_cell(s.get(kpi), info) for s in summaries]
+        for c in comparisons:
+            est = c.get(kpi)
+            row.append(Text(_cell(est, info, difference=True), style=_difference_style(est, info)))
+        table.add_row(*row)
+    return table
+
+
+def render_table(
+    summaries: Iterable[Summary],
+    comparisons: Iterable[Comparison] = (),
+    *,
+    kpis: Sequence[str] = TABLE_KPIS,
+    width: int = 120,
+) -> str:
+    """:func:`kpi_table` as plain text."""
+    console = Console(record=True, width=width, file=io.StringIO())
+    console.print(kpi_table(summaries, comparisons, kpis=kpis))
+    return console.export_text()
+
+
+def _out(out_dir: str | Path) -> Path:
+    path = Path(out_dir)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _finite(value: Any) -> Any:
+    """Replace NaN/inf by ``None`` so the JSON is strict."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+def write_json(
+    summaries: Iterable[Summary], out_dir: str | Path, comparisons: Iterable[Comparison] = ()
+) -> Path:
+    """Write ``summary.json``: ``{"summaries": [...], "comparisons": [...]}``."""
+    path = _out(out_dir) / "summary.json"
+    document = {
+        "summaries": [s.as_dict() for s in summaries],
+        "comparisons": [c.as_dict() for c in comparisons],
+    }
+    path.write_text(json.dumps(_finite(document), indent=2, allow_nan=False) + "\n")
+    return path
+
+
+_ESTIMATE_COLUMNS = ["mean", "ci_low", "ci_high", "half_width", "n"]
+
+
+def _estimate_row(est: Estimate) -> list[float | int | None]:
+    values = est.as_dict()
+    return [values[c] for c in _ESTIMATE_COLUMNS]
+
+
+def write_csv(
+    summaries: Iterable[Summary], out_dir: str | Path, comparisons: Iterable[Comparison] = ()
+) -> list[Path]:
+    """Write tidy ``summary.csv`` and, with comparisons, ``differences.csv``."""
+    out = _out(out_dir)
+    path = out / "summary.csv"
+    with path.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["policy", "breakdown", "key", "kpi", *_ESTIMATE_COLUMNS])
+        for s in summaries:
+            for b, by_key in s.estimates.items():
+                for k, kv in by_key.items():
+                    for kpi, est in kv.items():
+                        writer.writerow([s.policy, b, k, kpi, *_estimate_row(est)])
+    paths = [path]
+    comparisons = list(comparisons)
+    if comparisons:
+        path = out / "differences.csv"
+        with path.open("w", newline="") as f:
+            writer = csv.writer(f)
+            header = ["baseline", "candidate", "breakdown", "key", "kpi"]
+            writer.writerow([*header, *_ESTIMATE_COLUMNS, "significant"])
+            for c in comparisons:
+                for b, by_key in c.differences.items():
+                    for k, kv in by_key.items():
+                        for kpi, est in kv.items():
+                            values = _estimate_row(est)
+                            writer.writerow(
+                                [c.baseline, c.candidate, b, k, kpi, *values, est.significant]
+                            )
+        paths.append(path)
+    return paths
+
+
+def write_raw_csv(results: Iterable[ReplicationResult], out_dir: str | Path) -> list[Path]:
+    """Write every record: ``contacts.csv``, ``agents.csv``, ``queue_samples.csv``."""
+    out = _out(out_dir)
+    results = list(results)
+    tables: list[tuple[str, type, list[Any]]] = [
+        ("contacts.csv", ContactRecord, [c for r in results for c in r.contacts]),
+        ("agents.csv", AgentRecord, [a for r in results for a in r.agents]),
+        ("queue_samples.csv", QueueSample, [q for r in results for q in r.samples]),
+    ]
+    paths = []
+    for name, cls, records in tables:
+        path = out / name
+        with path.open("w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=[a.name for a in attrs.fields(cls)])
+            writer.writeheader()
+            writer.writerows(attrs.asdict(r) for r in records)
+        paths.append(path)
+    return paths
+
+
+# --- Plots -------------------------------------------------------------------------
+
+
+def _figure(rows: int = 1, height: float = 4.0) -> Any:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(9.0, height * rows), layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _save(fig: Any, out_dir: str | Path, name: str) -> Path:
+    path = _out(out_dir) / name
+    fig.savefig(path, dpi=100)
+    return path
+
+
+def plot_service_level(summaries: Iterable[Summary], out_dir: str | Path) -> Path | None:
+    """Service level per reporting interval with its CI band, one line per policy.
+
+    Returns ``None`` (nothing written) when no policy has an interval service level.
+    """
+    fig = _figure()
+    ax = fig.add_subplot()
+    drawn, confidence = False, 0.95
+    for s in summaries:
+        xs, ys, lows, highs = [], [], [], []
+        for key in s.keys("interval"):
+            est = s.get("service_level", "interval", key)
+            xs.append((float(key) + s.interval / 2.0) / 3600.0)
+            ys.append(math.nan if est is None else est.mean * 100)
+            low, high = (None, None) if est is None else (est.ci_low, est.ci_high)
+            lows.append(math.nan if low is None else max(0.0, low) * 100)
+            highs.append(math.nan if high is None else min(1.0, high) * 100)
+        if all(math.isnan(y) for y in ys):
+            continue
+        drawn, confidence = True, s.confidence
+        (line,) = ax.plot(xs, ys, marker="o", markersize=3, label=s.policy)
+        ax.fill_between(xs, lows, highs, color=line.get_color(), alpha=0.2, linewidth=0)
+    if not drawn:
+        return None
+    ax.set(xlabel="hour (interval midpoint)", ylabel="service level (%)", ylim=(0, 105))
+    ax.set_title(f"Service level per interval, {confidence:.0%} CI bands")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    return _save(fig, out_dir, "service_level.png")
+
+
+def plot_queue_length(results: Iterable[ReplicationResult], out_dir: str | Path) -> Path | None:
+    """Mean number waiting per channel over time (mean over replications at each
+    sample instant), one panel per policy. ``None`` when there are no samples."""
+    series: dict[str, dict[str, dict[float, list[int]]]] = {}
+    for r in results:
+        for q in r.samples:
+            series.setdefault(q.policy, {}).setdefault(q.channel, {}).setdefault(q.at, [])
+            series[q.policy][q.channel][q.at].append(q.waiting)
+    if not series:
+        return None
+    fig = _figure(rows=len(series), height=3.0)
+    axes = fig.subplots(len(series), 1, sharex=True, sharey=True, squeeze=False)[:, 0]
+    for ax, (policy, channels) in zip(axes, series.items(), strict=True):
+        for channel in sorted(channels):
+            points = sorted(channels[channel].items())
+            xs = [at / 3600.0 for at, _ in points]
+            ys = [sum(w) / len(w) for _, w in points]
+            ax.plot(xs, ys, label=channel, linewidth=1.2)
+        ax.set(ylabel="waiting", title=f"Queue length: {policy}")
+        ax.grid(alpha=0.3)
+        ax.legend(loc="upper right", fontsize="small")
+    axes[-1].set_xlabel("hour")
+    return _save(fig, out_dir, "queue_length.png")
+
+
+def plot_kpi_bars(summaries: Iterable[Summary], out_dir: str | Path, kpi: str) -> Path | None:
+    """Bar chart of one overall KPI per policy with CI error bars (``<kpi>.png``).
+
+    ``None`` when no policy has the KPI.
+    """
+    info = _info(kpi)
+    scale = 100.0 if info.unit == "rate" else 1.0
+    bars = [(s.policy, e) for s in summaries if (e := s.get(kpi)) is not None]
+    if not bars:
+        return None
+    fig = _figure()
+    ax = fig.add_subplot()
+    names = [p for p, _ in bars]
+    means = [e.mean * scale for _, e in bars]
+    errors = [(e.half_width or 0.0) * scale for _, e in bars]
+    ax.bar(names, means, yerr=errors, capsize=6, color="tab:blue", alpha=0.8)
+    unit = {"rate": " (%)", "seconds": " (s)"}.get(info.unit, "")
+    ax.set(ylabel=info.label + unit, title=f"{info.label} per policy")
+    ax.grid(axis="y", alpha=0.3)
+    return _save(fig, out_dir, f"{kpi}.png")
+
+
+def write_plots(
+    summaries: Iterable[Summary], results: Iterable[ReplicationResult], out_dir: str | Path
+) -> list[Path]:
+    """All plots that have data: service level, queue length, FCR and AHT bars."""
+    summaries = list(summaries)
+    candidates = [
+        plot_service_level(summaries, out_dir),
+        plot_queue_length(results, out_dir),
+        plot_kpi_bars(summaries, out_dir, "fcr"),
+        plot_kpi_bars(summaries, out_dir, "aht"),
+    ]
+    return [p for p in candidates if p is not None]
+
+
+def write_report(
+    summaries: Iterable[Summary],
+    results: Iterable[ReplicationResult],
+    out_dir: str | Path,
+    comparisons: Iterable[Comparison] = (),
+    *,
+    plots: bool = True,
+) -> list[Path]:
+    """Write JSON, CSV (summary, differences, raw records) and, unless disabled, plots."""
+    summaries, results, comparisons = list(summaries), list(results), list(comparisons)
+    paths = [write_json(summaries, out_dir, comparisons)]
+    paths += write_csv(summaries, out_dir, comparisons)
+    paths += write_raw_csv(results, out_dir)
+    if plots:
+        paths += write_plots(summaries, results, out_dir)
+    return paths

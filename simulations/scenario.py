@@ -341,34 +341,36 @@ class Resolution:
 
 @attrs.frozen
 class Churn:
-    """Churn-risk parameters (annual probability a customer leaves).
+    """Churn-risk parameters: the annual probability that a customer leaves.
 
-    ``risk = min(cap, base_annual + m * (per_wait_minute * excess-wait minutes
-    + per_abandon * abandons + per_unresolved * unresolved issues))`` where ``m`` is
-    ``new_multiplier`` for customers in onboarding and 1 otherwise.
+    ``p = min(1, m * (base_annual + per_minute_over * minutes_over
+    + per_unresolved * unresolved))`` where ``minutes_over`` sums the customer's waits
+    beyond ``wait_threshold`` in minutes, ``unresolved`` counts its unresolved issues and
+    ``m`` is ``new_customer_multiplier`` for customers in onboarding, else 1. The same
+    fields and formula as ``simulations.metrics.ChurnModel``.
     """
 
     base_annual: float = 0.0
+    per_minute_over: float = 0.0
     wait_threshold: float = 60.0
-    per_wait_minute: float = 0.0
-    per_abandon: float = 0.0
     per_unresolved: float = 0.0
-    new_multiplier: float = 1.0
-    cap: float = 1.0
+    new_customer_multiplier: float = 1.0
 
-    def excess_wait(self, wait: float) -> float:
-        """Seconds of ``wait`` beyond ``wait_threshold``."""
-        return max(0.0, wait - self.wait_threshold)
+    def minutes_over(self, wait: float) -> float:
+        """Minutes of one ``wait`` (seconds) beyond ``wait_threshold``."""
+        return max(0.0, wait - self.wait_threshold) / 60.0
 
-    def risk(self, *, excess_wait: float, abandons: int, unresolved: int, is_new: bool) -> float:
-        """A customer's annual churn risk given its experience over the run."""
-        extra = (
-            self.per_wait_minute * excess_wait / 60.0
-            + self.per_abandon * abandons
-            + self.per_unresolved * unresolved
-        )
-        multiplier = self.new_multiplier if is_new else 1.0
-        return min(self.cap, self.base_annual + multiplier * extra)
+    def probability(self, *, minutes_over: float, unresolved: int, is_new: bool) -> float:
+        """Annual churn probability of one customer after these experiences."""
+        m = self.new_customer_multiplier if is_new else 1.0
+        extra = self.per_minute_over * minutes_over + self.per_unresolved * unresolved
+        return min(1.0, m * (self.base_annual + extra))
+
+    def increment(self, *, minutes_over: float, unresolved: int, is_new: bool) -> float:
+        """How much these experiences raised the customer's churn probability."""
+        base = self.probability(minutes_over=0.0, unresolved=0, is_new=is_new)
+        p = self.probability(minutes_over=minutes_over, unresolved=unresolved, is_new=is_new)
+        return p - base
 
 
 @attrs.frozen
@@ -392,7 +394,7 @@ class Scenario:
     policies: Mapping[str, PolicySpec] = attrs.field(factory=dict)
     handling: Handling = Handling()
     resolution: Resolution = Resolution()
-    churn: Churn = Churn()
+    churn: Churn | None = None
     targets: Targets = Targets()
     source: str = attrs.field(default="<scenario>", eq=False)
 
@@ -613,7 +615,7 @@ def _parse(mapping: Mapping[str, object], source: str) -> Scenario:
         policies=policies,
         handling=_parse_handling(r),
         resolution=_parse_resolution(r),
-        churn=_parse_churn(r),
+        churn=_parse_churn(r) if r.has("churn") else None,
         targets=_parse_targets(r),
         source=source,
     )
@@ -983,26 +985,17 @@ def _parse_resolution(r: TableReader) -> Resolution:
 
 
 def _parse_churn(r: TableReader) -> Churn:
-    keys = (
-        "base_annual",
-        "wait_threshold",
-        "per_wait_minute",
-        "per_abandon",
-        "per_unresolved",
-        "new_multiplier",
-        "cap",
-    )
+    keys = [f.name for f in attrs.fields(Churn)]
     t = TableReader(r.mapping("churn"), r.at("churn"), keys)
     d = Churn()
-    base = t.number("base_annual", d.base_annual, low=0.0, high=1.0)
     return Churn(
-        base_annual=base,
+        base_annual=t.number("base_annual", d.base_annual, low=0.0, high=1.0),
+        per_minute_over=t.number("per_minute_over", d.per_minute_over, low=0.0, high=1.0),
         wait_threshold=t.number("wait_threshold", d.wait_threshold, low=0.0),
-        per_wait_minute=t.number("per_wait_minute", d.per_wait_minute, low=0.0, high=1.0),
-        per_abandon=t.number("per_abandon", d.per_abandon, low=0.0, high=1.0),
         per_unresolved=t.number("per_unresolved", d.per_unresolved, low=0.0, high=1.0),
-        new_multiplier=t.number("new_multiplier", d.new_multiplier, low=0.0),
-        cap=t.number("cap", d.cap, low=base, high=1.0),
+        new_customer_multiplier=t.number(
+            "new_customer_multiplier", d.new_customer_multiplier, low=0.0
+        ),
     )
 
 
@@ -1087,9 +1080,10 @@ def _to_spec(s: Scenario) -> dict[str, object]:
         "policies": {p.name: {"base": p.base, **p.overrides} for p in s.policies.values()},
         "handling": attrs.asdict(s.handling),
         "resolution": attrs.asdict(s.resolution),
-        "churn": attrs.asdict(s.churn),
         "targets": attrs.asdict(s.targets),
     }
+    if s.churn is not None:
+        spec["churn"] = attrs.asdict(s.churn)
     return spec
 
 

@@ -480,7 +480,7 @@ class TestDefaults:
         assert ct.complexity == 2  # the highest required level
         assert ct.wrap_up == Fixed(0.0) and ct.priority == 0 and ct.deflection == 0.0
         assert s.contact_types[1].patience is None
-        assert (s.handling, s.resolution, s.churn) == (Handling(), Resolution(), Churn())
+        assert (s.handling, s.resolution, s.churn) == (Handling(), Resolution(), None)
         assert s.agent_groups[0].shifts == ()
         assert s.agent_groups[1].shifts == (Shift(28800.0, 57600.0),)
 
@@ -569,14 +569,24 @@ class TestModelHelpers:
         assert r.probability(5) == 0.9
         assert r.probability(-5) == 0.4
 
-    def test_churn_risk_adds_experience_and_weighs_new_customers(self) -> None:
-        c = Churn(base_annual=0.3, wait_threshold=60, per_wait_minute=0.01, per_unresolved=0.05)
-        assert c.excess_wait(30) == 0.0 and c.excess_wait(180) == 120.0
-        assert c.risk(excess_wait=120, abandons=0, unresolved=1, is_new=False) == pytest.approx(
-            0.37
-        )
-        c2 = Churn(base_annual=0.3, per_unresolved=0.05, new_multiplier=2.0, cap=0.35)
-        assert c2.risk(excess_wait=0, abandons=0, unresolved=1, is_new=True) == 0.35
+    def test_churn_probability_adds_experience_and_weighs_new_customers(self) -> None:
+        c = Churn(base_annual=0.3, wait_threshold=60, per_minute_over=0.01, per_unresolved=0.05)
+        assert c.minutes_over(30) == 0.0 and c.minutes_over(180) == 2.0
+        p = c.probability(minutes_over=2.0, unresolved=1, is_new=False)
+        assert p == pytest.approx(0.37)
+        assert c.increment(minutes_over=2.0, unresolved=1, is_new=False) == pytest.approx(0.07)
+        new = Churn(base_annual=0.3, per_unresolved=0.05, new_customer_multiplier=2.0)
+        assert new.probability(minutes_over=0, unresolved=1, is_new=True) == pytest.approx(0.7)
+        assert new.probability(minutes_over=0, unresolved=9, is_new=True) == 1.0
+
+    def test_churn_matches_the_metrics_churn_model(self) -> None:
+        metrics = pytest.importorskip("simulations.metrics")
+        churn = load_scenario(bundled_scenarios()["default"]).churn
+        assert churn is not None
+        model = metrics.ChurnModel(**attrs.asdict(churn))
+        for minutes, unresolved, is_new in [(0, 0, False), (3.5, 1, True), (10, 4, False)]:
+            kwargs = {"minutes_over": minutes, "unresolved": unresolved, "is_new": is_new}
+            assert churn.probability(**kwargs) == model.probability(**kwargs)
 
     def test_margin_uses_the_lowest_required_skill(self) -> None:
         ct = parse_scenario(base(), SOURCE).contact_types[0]

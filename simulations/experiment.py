@@ -15,7 +15,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 
 import attrs
 
-from simulations.metrics import Comparison, Summary, compare, summarise
+from simulations.metrics import ChurnModel, Comparison, Summary, compare, summarise
 from simulations.model import run_replication
 from simulations.records import ReplicationResult
 from simulations.scenario import Scenario
@@ -116,7 +116,7 @@ def summarise_experiment(
         name: summarise(
             [r for r in kept if r.policy == name],
             interval=settings.interval,
-            churn=None,  # TODO(unify Churn with metrics.ChurnModel)
+            churn=ChurnModel(**attrs.asdict(scenario.churn)),
         )
         for name in policies
         if complete

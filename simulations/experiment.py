@@ -112,11 +112,12 @@ def summarise_experiment(
     complete = set.intersection(*(set(reps) for reps in by_policy.values()))
     kept = [by_policy[name][r] for r in sorted(complete) for name in policies]
     settings = scenario.simulation
+    churn = None if scenario.churn is None else ChurnModel(**attrs.asdict(scenario.churn))
     summaries = {
         name: summarise(
             [r for r in kept if r.policy == name],
             interval=settings.interval,
-            churn=ChurnModel(**attrs.asdict(scenario.churn)),
+            churn=churn,
         )
         for name in policies
         if complete

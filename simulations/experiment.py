@@ -15,7 +15,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 
 import attrs
 
-from simulations.metrics import ChurnModel, Comparison, Summary, compare, summarise
+from simulations.metrics import Comparison, Summary, compare, summarise
 from simulations.model import run_replication
 from simulations.records import ReplicationResult
 from simulations.scenario import Scenario
@@ -112,12 +112,11 @@ def summarise_experiment(
     complete = set.intersection(*(set(reps) for reps in by_policy.values()))
     kept = [by_policy[name][r] for r in sorted(complete) for name in policies]
     settings = scenario.simulation
-    churn = None if scenario.churn is None else ChurnModel(**attrs.asdict(scenario.churn))
     summaries = {
         name: summarise(
             [r for r in kept if r.policy == name],
             interval=settings.interval,
-            churn=churn,
+            churn=scenario.churn,
         )
         for name in policies
         if complete

@@ -289,7 +289,7 @@ KPIS: Mapping[str, KpiInfo] = {
 
 @attrs.frozen
 class ChurnModel:
-    """Churn-risk parameters; field names match the scenario's ``[churn]`` table.
+    """Churn-risk parameters: the scenario's ``[churn]`` table parses into this class.
 
     Attributes:
         base_annual: baseline annual churn probability (0-1).
@@ -299,11 +299,11 @@ class ChurnModel:
         new_customer_multiplier: factor applied to new (onboarding) customers.
     """
 
-    base_annual: float = attrs.field()
-    per_minute_over: float = attrs.field()
-    wait_threshold: float = attrs.field()
-    per_unresolved: float = attrs.field()
-    new_customer_multiplier: float = attrs.field()
+    base_annual: float = attrs.field(default=0.0)
+    per_minute_over: float = attrs.field(default=0.0)
+    wait_threshold: float = attrs.field(default=60.0)
+    per_unresolved: float = attrs.field(default=0.0)
+    new_customer_multiplier: float = attrs.field(default=1.0)
 
     @base_annual.validator
     def _check_probability(self, attribute: attrs.Attribute[float], value: float) -> None:

@@ -41,6 +41,7 @@ from simulations.distributions import (
     from_spec,
     join_path,
 )
+from simulations.metrics import ChurnModel
 
 __all__ = [
     "BUILTIN_POLICIES",
@@ -50,7 +51,6 @@ __all__ = [
     "SCENARIO_DIR",
     "AgentGroup",
     "Channel",
-    "Churn",
     "ContactType",
     "Customers",
     "Handling",
@@ -340,40 +340,6 @@ class Resolution:
 
 
 @attrs.frozen
-class Churn:
-    """Churn-risk parameters: the annual probability that a customer leaves.
-
-    ``p = min(1, m * (base_annual + per_minute_over * minutes_over
-    + per_unresolved * unresolved))`` where ``minutes_over`` sums the customer's waits
-    beyond ``wait_threshold`` in minutes, ``unresolved`` counts its unresolved issues and
-    ``m`` is ``new_customer_multiplier`` for customers in onboarding, else 1. The same
-    fields and formula as ``simulations.metrics.ChurnModel``.
-    """
-
-    base_annual: float = 0.0
-    per_minute_over: float = 0.0
-    wait_threshold: float = 60.0
-    per_unresolved: float = 0.0
-    new_customer_multiplier: float = 1.0
-
-    def minutes_over(self, wait: float) -> float:
-        """Minutes of one ``wait`` (seconds) beyond ``wait_threshold``."""
-        return max(0.0, wait - self.wait_threshold) / 60.0
-
-    def probability(self, *, minutes_over: float, unresolved: int, is_new: bool) -> float:
-        """Annual churn probability of one customer after these experiences."""
-        m = self.new_customer_multiplier if is_new else 1.0
-        extra = self.per_minute_over * minutes_over + self.per_unresolved * unresolved
-        return min(1.0, m * (self.base_annual + extra))
-
-    def increment(self, *, minutes_over: float, unresolved: int, is_new: bool) -> float:
-        """How much these experiences raised the customer's churn probability."""
-        base = self.probability(minutes_over=0.0, unresolved=0, is_new=is_new)
-        p = self.probability(minutes_over=minutes_over, unresolved=unresolved, is_new=is_new)
-        return p - base
-
-
-@attrs.frozen
 class Targets:
     """Service goals used to judge results and by staffing search."""
 
@@ -394,7 +360,7 @@ class Scenario:
     policies: Mapping[str, PolicySpec] = attrs.field(factory=dict)
     handling: Handling = Handling()
     resolution: Resolution = Resolution()
-    churn: Churn | None = None
+    churn: ChurnModel | None = None
     targets: Targets = Targets()
     source: str = attrs.field(default="<scenario>", eq=False)
 
@@ -984,11 +950,11 @@ def _parse_resolution(r: TableReader) -> Resolution:
     )
 
 
-def _parse_churn(r: TableReader) -> Churn:
-    keys = [f.name for f in attrs.fields(Churn)]
+def _parse_churn(r: TableReader) -> ChurnModel:
+    keys = [f.name for f in attrs.fields(ChurnModel)]
     t = TableReader(r.mapping("churn"), r.at("churn"), keys)
-    d = Churn()
-    return Churn(
+    d = ChurnModel()
+    return ChurnModel(
         base_annual=t.number("base_annual", d.base_annual, low=0.0, high=1.0),
         per_minute_over=t.number("per_minute_over", d.per_minute_over, low=0.0, high=1.0),
         wait_threshold=t.number("wait_threshold", d.wait_threshold, low=0.0),

@@ -19,10 +19,10 @@ from simulations.distributions import (
     PoissonArrivals,
     ProfileArrivals,
 )
+from simulations.metrics import ChurnModel
 from simulations.scenario import (
     POLICY_KEYS,
     AgentGroup,
-    Churn,
     Handling,
     PolicySpec,
     Resolution,
@@ -569,24 +569,21 @@ class TestModelHelpers:
         assert r.probability(5) == 0.9
         assert r.probability(-5) == 0.4
 
+    def test_churn_table_parses_into_the_metrics_churn_model(self) -> None:
+        churn = load_scenario(bundled_scenarios()["default"]).churn
+        assert isinstance(churn, ChurnModel)
+        assert churn.base_annual == 0.32 and churn.new_customer_multiplier == 1.5
+
     def test_churn_probability_adds_experience_and_weighs_new_customers(self) -> None:
-        c = Churn(base_annual=0.3, wait_threshold=60, per_minute_over=0.01, per_unresolved=0.05)
-        assert c.minutes_over(30) == 0.0 and c.minutes_over(180) == 2.0
+        c = ChurnModel(
+            base_annual=0.3, wait_threshold=60, per_minute_over=0.01, per_unresolved=0.05
+        )
         p = c.probability(minutes_over=2.0, unresolved=1, is_new=False)
         assert p == pytest.approx(0.37)
         assert c.increment(minutes_over=2.0, unresolved=1, is_new=False) == pytest.approx(0.07)
-        new = Churn(base_annual=0.3, per_unresolved=0.05, new_customer_multiplier=2.0)
+        new = ChurnModel(base_annual=0.3, per_unresolved=0.05, new_customer_multiplier=2.0)
         assert new.probability(minutes_over=0, unresolved=1, is_new=True) == pytest.approx(0.7)
         assert new.probability(minutes_over=0, unresolved=9, is_new=True) == 1.0
-
-    def test_churn_matches_the_metrics_churn_model(self) -> None:
-        metrics = pytest.importorskip("simulations.metrics")
-        churn = load_scenario(bundled_scenarios()["default"]).churn
-        assert churn is not None
-        model = metrics.ChurnModel(**attrs.asdict(churn))
-        for minutes, unresolved, is_new in [(0, 0, False), (3.5, 1, True), (10, 4, False)]:
-            kwargs = {"minutes_over": minutes, "unresolved": unresolved, "is_new": is_new}
-            assert churn.probability(**kwargs) == model.probability(**kwargs)
 
     def test_margin_uses_the_lowest_required_skill(self) -> None:
         ct = parse_scenario(base(), SOURCE).contact_types[0]

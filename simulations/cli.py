@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -115,7 +116,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     scenario = _scenario(args.scenario)
     policies = tuple(args.policy) if args.policy else scenario.simulation.compare
-    replications = args.replications or scenario.simulation.replications
+    replications = (
+        scenario.simulation.replications if args.replications is None else args.replications
+    )
     workers = args.workers if args.workers is not None else cpu_count()
     total = replications * len(policies)
     started = time.perf_counter()
@@ -198,9 +201,10 @@ def _write_outputs(args: argparse.Namespace, experiment: Experiment) -> None:
             print(f"wrote {len(paths)} files to {args.out}")
     if args.json is not None:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        written = write_json(summaries, args.json.parent, experiment.comparisons)
-        if written != args.json:
-            written.replace(args.json)
+        # write_json names its file summary.json: write it aside, so that a
+        # summary.json already in that directory (--out) is not overwritten and moved
+        with tempfile.TemporaryDirectory(dir=args.json.parent) as tmp:
+            write_json(summaries, tmp, experiment.comparisons).replace(args.json)
         if not args.quiet:
             print(f"wrote {args.json}")
 

@@ -78,7 +78,10 @@ def run_experiment(
     """
     names = tuple(policies) if policies else scenario.simulation.compare
     for name in names:
-        scenario.policy(name)  # raises KeyError naming the known policies
+        try:
+            scenario.policy(name)
+        except KeyError as error:  # as documented: ValueError, naming the known policies
+            raise ValueError(error.args[0]) from None
     if len(set(names)) != len(names):
         raise ValueError(f"policies {list(names)!r} repeat a name")
     count = scenario.simulation.replications if replications is None else replications

@@ -365,7 +365,8 @@ class ContactCentre:
         contact.resolved = contact.resolve_draw < p
         contact.completed_at = now
         agent.held -= 1
-        agent.handled += 1
+        if self.window[0] <= now < self.window[1]:
+            agent.handled += 1  # AgentRecord.handled: completed inside the window
         if agent.held == 0:
             agent.busy_time += _overlap(agent.busy_since, now, self.window)
         self._dispatch(self.router.complete(contact.id, now, resolved=contact.resolved))

@@ -112,11 +112,14 @@ class _Contact:
 
 
 class _AgentState:
-    __slots__ = ("busy_since", "busy_time", "group", "handled", "held", "id", "skills")
+    __slots__ = ("busy_since", "busy_time", "group", "handled", "held", "id", "on_duty", "skills")
 
-    def __init__(self, agent_id: str, group: AgentGroup) -> None:
+    def __init__(
+        self, agent_id: str, group: AgentGroup, on_duty: list[tuple[float, float]]
+    ) -> None:
         self.id = agent_id
         self.group = group
+        self.on_duty = on_duty  # its shifts inside the measured window
         self.skills = dict(group.skills)
         self.held = 0
         self.busy_since = 0.0
@@ -183,9 +186,15 @@ class ContactCentre:
         capacity = dict(group.capacity)
         horizon = self.scenario.simulation.horizon
         shifts = [(s.start_at, s.end_at) for s in group.shifts] or [(0.0, horizon + DRAIN)]
+        window_start, window_end = self.window
+        on_duty = [
+            (max(start, window_start), min(end, window_end))
+            for start, end in self._shifts(group)
+            if min(end, window_end) > max(start, window_start)
+        ]
         for i in range(group.count):
             agent_id = f"{group.name}-{i + 1}"
-            self.agents[agent_id] = _AgentState(agent_id, group)
+            self.agents[agent_id] = _AgentState(agent_id, group, on_duty)
             agent = Agent(
                 agent_id, skills=group.skills, capacity=capacity, max_units=group.max_units
             )
@@ -195,6 +204,12 @@ class ContactCentre:
                 else:
                     self._at(start_at, partial(self._set_state, agent_id, AgentState.AVAILABLE))
                 self._at(end_at, partial(self._set_state, agent_id, AgentState.OFFLINE))
+
+    def _shifts(self, group: AgentGroup) -> list[tuple[float, float]]:
+        """The group's shifts; no shifts means on duty for the whole horizon (staffed time
+        counts the horizon; the agents stay on through the drain to finish late work)."""
+        horizon = self.scenario.simulation.horizon
+        return sorted((s.start_at, s.end_at) for s in group.shifts) or [(0.0, horizon)]
 
     def _add_agent(self, agent: Agent) -> None:
         self._dispatch(self.router.add_agent(agent, self.env.now))
@@ -368,7 +383,7 @@ class ContactCentre:
         if self.window[0] <= now < self.window[1]:
             agent.handled += 1  # AgentRecord.handled: completed inside the window
         if agent.held == 0:
-            agent.busy_time += _overlap(agent.busy_since, now, self.window)
+            agent.busy_time += _busy(agent, now)
         self._dispatch(self.router.complete(contact.id, now, resolved=contact.resolved))
         if not contact.resolved:
             self._repeat(contact)
@@ -379,7 +394,7 @@ class ContactCentre:
         end = self.env.now
         for agent in self.agents.values():
             if agent.held:
-                agent.busy_time += _overlap(agent.busy_since, end, self.window)
+                agent.busy_time += _busy(agent, end)
         contacts = tuple(self._record(c) for c in self.contacts.values())
         agents = tuple(self._agent_record(a) for a in self.agents.values())
         return ReplicationResult(
@@ -424,9 +439,7 @@ class ContactCentre:
 
     def _agent_record(self, agent: _AgentState) -> AgentRecord:
         group = agent.group
-        horizon = self.scenario.simulation.horizon
-        shifts = [(s.start_at, s.end_at) for s in group.shifts] or [(0.0, horizon)]
-        staffed = sum(_overlap(start, end, self.window) for start, end in shifts)
+        staffed = sum(end - start for start, end in agent.on_duty)
         return AgentRecord(
             replication=self.replication,
             policy=self.policy_name,
@@ -462,8 +475,12 @@ class _CustomerBase:
         return pool[int(rng.random() * len(pool))]
 
 
-def _overlap(start: float, end: float, window: tuple[float, float]) -> float:
-    return max(0.0, min(end, window[1]) - max(start, window[0]))
+def _busy(agent: _AgentState, until: float) -> float:
+    """Seconds of the agent's busy spell ending at ``until`` that fall inside its shifts
+    in the measured window: occupancy is busy time *while staffed* over staffed time, so
+    work held over a break or past a shift's end does not push it above 1."""
+    start = agent.busy_since
+    return sum(max(0.0, min(until, b) - max(start, a)) for a, b in agent.on_duty)
 
 
 def run_replication(

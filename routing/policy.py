@@ -22,12 +22,18 @@ work, ``D = due_at`` and ``R = sla_target or due_ramp``. A task with neither has
 On each segment the score is ``a + b * t``; the queue keeps tasks that share a slope
 in one sorted bucket keyed by ``a`` (see ``task_queue``).
 
-Agent fit, for an eligible agent, is ``w_fit * excess`` for high-value customers
-(value >= ``high_value_threshold``: give them the most proficient agent) and
-``-w_fit * excess`` otherwise (least over-qualified, keeping experts free), where
-``excess`` is the sum over required skills of (agent level - required level). Ties go
-to the agent idle longest. During a preferred-agent window the preferred agent also
-gets ``w_context``.
+Agent fit, for an eligible agent:
+
+* high-value customers (value >= ``high_value_threshold``) get the most proficient
+  agent: ``fit = w_fit * sum(agent level - required level)`` over the required skills;
+* routine work goes to the agent with the least *spare capability*, keeping experts
+  and multi-skilled agents free for work only they can do:
+  ``fit = -w_fit * (sum of all the agent's levels - sum of the required levels)``.
+  Counting the skills a task does not need matters: an onboarding specialist who
+  also knows billing should not be the first choice for a routine billing call.
+
+Ties go to the agent idle longest. During a preferred-agent window the preferred agent
+also gets ``w_context``.
 """
 
 from __future__ import annotations
@@ -97,6 +103,9 @@ class Policy:
         w_fit: fit per level of excess proficiency (sign set by customer value).
         high_value_threshold: customers at or above it get the most proficient agent.
         context_window: seconds a customer with an open issue waits for its last agent.
+        context_sla_share: the wait for the last agent never exceeds this share of the
+            task's ``sla_target`` (5 s of a 20 s voice target by default), so context
+            routing does not spend the SLA it is meant to protect.
         w_context: bonus for the preferred agent during the window.
         offer_timeout: seconds an offer stays open; ``None``: until accept/decline.
         pause_on_timeout: an agent that lets an offer time out stops receiving work.
@@ -117,6 +126,9 @@ class Policy:
         default=5.0, validator=_finite("high_value_threshold")
     )
     context_window: float = attrs.field(default=30.0, validator=_non_negative("context_window"))
+    context_sla_share: float = attrs.field(
+        default=0.25, validator=_non_negative("context_sla_share")
+    )
     w_context: float = attrs.field(default=5.0, validator=_non_negative("w_context"))
     offer_timeout: float | None = attrs.field(
         default=15.0, validator=_optional_positive("offer_timeout")
@@ -184,6 +196,18 @@ class Policy:
         b = self.overdue_factor * self.w_sla / ramp
         return self.w_sla - b * deadline, b, None
 
+    def context_window_for(self, sla_target: float | None, due_at: float | None) -> float:
+        """Seconds a follow-up task waits for the customer's last agent.
+
+        >>> Policy().context_window_for(sla_target=20.0, due_at=None)
+        5.0
+        >>> Policy().context_window_for(sla_target=None, due_at=None)
+        30.0
+        """
+        if sla_target is not None and due_at is None:
+            return min(self.context_window, self.context_sla_share * sla_target)
+        return self.context_window
+
     # -- agent fit --------------------------------------------------------------
 
     def is_high_value(self, value: float) -> bool:
@@ -191,8 +215,16 @@ class Policy:
         return value >= self.high_value_threshold
 
     def fit(self, agent_skills: Mapping[str, int], required: Skills, high_value: bool) -> float:
-        """Fit of an eligible agent for a requirement (see the module docstring)."""
+        """Fit of an eligible agent for a requirement (see the module docstring).
+
+        >>> Policy().fit({"billing": 4, "tech": 3}, (("billing", 2),), high_value=True)
+        1.0
+        >>> Policy().fit({"billing": 4, "tech": 3}, (("billing", 2),), high_value=False)
+        -2.5
+        """
         if self.w_fit == 0.0:
             return 0.0
-        excess = sum(agent_skills[skill] - level for skill, level in required)
-        return self.w_fit * (excess if high_value else -excess)
+        needed = sum(level for _, level in required)
+        if high_value:
+            return self.w_fit * (sum(agent_skills[skill] for skill, _ in required) - needed)
+        return -self.w_fit * (sum(agent_skills.values()) - needed)

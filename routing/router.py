@@ -249,11 +249,17 @@ class Router:
         if task.preferred_agents and task.preferred_window > 0:
             rec.preferred = {a for a in task.preferred_agents if a in agents}
             rec.preferred_until = rec.arrived_at + task.preferred_window
-        elif task.customer is not None and self.policy.context_window > 0:
+        elif task.customer is not None:
+            window = self.policy.context_window_for(task.sla_target, task.due_at)
             context = self._customers.get(task.customer.id)
-            if context is not None and context.open_issues and context.last_agent_id in agents:
+            if (
+                window > 0
+                and context is not None
+                and context.open_issues
+                and context.last_agent_id in agents
+            ):
                 rec.preferred = {context.last_agent_id}
-                rec.preferred_until = rec.arrived_at + self.policy.context_window
+                rec.preferred_until = rec.arrived_at + window
 
     def accept(self, offer_id: int, now: float) -> list[Event]:
         """The agent accepted: the task becomes assigned.

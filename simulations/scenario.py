@@ -78,6 +78,7 @@ BUILTIN_POLICIES: Final = ("default", "fifo")
 #: Keys a ``[policies.NAME]`` table may set: the fields of ``routing.Policy`` (a test
 #: keeps the two in sync). Numbers unless noted; see docs/scenarios.md.
 POLICY_KEYS: Final = (
+    "context_sla_share",
     "context_window",
     "default_sla_target",
     "due_ramp",

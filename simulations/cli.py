@@ -4,10 +4,15 @@
     ccsim compare SCENARIO --policy default --policy fifo ...
     ccsim validate SCENARIO...
     ccsim scenarios
+    ccsim staff SCENARIO --target voice:80/20 ...     (see simulations.planning_cli)
+    ccsim sweep SCENARIO --param PATH=START:STOP:STEP ...
+    ccsim crosstrain [SCENARIO] [--skills-per-agent K]
+    ccsim report DIR [--out report.html]
 
 With no scenario, ``run`` simulates the bundled default centre (one day, voice,
 chat, email and back office) under its ``compare`` policies and prints the KPIs side
-by side with paired differences against the classic ACD (FIFO).
+by side with paired differences against the classic ACD (FIFO). ``--html FILE`` also
+writes a self-contained HTML report (with ``--out``, from that directory).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from simulations.experiment import Experiment, OnResult, cpu_count, run_experiment
+from simulations.planning_cli import COMMANDS, add_commands, run_command, write_meta
 from simulations.records import ReplicationResult
 from simulations.report import render_table, write_json, write_report
 from simulations.scenario import Scenario, ScenarioError, bundled_scenarios, load_scenario
@@ -48,6 +54,7 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--baseline", help="policy the others are compared with")
     parser.add_argument("--out", "-o", type=Path, help="write JSON, CSV and PNG plots here")
     parser.add_argument("--json", type=Path, help="write the summary JSON to this file")
+    parser.add_argument("--html", type=Path, help="write a self-contained HTML report here")
     parser.add_argument("--no-plots", action="store_true", help="with --out: skip the PNGs")
     parser.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
 
@@ -82,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("scenarios", nargs="+", help="TOML files or bundled names")
 
     commands.add_parser("scenarios", help="list the bundled scenarios")
+    add_commands(commands)
     return parser
 
 
@@ -106,6 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     f"{scenario.agent_count} agents)"
                 )
             return 0
+        if command in COMMANDS:
+            return run_command(args, _scenario)
         return _run(args)
     except (ScenarioError, KeyError, ValueError, OSError) as error:
         message = error.args[0] if isinstance(error, KeyError) and error.args else error
@@ -189,16 +199,33 @@ def _with_progress(
 
 def _write_outputs(args: argparse.Namespace, experiment: Experiment) -> None:
     summaries = list(experiment.summaries.values())
-    if args.out is not None:
+    out: Path | None = args.out
+    if out is None and args.html is not None:
+        out = Path(tempfile.mkdtemp(prefix="ccsim-run-"))  # the report's plots and data
+    if out is not None:
         paths = write_report(
             summaries,
             experiment.results,
-            args.out,
+            out,
             experiment.comparisons,
             plots=not args.no_plots,
         )
+        if not args.quiet and args.out is not None:
+            print(f"wrote {len(paths)} files to {out}")
+    if args.html is not None and out is not None:
+        from simulations.html_report import write_html
+
+        write_meta(
+            out,
+            experiment.scenario,
+            kind="run",
+            policies=list(experiment.policies),
+            replications=len({r.replication for r in experiment.results}),
+            interrupted=experiment.interrupted,
+        )
+        write_html(out, args.html)
         if not args.quiet:
-            print(f"wrote {len(paths)} files to {args.out}")
+            print(f"wrote {args.html}")
     if args.json is not None:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         # write_json names its file summary.json: write it aside, so that a

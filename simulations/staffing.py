@@ -1,0 +1,993 @@
+"""Staffing search: the fewest agents per group (optionally per interval) meeting targets.
+
+Two steps, both documented here because planners must be able to trust the answer.
+
+**1. Erlang starting point** (:func:`erlang_estimate`). The horizon is cut into
+staffing intervals (the scenario's reporting ``interval`` unless given). In each
+interval and for each contact type:
+
+* expected contacts = ``expected_count`` of its arrival process x (1 - deflection),
+  plus the repeats other contacts send to it (unresolved share x repeat probability,
+  resolution at the proficiency of the groups that take it, delays ignored);
+* the load goes to the agent groups on duty that can take the type (those meeting
+  the base requirement; relaxed-only groups when none does), shared in proportion to
+  each group's count in the scenario divided by the number of contact types it takes
+  (a generalist's time is spread over all its work; equal shares when all are 0);
+* live work: the servers needed for the *whole* type (so the type's load stays
+  pooled) come from Erlang A when customers abandon (``patience``'s mean; exact for
+  exponential patience) and Erlang C otherwise, for every target covering the type
+  (``agents_for_service_level`` / ``agents_for_asa`` / ``agents_for_erlang_a``), with
+  the mean handle time (scaled by the proficiency margin) plus wrap-up; a chat agent
+  with capacity 3 counts as 3 servers;
+* back-office work: the item's work is spread evenly from its arrival to its due time
+  and divided by 85 % occupancy.
+
+A group's estimate in an interval is the ceiling of its share of the servers; with one
+count per group (the default) it is the largest over the intervals the group works.
+
+**2. Refinement by simulation** (:func:`search`). Each candidate plan is simulated
+with ``replications`` replications under one policy, all with the same seed (common
+random numbers: every plan faces the same customers, so plans differ only by
+staffing). Every target is checked over the measured window (per staffing interval
+too with ``per_interval``; back-office targets over the window only) and counts as
+met only when its confidence interval is on the right side of the bound
+(:meth:`~simulations.targets.Target.met_by`). The greedy rules:
+
+* *up*: while the plan misses a target, each missed target (per interval: each missed
+  interval) names the contact type in its scope doing worst, and the group taking
+  that type with the highest occupancy (ties: the cheaper, then by name) gains
+  ``max(1, ceil(step_fraction * count))`` agents (per interval: in that interval);
+* *down*: once every target is met, one group (per interval: one group in every
+  measured interval at once) loses agents, the most expensive group first, then the
+  one with the lowest occupancy. The first decrease of a group is 1, doubled after
+  each decrease that keeps every target met; a decrease that misses a target is
+  undone (per interval: only in the intervals that missed, or everywhere for a
+  window-wide target), halved for the next try and never doubled again, and a group
+  (and interval) that fails at 1 is never lowered again;
+* it stops when no decrease is left to try, after ``max_evaluations`` simulated plans
+  (``converged`` is then false), or on Ctrl-C (``interrupted``). The result is the
+  cheapest plan seen (cost per hour, then agents) that met every target, or the last
+  plan when none did.
+
+A target that adding agents does not move (a raise closes under 5 % of its gap, twice)
+or that no group on duty can serve is *unreachable* by staffing, e.g. repeat contacts
+arriving after closing time: it is relaxed to the level reached then (reported in
+``relaxed``; the result is then not ``feasible``), so the search can still settle the
+other targets and keep that one from getting worse.
+
+Plans are simulated once each (results are cached by plan), so a trial that returns
+to a known plan costs nothing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from routing.erlang import agents_for_asa, agents_for_erlang_a, agents_for_service_level
+from simulations.experiment import OnResult, cpu_count, run_experiment
+from simulations.metrics import Estimate, Summary, estimate
+from simulations.model import DRAIN
+from simulations.records import ContactRecord, ReplicationResult
+from simulations.scenario import AgentGroup, ContactType, Scenario, Shift
+from simulations.targets import ABANDONMENT, ASA, BACKOFFICE, SERVICE_LEVEL, Target, measure
+
+__all__ = [
+    "BACKOFFICE_OCCUPANCY",
+    "Check",
+    "Evaluation",
+    "Plan",
+    "StaffingResult",
+    "Step",
+    "build_scenario",
+    "erlang_estimate",
+    "search",
+    "staffing_intervals",
+]
+
+BACKOFFICE_OCCUPANCY = 0.85
+"""Occupancy assumed when sizing back-office work from its due window."""
+FALLBACK_OCCUPANCY = 0.85
+"""Occupancy assumed for live work that no target covers."""
+MAX_LEVEL = 0.999
+"""A 100 % service-level target is sized (by Erlang) as this level."""
+STALL_GAIN = 0.05
+"""A raise that closes less than this share of a missed target's gap is a strike."""
+STALL_STRIKES = 2
+"""Strikes after which a target counts as unreachable by staffing (and is relaxed)."""
+LAYER = "@"
+"""Separates a group's name from its layer number in per-interval scenarios."""
+
+Interval = tuple[float, float]
+
+
+# --------------------------------------------------------------------------------------
+# Plans
+# --------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Plan:
+    """Agents per group: one count per group, or one per staffing interval.
+
+    ``counts`` is a tuple of ``(group, counts)`` in scenario order, so plans hash and
+    compare (the search caches evaluations by plan).
+    """
+
+    counts: tuple[tuple[str, tuple[int, ...]], ...]
+
+    @classmethod
+    def of(cls, counts: Mapping[str, Sequence[int]]) -> Plan:
+        """A plan from ``{group: counts}``."""
+        return cls(tuple((g, tuple(int(n) for n in ns)) for g, ns in counts.items()))
+
+    def as_dict(self) -> dict[str, tuple[int, ...]]:
+        """``{group: counts}``."""
+        return dict(self.counts)
+
+    def get(self, group: str) -> tuple[int, ...]:
+        """The counts of one group."""
+        return self.as_dict()[group]
+
+    def changed(self, group: str, index: int, delta: int) -> Plan:
+        """The plan with ``delta`` added to the group's count ``index`` (kept >= 0)."""
+        counts = self.as_dict()
+        values = list(counts[group])
+        values[index] = max(0, values[index] + delta)
+        counts[group] = tuple(values)
+        return Plan.of(counts)
+
+    @property
+    def per_interval(self) -> bool:
+        """Whether counts vary by interval."""
+        return any(len(ns) > 1 for _, ns in self.counts)
+
+
+def staffing_intervals(scenario: Scenario, interval: float | None = None) -> tuple[Interval, ...]:
+    """``[start, end)`` staffing intervals over ``[0, horizon)``, aligned to time 0.
+
+    Raises:
+        ValueError: ``interval`` is not a positive number of seconds.
+    """
+    step = scenario.simulation.interval if interval is None else interval
+    if not (math.isfinite(step) and step > 0):
+        raise ValueError(f"staffing interval {step!r} must be a positive number of seconds")
+    horizon = scenario.simulation.horizon
+    count = math.ceil(horizon / step - 1e-9)
+    return tuple((i * step, min((i + 1) * step, horizon)) for i in range(count))
+
+
+def _on_duty(group: AgentGroup, period: Interval) -> bool:
+    if not group.shifts:
+        return True
+    return any(s.start_at < period[1] and period[0] < s.end_at for s in group.shifts)
+
+
+def _segments(counts: Sequence[int], intervals: Sequence[Interval], layer: int) -> list[Interval]:
+    """Merged periods where at least ``layer`` agents are planned."""
+    out: list[Interval] = []
+    for n, (start, end) in zip(counts, intervals, strict=True):
+        if n < layer:
+            continue
+        if out and out[-1][1] == start:
+            out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return out
+
+
+def _intersect(periods: Iterable[Interval], shifts: Sequence[Shift]) -> tuple[Shift, ...]:
+    pieces = []
+    windows = [(s.start_at, s.end_at) for s in shifts] or [(0.0, math.inf)]
+    for start, end in periods:
+        for w_start, w_end in windows:
+            lo, hi = max(start, w_start), min(end, w_end)
+            if hi > lo:
+                pieces.append((lo, hi))
+    pieces.sort()
+    merged: list[Interval] = []
+    for lo, hi in pieces:
+        if merged and lo <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(hi, merged[-1][1]))
+        else:
+            merged.append((lo, hi))
+    return tuple(Shift(lo, hi) for lo, hi in merged)
+
+
+def build_scenario(scenario: Scenario, plan: Plan, intervals: Sequence[Interval] = ()) -> Scenario:
+    """The scenario staffed by ``plan``.
+
+    With one count per group the groups' counts are replaced. With counts per interval
+    each group becomes *layers*: layer ``k`` holds the agents on duty in every interval
+    planned with at least ``k`` agents, as shifts (within the group's own shifts; a
+    layer working the last interval stays through the model's drain, like an agent
+    without shifts). Layers with the same shifts are one group named ``GROUP@k``.
+
+    Raises:
+        KeyError: the plan names an unknown group.
+        ValueError: per-interval counts that do not match ``intervals``.
+    """
+    counts = plan.as_dict()
+    for name in counts:
+        scenario.agent_group(name)
+    groups: list[AgentGroup] = []
+    horizon = scenario.simulation.horizon
+    for g in scenario.agent_groups:
+        ns = counts.get(g.name, (g.count,))
+        if len(ns) == 1:
+            groups.append(attrs.evolve(g, count=ns[0]))
+            continue
+        if len(ns) != len(intervals):
+            raise ValueError(
+                f"group {g.name!r} has {len(ns)} counts for {len(intervals)} intervals"
+            )
+        by_shifts: dict[tuple[Shift, ...], int] = {}
+        for layer in range(1, max(ns) + 1):
+            periods = [
+                (s, e + DRAIN if e >= horizon else e) for s, e in _segments(ns, intervals, layer)
+            ]
+            shifts = _intersect(periods, g.shifts)
+            if shifts:
+                by_shifts[shifts] = by_shifts.get(shifts, 0) + 1
+        for k, (shifts, n) in enumerate(by_shifts.items(), start=1):
+            groups.append(attrs.evolve(g, name=f"{g.name}{LAYER}{k}", count=n, shifts=shifts))
+        if not by_shifts:
+            groups.append(attrs.evolve(g, count=0))
+    return attrs.evolve(scenario, agent_groups=tuple(groups))
+
+
+def base_group(name: str) -> str:
+    """The scenario group a (possibly layered) group name belongs to."""
+    return name.split(LAYER, 1)[0]
+
+
+# --------------------------------------------------------------------------------------
+# Erlang estimate
+# --------------------------------------------------------------------------------------
+
+
+def _concurrency(scenario: Scenario, group: AgentGroup, channel: str) -> int:
+    cap = group.capacity.get(channel, 0)
+    if group.max_units is not None:
+        cap = min(cap, group.max_units // scenario.channels[channel].units)
+    return max(cap, 1)
+
+
+def _takers(scenario: Scenario, ct: ContactType, period: Interval) -> list[AgentGroup]:
+    groups = [g for g in scenario.groups_for(ct) if _on_duty(g, period)]
+    base = [g for g in groups if g.meets(ct.skills)]
+    return base or groups
+
+
+def _weights(scenario: Scenario, groups: Sequence[AgentGroup], period: Interval) -> list[float]:
+    """Share of a contact type's work each group takes: its count divided by the number
+    of contact types it takes (a generalist's time is spread over all its work)."""
+    breadth = [
+        sum(g in _takers(scenario, ct, period) for ct in scenario.contact_types) or 1
+        for g in groups
+    ]
+    raw = [g.count / k for g, k in zip(groups, breadth, strict=True)]
+    total = math.fsum(raw)
+    if total == 0:
+        return [1.0 / len(groups)] * len(groups)
+    return [r / total for r in raw]
+
+
+def _aht(
+    scenario: Scenario, ct: ContactType, groups: Sequence[AgentGroup], weights: Sequence[float]
+) -> float:
+    if not groups:
+        return ct.handle_time.mean + ct.wrap_up.mean
+    factors = [scenario.handling.factor(ct.margin(g.skills)) for g in groups]
+    mean_factor = math.fsum(w * f for w, f in zip(weights, factors, strict=True))
+    return ct.handle_time.mean * mean_factor + ct.wrap_up.mean
+
+
+def _volumes(scenario: Scenario, intervals: Sequence[Interval]) -> dict[str, list[float]]:
+    """Expected contacts per type per interval, repeats included (one round, no delay)."""
+    volumes = {
+        ct.name: [
+            scenario.arrivals(ct).expected_count(s, e) * (1.0 - ct.deflection) for s, e in intervals
+        ]
+        for ct in scenario.contact_types
+    }
+    first = {name: list(v) for name, v in volumes.items()}
+    for ct in scenario.contact_types:
+        if ct.repeat is None:
+            continue
+        for i, period in enumerate(intervals):
+            groups = _takers(scenario, ct, period)
+            if not groups:
+                continue
+            p_resolve = math.fsum(
+                w * scenario.resolution.probability(ct.margin(g.skills))
+                for w, g in zip(_weights(scenario, groups, period), groups, strict=True)
+            )
+            back = (1.0 - p_resolve) * ct.repeat.probability
+            if back >= 1.0:
+                continue
+            extra = first[ct.name][i] * back / (1.0 - back)  # every later round too
+            for name, share in ct.repeat.contact_types.items():
+                volumes[name][i] += extra * share
+    return volumes
+
+
+def _servers(ct: ContactType, rate: float, aht: float, targets: Sequence[Target]) -> float:
+    """Servers (contacts handled at once) needed for one live type in one interval."""
+    if rate <= 0:
+        return 0.0
+    patience = ct.patience.mean if ct.patience is not None else None
+    needs: list[int] = []
+    for t in targets:
+        if t.kpi == SERVICE_LEVEL and t.threshold is not None:
+            level = min(t.bound, MAX_LEVEL)
+            if patience is not None:
+                needs.append(
+                    agents_for_erlang_a(rate, aht, patience, target=t.threshold, level=level)
+                )
+            else:
+                needs.append(agents_for_service_level(rate, aht, t.threshold, level))
+        elif t.kpi == ASA:
+            if patience is not None:
+                needs.append(agents_for_erlang_a(rate, aht, patience, max_asa=t.bound))
+            else:
+                needs.append(agents_for_asa(rate, aht, t.bound))
+        elif t.kpi == ABANDONMENT and patience is not None:
+            limit = min(t.bound, MAX_LEVEL)
+            needs.append(agents_for_erlang_a(rate, aht, patience, max_abandon=limit))
+    if not needs:
+        return rate * aht / FALLBACK_OCCUPANCY
+    return float(max(needs))
+
+
+def erlang_estimate(
+    scenario: Scenario, targets: Sequence[Target], intervals: Sequence[Interval]
+) -> dict[str, list[float]]:
+    """Agents each group needs in each interval (fractional), by the rules above.
+
+    Runtime complexity: O(T x I x (G + E)) for T contact types, I intervals, G groups
+    and E the cost of one Erlang solve (microseconds to milliseconds).
+    """
+    need = {g.name: [0.0] * len(intervals) for g in scenario.agent_groups}
+    volumes = _volumes(scenario, intervals)
+    covering = {
+        ct.name: [t for t in targets if ct.name in t.contact_types(scenario)]
+        for ct in scenario.contact_types
+    }
+    for ct in scenario.contact_types:
+        for i, period in enumerate(intervals):
+            groups = _takers(scenario, ct, period)
+            count = volumes[ct.name][i]
+            if not groups or count <= 0:
+                continue
+            weights = _weights(scenario, groups, period)
+            aht = _aht(scenario, ct, groups, weights)
+            if ct.due_after is not None:
+                _spread_backoffice(scenario, ct, groups, weights, count * aht, i, intervals, need)
+                continue
+            length = period[1] - period[0]
+            servers = _servers(ct, count / length, aht, covering[ct.name])
+            for g, w in zip(groups, weights, strict=True):
+                need[g.name][i] += servers * w / _concurrency(scenario, g, ct.channel)
+    return need
+
+
+def _spread_backoffice(
+    scenario: Scenario,
+    ct: ContactType,
+    groups: Sequence[AgentGroup],
+    weights: Sequence[float],
+    work: float,
+    index: int,
+    intervals: Sequence[Interval],
+    need: dict[str, list[float]],
+) -> None:
+    assert ct.due_after is not None
+    start = intervals[index][0]
+    end = start + ct.due_after
+    for j, (s, e) in enumerate(intervals[index:], start=index):
+        overlap = min(e, end) - max(s, start)
+        if overlap <= 0:
+            break
+        servers = work / ct.due_after * overlap / (e - s) / BACKOFFICE_OCCUPANCY
+        for g, w in zip(groups, weights, strict=True):
+            if _on_duty(g, (s, e)):
+                need[g.name][j] += servers * w / _concurrency(scenario, g, ct.channel)
+
+
+def _initial_plan(
+    scenario: Scenario,
+    need: Mapping[str, Sequence[float]],
+    intervals: Sequence[Interval],
+    per_interval: bool,
+) -> Plan:
+    counts: dict[str, tuple[int, ...]] = {}
+    for g in scenario.agent_groups:
+        per = [
+            math.ceil(n - 1e-9) if _on_duty(g, period) else 0
+            for n, period in zip(need[g.name], intervals, strict=True)
+        ]
+        counts[g.name] = tuple(per) if per_interval else (max(per, default=0),)
+    return Plan.of(counts)
+
+
+# --------------------------------------------------------------------------------------
+# Evaluation
+# --------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Check:
+    """One target over the window (``interval`` None) or one staffing interval."""
+
+    target: Target
+    interval: int | None
+    estimate: Estimate | None
+    met: bool
+    worst_types: tuple[str, ...] = ()
+    """For a missed check, the contact types in scope, the worst-performing first."""
+
+
+@attrs.frozen
+class Evaluation:
+    """A simulated plan: target checks, occupancy per group and the KPI summary."""
+
+    plan: Plan
+    checks: tuple[Check, ...]
+    occupancy: Mapping[str, Estimate]
+    summary: Summary | None
+    replications: int
+
+    @property
+    def met(self) -> bool:
+        """Every target is met by its CI."""
+        return all(c.met for c in self.checks)
+
+    @property
+    def missed(self) -> tuple[Check, ...]:
+        """The checks that failed."""
+        return tuple(c for c in self.checks if not c.met)
+
+
+@attrs.frozen
+class Step:
+    """One line of the search history.
+
+    Attributes:
+        number: step number, from 1.
+        phase: ``up`` until a plan met every target, then ``down``.
+        plan: the plan judged at this step.
+        agents: its agents (per interval: the sum of each group's peak).
+        met: it met every target (relaxed ones at their relaxed bound).
+        missed: labels of the targets it missed.
+        action: what the search does next.
+        simulated: the plan was simulated at this step (not judged from the cache).
+    """
+
+    number: int
+    phase: str
+    plan: Plan
+    agents: int
+    met: bool
+    missed: tuple[str, ...]
+    action: str
+    simulated: bool = True
+
+
+def _measured(intervals: Sequence[Interval], window: Interval) -> list[tuple[int, Interval]]:
+    out = []
+    for i, (s, e) in enumerate(intervals):
+        lo, hi = max(s, window[0]), min(e, window[1])
+        if hi > lo:
+            out.append((i, (lo, hi)))
+    return out
+
+
+def _checks(
+    scenario: Scenario,
+    targets: Sequence[Target],
+    results: Sequence[ReplicationResult],
+    intervals: Sequence[Interval],
+    per_interval: bool,
+    confidence: float,
+) -> tuple[Check, ...]:
+    window = (scenario.simulation.warmup, scenario.simulation.horizon)
+    checks = []
+    for target in targets:
+        types = target.contact_types(scenario)
+        scoped = [[c for c in r.contacts if c.contact_type in types] for r in results]
+        cells: list[tuple[int | None, Interval]] = [(None, window)]
+        if per_interval and target.kpi != BACKOFFICE:
+            cells = [(i, p) for i, p in _measured(intervals, window)]
+        for index, period in cells:
+            values = [v for cs in scoped if (v := measure(target, cs, types, period)) is not None]
+            est = _estimate(values, confidence)
+            met = target.met_by(est)
+            worst = () if met else _worst_types(target, scoped, types, period)
+            checks.append(Check(target, index, est, met, worst))
+    return tuple(checks)
+
+
+def _worst_types(
+    target: Target,
+    scoped: Sequence[Sequence[ContactRecord]],
+    types: Sequence[str],
+    period: Interval,
+) -> tuple[str, ...]:
+    """The contact types in scope, the one whose mean KPI is worst first."""
+    if len(types) == 1:
+        return tuple(types)
+    scores = {}
+    for name in types:
+        values = [v for cs in scoped if (v := measure(target, cs, (name,), period)) is not None]
+        mean = math.fsum(values) / len(values) if values else math.nan
+        score = -mean if target.higher_is_better else mean
+        scores[name] = -math.inf if math.isnan(score) else score
+    return tuple(sorted(types, key=lambda n: -scores[n]))
+
+
+def _estimate(values: Sequence[float], confidence: float) -> Estimate | None:
+    if not values:
+        return None
+    if any(math.isinf(v) for v in values):
+        return Estimate(math.inf, None, len(values))
+    return estimate(values, confidence)
+
+
+def _occupancy(results: Sequence[ReplicationResult], confidence: float) -> dict[str, Estimate]:
+    per_group: dict[str, list[float]] = {}
+    for r in results:
+        busy: dict[str, float] = {}
+        staffed: dict[str, float] = {}
+        for a in r.agents:
+            g = base_group(a.group)
+            busy[g] = busy.get(g, 0.0) + a.busy_time
+            staffed[g] = staffed.get(g, 0.0) + a.staffed_time
+        for g, s in staffed.items():
+            if s > 0:
+                per_group.setdefault(g, []).append(busy[g] / s)
+    return {g: estimate(v, confidence) for g, v in sorted(per_group.items())}
+
+
+# --------------------------------------------------------------------------------------
+# Search
+# --------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class StaffingResult:
+    """What :func:`search` found.
+
+    Attributes:
+        scenario: the scenario as given.
+        staffed: the scenario staffed by ``plan`` (layered groups when per interval).
+        targets: the targets checked.
+        policy: routing policy simulated.
+        intervals: staffing intervals; counts are per interval when ``per_interval``.
+        per_interval: one count per interval rather than per group.
+        erlang: the Erlang estimate (agents, rounded up) in the plan's shape.
+        erlang_need: the Erlang estimate before rounding, per group per interval.
+        plan: the chosen plan.
+        evaluation: its simulation (``None`` only if interrupted before any).
+        history: every step of the search.
+        evaluations: plans simulated (each once).
+        feasible: ``plan`` met every target.
+        relaxed: targets found unreachable by adding agents, with the bound the search
+            used instead (key: target text, ``@interval`` index when per interval).
+        converged: the search finished rather than hitting ``max_evaluations``.
+        interrupted: stopped by Ctrl-C.
+    """
+
+    scenario: Scenario
+    staffed: Scenario
+    targets: tuple[Target, ...]
+    policy: str
+    intervals: tuple[Interval, ...]
+    per_interval: bool
+    erlang: Plan
+    erlang_need: Mapping[str, tuple[float, ...]]
+    plan: Plan
+    evaluation: Evaluation | None
+    history: tuple[Step, ...]
+    feasible: bool
+    converged: bool
+    interrupted: bool
+    relaxed: Mapping[str, float] = attrs.field(factory=dict)
+    evaluations: int = 0
+
+    @property
+    def total_agents(self) -> int:
+        """Agents in the plan (per interval: the sum of each group's peak)."""
+        return sum(max(ns) for _, ns in self.plan.counts)
+
+    def paid_hours(self, group: str) -> float:
+        """Agent-hours the plan pays ``group`` for within the horizon."""
+        horizon = self.scenario.simulation.horizon
+        return math.fsum(
+            layer.paid_hours(horizon)
+            for layer in self.staffed.agent_groups
+            if base_group(layer.name) == group
+        )
+
+    def cost(self, group: str) -> float:
+        """Agent cost of ``group`` over the horizon."""
+        return self.paid_hours(group) * self.scenario.agent_group(group).cost_per_hour
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready description (see :mod:`simulations.staffing_report`)."""
+        from simulations.staffing_report import result_document
+
+        return result_document(self)
+
+
+OnStep = Callable[[Step], None]
+
+
+Cell = tuple[str, int]
+"""``(group, interval index)``; index 0 when counts are per group."""
+
+
+class _Search:
+    """The greedy rules; see the module docstring."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        targets: Sequence[Target],
+        intervals: Sequence[Interval],
+        per_interval: bool,
+        run: Callable[[Plan], Evaluation | None],
+        step_fraction: float,
+    ) -> None:
+        self.scenario = scenario
+        self.run = run
+        self.step_fraction = step_fraction
+        self.cache: dict[Plan, Evaluation] = {}
+        window = (scenario.simulation.warmup, scenario.simulation.horizon)
+        horizon = (0.0, scenario.simulation.horizon)
+        self.periods = list(intervals) if per_interval else [horizon]
+        volumes = _volumes(scenario, intervals)
+        # per contact type and cell: the intervals of the cell in which it arrives
+        self.when = {
+            ct.name: (
+                [[p] if volumes[ct.name][j] > 0 else [] for j, p in enumerate(intervals)]
+                if per_interval
+                else [[p for j, p in enumerate(intervals) if volumes[ct.name][j] > 0]]
+            )
+            for ct in scenario.contact_types
+        }
+        self.measured = [i for i, _ in _measured(intervals, window)] if per_interval else [0]
+        self.types = {t: t.contact_types(scenario) for t in targets}
+        self.cost = {g.name: g.cost_per_hour for g in scenario.agent_groups}
+        self.steps: dict[Cell, int] = {}
+        self.capped: set[Cell] = set()
+        self.fixed: set[Cell] = set()
+        self.relaxed: dict[CheckKey, float] = {}
+        self.strikes: dict[CheckKey, int] = {}
+
+    def ok(self, check: Check) -> bool:
+        """Met, against the relaxed bound when the target was found unreachable."""
+        bound = self.relaxed.get(_key(check))
+        if bound is None:
+            return check.met
+        return attrs.evolve(check.target, bound=bound).met_by(check.estimate)
+
+    def missed(self, ev: Evaluation) -> list[Check]:
+        """Checks not :meth:`ok`."""
+        return [c for c in ev.checks if not self.ok(c)]
+
+    def relax_stalled(self, before: Evaluation, after: Evaluation) -> list[str]:
+        """Relax checks that adding agents did not move (see the module docstring)."""
+        previous = {_key(c): c for c in self.missed(before)}
+        out = []
+        for check in self.missed(after):
+            old = previous.get(_key(check))
+            if old is None:
+                continue
+            higher = check.target.higher_is_better
+            gap = (check.target.bound - _edge(old.estimate, higher)) * (1 if higher else -1)
+            gain = (_edge(check.estimate, higher) - _edge(old.estimate, higher)) * (
+                1 if higher else -1
+            )
+            if not gain >= STALL_GAIN * gap:  # also when both are infinite (nan)
+                key = _key(check)
+                self.strikes[key] = self.strikes.get(key, 0) + 1
+                if self.strikes[key] >= STALL_STRIKES:
+                    out.append(self.relax(check))
+        return out
+
+    def relax(self, check: Check) -> str:
+        """Accept what the check reaches now as its bound; returns a description."""
+        edge = _edge(check.estimate, check.target.higher_is_better)
+        self.relaxed[_key(check)] = edge
+        return f"{_check_label(check)} unreachable, relaxed to {edge:.4g}"
+
+    def evaluate(self, plan: Plan) -> Evaluation | None:
+        """The plan's evaluation, simulated once; ``None`` when interrupted."""
+        if plan not in self.cache:
+            ev = self.run(plan)
+            if ev is None:
+                return None
+            self.cache[plan] = ev
+        return self.cache[plan]
+
+    def _serving(self, check: Check, i: int) -> list[str]:
+        """Groups that can take the worst-performing type in the check's scope that any
+        group on duty can take while it arrives (``[]`` when no type can be helped)."""
+        for name in check.worst_types or self.types[check.target]:
+            ct = self.scenario.contact_type(name)
+            groups = {g.name for p in self.when[name][i] for g in _takers(self.scenario, ct, p)}
+            if groups:
+                return sorted(groups)
+        return []
+
+    def _occupancy(self, group: str, ev: Evaluation) -> float:
+        occ = ev.occupancy.get(group)
+        return occ.mean if occ is not None else 0.0
+
+    def increases(self, plan: Plan, ev: Evaluation) -> dict[Cell, int]:
+        """Cells to raise, with the amount, for every missed check."""
+        ups: dict[Cell, int] = {}
+        for check in self.missed(ev):
+            cells = self.measured if check.interval is None else [check.interval]
+            for i in cells:
+                candidates = self._serving(check, i)
+                if not candidates:
+                    self.relax(check)  # nobody on duty can take it
+                else:
+                    best = max(candidates, key=lambda g: (self._occupancy(g, ev), -self.cost[g], g))
+                    n = plan.get(best)[i]
+                    ups[best, i] = max(1, math.ceil(self.step_fraction * n))
+        return ups
+
+    def decreases(self, plan: Plan, ev: Evaluation) -> dict[Cell, int]:
+        """One cell per measured interval (one group overall) to lower, with the amount:
+        1 at first, doubled after each success, halved after a failure (then no longer
+        doubled); a cell that fails at 1 is never lowered again."""
+        out: dict[Cell, int] = {}
+        for i in self.measured:
+            candidates = [
+                g.name
+                for g in self.scenario.agent_groups
+                if (g.name, i) not in self.fixed
+                and plan.get(g.name)[i] > 0
+                and _on_duty(g, self.periods[i])
+            ]
+            if candidates:
+                # the most expensive first, then the most slack (lowest occupancy)
+                chosen = min(candidates, key=lambda g: (-self.cost[g], self._occupancy(g, ev), g))
+                out[chosen, i] = min(self.steps.get((chosen, i), 1), plan.get(chosen)[i])
+        return out
+
+    def succeeded(self, cells: Mapping[Cell, int]) -> None:
+        """The decreases held: try bigger ones next time (unless capped)."""
+        for cell, n in cells.items():
+            if cell not in self.capped:
+                self.steps[cell] = 2 * n
+
+    def failed(self, ev: Evaluation, pending: Mapping[Cell, int]) -> dict[Cell, int]:
+        """The pending decreases to undo for the missed checks (all when none is
+        plausibly to blame); updates steps and the fixed cells."""
+        blamed: dict[Cell, int] = {}
+        for (g, i), n in pending.items():
+            if any(
+                (check.interval is None or check.interval == i) and g in self._serving(check, i)
+                for check in self.missed(ev)
+            ):
+                blamed[g, i] = n
+        blamed = blamed or dict(pending)
+        for cell, n in blamed.items():
+            self.capped.add(cell)
+            if n == 1:
+                self.fixed.add(cell)
+            else:
+                self.steps[cell] = n // 2
+        return blamed
+
+
+def search(
+    scenario: Scenario,
+    targets: Sequence[Target],
+    *,
+    per_interval: bool = False,
+    interval: float | None = None,
+    replications: int = 5,
+    seed: int | None = None,
+    policy: str | None = None,
+    workers: int | None = None,
+    max_evaluations: int = 40,
+    step_fraction: float = 0.1,
+    confidence: float = 0.95,
+    start: Plan | None = None,
+    on_step: OnStep | None = None,
+    on_result: OnResult | None = None,
+) -> StaffingResult:
+    """Find the fewest agents meeting every target (see the module docstring).
+
+    Args:
+        scenario: the centre; its agent groups' skills, capacity, shifts and costs are
+            kept, only counts change.
+        targets: the goals (:func:`simulations.targets.parse_target`); at least one.
+        per_interval: one count per group per staffing interval instead of per group.
+        interval: staffing interval in seconds (default: the scenario's).
+        replications: per simulated plan, at least 2 (a CI needs two).
+        seed: base seed (default: the scenario's); the same for every plan.
+        policy: routing policy (default: the scenario's ``simulation.policy``).
+        workers: processes per plan (default: every core).
+        max_evaluations: most plans simulated.
+        step_fraction: an increase adds ``max(1, ceil(step_fraction * count))``.
+        confidence: level of the CIs the targets are judged by.
+        start: the first plan (default: the Erlang estimate).
+        on_step: called after each simulated plan.
+        on_result: called with every finished replication.
+
+    Raises:
+        ValueError: no targets, a target naming nothing in the scenario, fewer than two
+            replications, or a bad interval.
+    """
+    if not targets:
+        raise ValueError("give at least one target")
+    if replications < 2:
+        raise ValueError(f"replications {replications!r} must be at least 2 for a CI")
+    if max_evaluations < 1:
+        raise ValueError(f"max_evaluations {max_evaluations!r} must be at least 1")
+    for t in targets:
+        t.contact_types(scenario)  # raises on a bad scope
+    name = scenario.simulation.policy if policy is None else policy
+    scenario.policy(name)
+    intervals = staffing_intervals(scenario, interval)
+    need = erlang_estimate(scenario, targets, intervals)
+    erlang = _initial_plan(scenario, need, intervals, per_interval)
+    count_workers = cpu_count() if workers is None else workers
+    interrupted = False
+
+    def run(plan: Plan) -> Evaluation | None:
+        nonlocal interrupted
+        staffed = build_scenario(scenario, plan, intervals)
+        experiment = run_experiment(
+            staffed,
+            [name],
+            replications=replications,
+            seed=seed,
+            workers=count_workers,
+            on_result=on_result,
+        )
+        if experiment.interrupted:
+            interrupted = True
+            return None
+        results = experiment.results
+        return Evaluation(
+            plan,
+            _checks(staffed, targets, results, intervals, per_interval, confidence),
+            _occupancy(results, confidence),
+            experiment.summaries.get(name),
+            len(results),
+        )
+
+    loop = _Search(scenario, targets, intervals, per_interval, run, step_fraction)
+    plan = start or erlang
+    best: Plan | None = None
+    history: list[Step] = []
+    pending: dict[Cell, int] = {}
+    converged = False
+
+    def note(ev: Evaluation, action: str, fresh: bool = True) -> None:
+        missed = loop.missed(ev)
+        step = Step(
+            len(history) + 1,
+            "down" if best is not None else "up",
+            ev.plan,
+            sum(max(ns) for _, ns in ev.plan.counts),
+            not missed,
+            tuple(_check_label(c) for c in missed),
+            action,
+            fresh,
+        )
+        history.append(step)
+        if on_step is not None:
+            on_step(step)
+
+    previous: Evaluation | None = None
+    try:
+        while len(loop.cache) < max_evaluations or plan in loop.cache:
+            fresh = plan not in loop.cache
+            ev = loop.evaluate(plan)
+            if ev is None:
+                break
+            relaxed = loop.relax_stalled(previous, ev) if previous is not None else []
+            previous = None
+            prefix = "; ".join(relaxed) + "; " if relaxed else ""
+            if not loop.missed(ev):
+                if best is None or _cost_key(scenario, plan) < _cost_key(scenario, best):
+                    best = plan
+                loop.succeeded(pending)
+                pending = loop.decreases(plan, ev)
+                if not pending:
+                    note(ev, prefix + "done", fresh)
+                    converged = True
+                    break
+                note(ev, prefix + "lower " + _cells(pending, per_interval, -1), fresh)
+                for (g, i), n in pending.items():
+                    plan = plan.changed(g, i, -n)
+            elif pending:
+                blamed = loop.failed(ev, pending)
+                note(ev, prefix + "undo " + _cells(blamed, per_interval, +1), fresh)
+                for (g, i), n in blamed.items():
+                    plan = plan.changed(g, i, n)
+                    del pending[g, i]
+            else:
+                ups = loop.increases(plan, ev)
+                if not loop.missed(ev):  # increases() relaxed every missed check
+                    note(ev, prefix + "no group on duty can take the missed work", fresh)
+                    continue
+                if not ups:
+                    note(ev, prefix + "stuck: no group can be raised", fresh)
+                    break
+                note(ev, prefix + "raise " + _cells(ups, per_interval, +1), fresh)
+                previous = ev
+                for (g, i), n in ups.items():
+                    plan = plan.changed(g, i, n)
+    except KeyboardInterrupt:
+        interrupted = True
+
+    chosen = best if best is not None else plan
+    evaluation = loop.cache.get(chosen)
+    if evaluation is None and loop.cache:
+        chosen = list(loop.cache)[-1]
+        evaluation = loop.cache[chosen]
+    return StaffingResult(
+        scenario=scenario,
+        staffed=build_scenario(scenario, chosen, intervals),
+        targets=tuple(targets),
+        policy=name,
+        intervals=intervals,
+        per_interval=per_interval,
+        erlang=erlang,
+        erlang_need={g: tuple(v) for g, v in need.items()},
+        plan=chosen,
+        evaluation=evaluation,
+        history=tuple(history),
+        feasible=best is not None and not loop.relaxed,
+        relaxed={f"{t}@{i}" if i is not None else t: v for (t, i), v in loop.relaxed.items()},
+        evaluations=len(loop.cache),
+        converged=converged,
+        interrupted=interrupted,
+    )
+
+
+def _cost_key(scenario: Scenario, plan: Plan) -> tuple[float, int]:
+    cost = {g.name: g.cost_per_hour for g in scenario.agent_groups}
+    counts = plan.as_dict()
+    return (
+        math.fsum(cost[g] * sum(ns) for g, ns in counts.items()),
+        sum(sum(ns) for ns in counts.values()),
+    )
+
+
+def _cells(cells: Mapping[Cell, int], per_interval: bool, sign: int) -> str:
+    mark = "+" if sign > 0 else "-"
+    return ", ".join(
+        f"{g}[{i}] {mark}{n}" if per_interval else f"{g} {mark}{n}" for (g, i), n in cells.items()
+    )
+
+
+CheckKey = tuple[str, int | None]
+
+
+def _key(check: Check) -> CheckKey:
+    return (check.target.text, check.interval)
+
+
+def _edge(est: Estimate | None, higher: bool) -> float:
+    """The CI bound a target is judged by (the mean without a CI)."""
+    if est is None:
+        return math.inf if higher else -math.inf
+    hw = est.half_width or 0.0
+    return est.mean - hw if higher else est.mean + hw
+
+
+def _check_label(check: Check) -> str:
+    return check.target.text + (f" @{check.interval}" if check.interval is not None else "")

@@ -1,0 +1,495 @@
+"""Staffing results out: a JSON document, tidy CSVs, terminal tables and plots.
+
+Everything is rendered from :func:`result_document` (plain JSON data), so a saved
+``staffing.json`` renders the same tables and HTML page as a live result
+(``ccsim report DIR``).
+
+Files written by :func:`write_staffing`:
+
+* ``staffing.json``: the whole document (targets, plan, checks, KPIs, history);
+* ``staffing.csv``: one row per group (per group and interval with ``--per-interval``):
+  Erlang estimate, agents, occupancy with CI, paid hours, cost per hour and in total;
+* ``staffing_targets.csv``: one row per target check, with the CI and ``met``;
+* ``staffed_scenario.json``: the staffed scenario as a TOML-shaped mapping
+  (``parse_scenario(json.load(f), "staffed")`` loads it back);
+* ``staffing.png`` (agents per group, Erlang vs simulated) and, per interval,
+  ``staffing_profile.png``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+if TYPE_CHECKING:
+    from simulations.metrics import Estimate
+    from simulations.staffing import StaffingResult
+
+__all__ = [
+    "clock",
+    "plot_staffing",
+    "render_staffing",
+    "result_document",
+    "staffing_tables",
+    "write_staffing",
+]
+
+Doc = dict[str, Any]
+
+
+def _est(est: Estimate | None) -> dict[str, Any] | None:
+    if est is None:
+        return None
+    return {
+        k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+        for k, v in est.as_dict().items()
+    } | {"infinite": math.isinf(est.mean)}
+
+
+def clock(seconds: float) -> str:
+    """``HH:MM`` from seconds since time 0 (``d2 08:00`` after the first day)."""
+    day, rest = divmod(round(seconds), 86400)
+    text = f"{rest // 3600:02d}:{rest % 3600 // 60:02d}"
+    return f"d{day + 1} {text}" if day else text
+
+
+def result_document(result: StaffingResult) -> Doc:
+    """The result as JSON-ready data (what every writer and renderer reads)."""
+    scenario = result.scenario
+    ev = result.evaluation
+    plan = result.plan.as_dict()
+    erlang = result.erlang.as_dict()
+    groups: list[dict[str, Any]] = []
+    for g in scenario.agent_groups:
+        occ = ev.occupancy.get(g.name) if ev is not None else None
+        groups.append(
+            {
+                "group": g.name,
+                "skills": dict(g.skills),
+                "cost_per_hour_per_agent": g.cost_per_hour,
+                "scenario_agents": g.count,
+                "erlang_need": list(result.erlang_need[g.name]),
+                "erlang": list(erlang[g.name]),
+                "agents": list(plan[g.name]),
+                "peak_agents": max(plan[g.name]),
+                "occupancy": _est(occ),
+                "paid_hours": result.paid_hours(g.name),
+                "cost": result.cost(g.name),
+            }
+        )
+    checks = []
+    for c in ev.checks if ev is not None else ():
+        start = result.intervals[c.interval][0] if c.interval is not None else None
+        checks.append(
+            {
+                "target": c.target.text,
+                "label": c.target.label,
+                "kpi": c.target.kpi,
+                "bound": c.target.bound,
+                "interval": c.interval,
+                "interval_start": start,
+                "estimate": _est(c.estimate),
+                "met": c.met,
+            }
+        )
+    summary = ev.summary.as_dict()["kpis"] if ev is not None and ev.summary is not None else {}
+    horizon = scenario.simulation.horizon
+    total_cost = math.fsum(g["cost"] for g in groups)
+    return {
+        "kind": "staffing",
+        "scenario": scenario.simulation.name,
+        "description": scenario.simulation.description,
+        "source": scenario.source,
+        "policy": result.policy,
+        "horizon": horizon,
+        "warmup": scenario.simulation.warmup,
+        "replications": ev.replications if ev is not None else 0,
+        "confidence": ev.summary.confidence if ev is not None and ev.summary else 0.95,
+        "per_interval": result.per_interval,
+        "intervals": [list(p) for p in result.intervals],
+        "targets": [
+            {
+                "text": t.text,
+                "label": t.label,
+                "kpi": t.kpi,
+                "scope": t.scope,
+                "bound": t.bound,
+                "threshold": t.threshold,
+            }
+            for t in result.targets
+        ],
+        "groups": groups,
+        "checks": checks,
+        "kpis": {k: summary[k] for k in ("overall", "channel", "contact_type") if k in summary},
+        "total_agents": result.total_agents,
+        "erlang_agents": sum(max(ns) for ns in erlang.values()),
+        "paid_hours": math.fsum(g["paid_hours"] for g in groups),
+        "total_cost": total_cost,
+        "cost_per_hour": total_cost / (horizon / 3600.0),
+        "feasible": result.feasible,
+        "relaxed": dict(result.relaxed),
+        "converged": result.converged,
+        "interrupted": result.interrupted,
+        "evaluations": result.evaluations,
+        "history": [
+            {
+                "step": s.number,
+                "phase": s.phase,
+                "agents": s.agents,
+                "met": s.met,
+                "missed": list(s.missed),
+                "action": s.action,
+                "simulated": s.simulated,
+                "plan": {g: list(ns) for g, ns in s.plan.counts},
+            }
+            for s in result.history
+        ],
+    }
+
+
+# --- presentation helpers ---------------------------------------------------------
+
+
+def _fmt_value(value: float | None, kpi: str) -> str:
+    if value is None:
+        return "–"
+    if math.isinf(value):
+        return "∞"
+    return f"{value:,.1f} s" if kpi == "asa" else f"{value * 100:.1f}%"
+
+
+def estimate_text(est: Mapping[str, Any] | None, kpi: str) -> str:
+    """``mean ± half-width`` of a saved estimate; ``–`` when undefined."""
+    if est is None:
+        return "–"
+    if est.get("infinite"):
+        return "∞ (none answered)"
+    mean = est["mean"]
+    hw = est.get("half_width")
+    text = _fmt_value(mean, kpi)
+    if hw is None:
+        return f"{text} (n={est.get('n')})"
+    width = f"{hw:,.1f} s" if kpi == "asa" else f"{hw * 100:.1f}"
+    return f"{text} ± {width}"
+
+
+def _money(value: float) -> str:
+    return f"{value:,.2f}"
+
+
+def cost_label(doc: Mapping[str, Any]) -> str:
+    """``cost/day`` for a one-day horizon, else ``cost/<hours>h``."""
+    hours = doc["horizon"] / 3600.0
+    return "cost/day" if math.isclose(hours, 24.0) else f"cost/{hours:g}h"
+
+
+def staffing_rows(doc: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of the staffing table (one row per group, plus a total)."""
+    header = ["group", "Erlang", "agents", "occupancy", "paid hours", "cost/h", cost_label(doc)]
+    if doc["per_interval"]:
+        header[1:3] = ["Erlang peak", "peak agents"]
+    rows = []
+    for g in doc["groups"]:
+        occ = g["occupancy"]
+        rows.append(
+            [
+                g["group"],
+                str(max(g["erlang"])),
+                str(g["peak_agents"]),
+                estimate_text(occ, "rate") if occ else "–",
+                f"{g['paid_hours']:,.1f}",
+                _money(g["peak_agents"] * g["cost_per_hour_per_agent"]),
+                _money(g["cost"]),
+            ]
+        )
+    rows.append(
+        [
+            "total",
+            str(doc["erlang_agents"]),
+            str(doc["total_agents"]),
+            "",
+            f"{doc['paid_hours']:,.1f}",
+            _money(doc["cost_per_hour"]),
+            _money(doc["total_cost"]),
+        ]
+    )
+    return header, rows
+
+
+def target_rows(doc: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of the target table; per interval, the worst interval per target."""
+    header = ["target", "achieved (mean ± CI)", "CI bound", "met"]
+    by_target: dict[str, list[Mapping[str, Any]]] = {}
+    for c in doc["checks"]:
+        by_target.setdefault(c["target"], []).append(c)
+    rows = []
+    for t in doc["targets"]:
+        checks = by_target.get(t["text"], [])
+        if not checks:
+            continue
+        kpi = t["kpi"]
+        higher = kpi in ("service_level", "backoffice_sla")
+        worst = min(checks, key=lambda c: _edge(c, higher) * (1 if higher else -1))
+        edge = _edge(worst, higher)
+        met = sum(c["met"] for c in checks)
+        label = t["label"]
+        if len(checks) > 1:
+            label += f" (worst: {clock(worst['interval_start'])})"
+        verdict = "yes" if met == len(checks) else "NO"
+        relaxed = [k for k in doc.get("relaxed", {}) if k.split("@")[0] == t["text"]]
+        if relaxed:
+            verdict += " (unreachable by staffing)"
+        if len(checks) > 1:
+            verdict += f" ({met}/{len(checks)} intervals)"
+        edge_text = _fmt_value(edge, kpi) if worst["estimate"] is not None else "–"
+        rows.append([label, estimate_text(worst["estimate"], kpi), edge_text, verdict])
+    return header, rows
+
+
+def _edge(check: Mapping[str, Any], higher: bool) -> float:
+    est = check["estimate"]
+    if est is None:
+        return math.inf if higher else -math.inf
+    if est.get("infinite"):
+        return math.inf
+    hw = est.get("half_width") or 0.0
+    return float(est["mean"] - hw if higher else est["mean"] + hw)
+
+
+def interval_rows(doc: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
+    """Per-interval plan: one row per interval, one column per group."""
+    header = ["interval", *(g["group"] for g in doc["groups"]), "total"]
+    rows = []
+    for i, (start, _) in enumerate(doc["intervals"]):
+        counts = [g["agents"][i] for g in doc["groups"]]
+        rows.append([clock(start), *(str(n) for n in counts), str(sum(counts))])
+    return header, rows
+
+
+def staffing_tables(doc: Mapping[str, Any]) -> list[Table]:
+    """Rich tables: staffing per group, targets and (per interval) the interval plan."""
+    status = "all targets met" if doc["feasible"] else "targets NOT met"
+    tables = []
+    header, rows = staffing_rows(doc)
+    table = Table(
+        title=f"Staffing: {doc['scenario']} ({status})",
+        caption=f"policy {doc['policy']}, {doc['replications']} replications per plan, "
+        f"{doc['evaluations']} plans simulated",
+    )
+    for i, h in enumerate(header):
+        table.add_column(h, justify="left" if i == 0 else "right")
+    for row in rows:
+        table.add_row(*row, style="bold" if row[0] == "total" else None)
+    tables.append(table)
+    header, rows = target_rows(doc)
+    table = Table(
+        title="Targets",
+        caption=f"met only when the {doc['confidence']:.0%} CI bound is on the right side",
+    )
+    for i, h in enumerate(header):
+        table.add_column(h, justify="left" if i == 0 else "right")
+    for row in rows:
+        style = "green" if row[-1].startswith("yes") else "bold red"
+        table.add_row(*row[:-1], Text(row[-1], style=style))
+    tables.append(table)
+    if doc["per_interval"]:
+        header, rows = interval_rows(doc)
+        table = Table(title="Agents per interval")
+        for i, h in enumerate(header):
+            table.add_column(h, justify="left" if i == 0 else "right")
+        for row in rows:
+            table.add_row(*row)
+        tables.append(table)
+    return tables
+
+
+def render_staffing(doc: Mapping[str, Any], *, width: int = 120) -> str:
+    """The tables as plain text."""
+    console = Console(record=True, width=width, file=io.StringIO())
+    for table in staffing_tables(doc):
+        console.print(table)
+    return console.export_text()
+
+
+# --- files --------------------------------------------------------------------------
+
+
+def _figure(height: float = 4.0) -> Any:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(9.0, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def plot_staffing(doc: Mapping[str, Any], out_dir: str | Path) -> list[Path]:
+    """``staffing.png`` (Erlang vs simulated agents per group) and, per interval,
+    ``staffing_profile.png`` (agents per interval, stacked by group)."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    names = [g["group"] for g in doc["groups"]]
+    fig = _figure()
+    ax = fig.add_subplot()
+    xs = list(range(len(names)))
+    ax.bar([x - 0.2 for x in xs], [max(g["erlang"]) for g in doc["groups"]], 0.4, label="Erlang")
+    ax.bar(
+        [x + 0.2 for x in xs], [g["peak_agents"] for g in doc["groups"]], 0.4, label="simulation"
+    )
+    ax.set_xticks(xs, names, rotation=30, ha="right")
+    ax.set(
+        ylabel="agents" + (" (peak)" if doc["per_interval"] else ""),
+        title=f"Agents per group: {doc['scenario']}",
+    )
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend()
+    paths = [out / "staffing.png"]
+    fig.savefig(paths[0], dpi=100)
+    if doc["per_interval"]:
+        fig = _figure()
+        ax = fig.add_subplot()
+        hours = [s / 3600.0 for s, _ in doc["intervals"]]
+        step = (doc["intervals"][0][1] - doc["intervals"][0][0]) / 3600.0
+        ax.stackplot(
+            [h + step / 2 for h in hours],
+            [g["agents"] for g in doc["groups"]],
+            labels=names,
+            step=None,
+            alpha=0.8,
+        )
+        ax.set(xlabel="hour", ylabel="agents", title="Agents per interval")
+        ax.grid(alpha=0.3)
+        ax.legend(loc="upper left", fontsize="small", ncols=2)
+        paths.append(out / "staffing_profile.png")
+        fig.savefig(paths[1], dpi=100)
+    return paths
+
+
+def _estimate_cells(est: Mapping[str, Any] | None) -> list[Any]:
+    if est is None:
+        return [None, None, None, None, None]
+    if est.get("infinite"):
+        return ["inf", None, None, None, est.get("n")]
+    return [est["mean"], est["ci_low"], est["ci_high"], est["half_width"], est["n"]]
+
+
+def write_staffing(
+    result: StaffingResult | Mapping[str, Any], out_dir: str | Path, *, plots: bool = True
+) -> list[Path]:
+    """Write the files listed in the module docstring; returns their paths."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    doc = result if isinstance(result, Mapping) else result_document(result)
+    paths = [out / "staffing.json", out / "staffing.csv", out / "staffing_targets.csv"]
+    paths[0].write_text(json.dumps(doc, indent=2, allow_nan=False) + "\n")
+    with paths[1].open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(
+            [
+                "group",
+                "interval_start",
+                "interval_end",
+                "erlang_need",
+                "erlang_agents",
+                "agents",
+                "cost_per_hour",
+                "paid_hours",
+                "cost",
+                "occupancy_mean",
+                "occupancy_ci_low",
+                "occupancy_ci_high",
+            ]
+        )
+        for g in doc["groups"]:
+            occ = g["occupancy"] or {}
+            rate = g["cost_per_hour_per_agent"]
+            tail = [occ.get("mean"), occ.get("ci_low"), occ.get("ci_high")]
+            if doc["per_interval"]:
+                for i, (start, end) in enumerate(doc["intervals"]):
+                    n = g["agents"][i]
+                    hours = n * (end - start) / 3600.0
+                    w.writerow(
+                        [
+                            g["group"],
+                            start,
+                            end,
+                            g["erlang_need"][i],
+                            g["erlang"][i],
+                            n,
+                            n * rate,
+                            hours,
+                            hours * rate,
+                            *tail,
+                        ]
+                    )
+            else:
+                n = g["agents"][0]
+                w.writerow(
+                    [
+                        g["group"],
+                        "",
+                        "",
+                        max(g["erlang_need"]),
+                        g["erlang"][0],
+                        n,
+                        n * rate,
+                        g["paid_hours"],
+                        g["cost"],
+                        *tail,
+                    ]
+                )
+    with paths[2].open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(
+            [
+                "target",
+                "kpi",
+                "bound",
+                "interval_start",
+                "mean",
+                "ci_low",
+                "ci_high",
+                "half_width",
+                "n",
+                "met",
+            ]
+        )
+        for c in doc["checks"]:
+            start = "" if c["interval_start"] is None else c["interval_start"]
+            w.writerow(
+                [
+                    c["target"],
+                    c["kpi"],
+                    c["bound"],
+                    start,
+                    *_estimate_cells(c["estimate"]),
+                    c["met"],
+                ]
+            )
+    if not isinstance(result, Mapping):
+        spec = result.staffed.to_spec()
+        path = out / "staffed_scenario.json"
+        path.write_text(json.dumps(_finite(spec), indent=2) + "\n")
+        paths.append(path)
+    if plots:
+        paths += plot_staffing(doc, out)
+    return paths
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value

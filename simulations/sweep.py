@@ -1,0 +1,676 @@
+"""Parameter sweeps: a grid of scenario variants, replicated, in parallel, streamed to CSV.
+
+A sweep parameter is ``PATH=VALUES`` where ``PATH`` is a scenario field as
+:func:`~simulations.scenario.apply_override` addresses it and ``VALUES`` is
+
+* ``START:STOP:STEP``: numbers from START to STOP **inclusive** (``40:60:2`` is 40, 42,
+  ..., 60; whole numbers stay whole);
+* ``A,B,C``: a list, each item read as a TOML value, else as a bare string
+  (``simulation.policy=default,fifo``);
+* a single value.
+
+Several parameters make the full grid (their Cartesian product). Every variant runs
+``replications`` replications with the same seeds (common random numbers), so
+neighbouring variants differ by the parameter, not by luck. The jobs, one per
+(variant, replication), run on a process pool; each finished job's KPIs are appended
+to ``replications.csv`` at once and flushed, so Ctrl-C (or a crash) loses only the
+jobs still running, and ``resume=True`` skips every job already in the file.
+
+Files (in ``out_dir``):
+
+* ``replications.csv``: tidy, one row per variant x replication x breakdown x key x
+  KPI (``value``), one column per parameter; written as jobs finish;
+* ``sweep.csv``: tidy, one row per variant x breakdown x key x KPI with ``mean``,
+  ``ci_low``, ``ci_high``, ``half_width`` and ``n`` over replications;
+* ``sweep.json``: the parameters, the variants and which finished;
+* plots, one per KPI, against the first parameter with CI bands
+  (``sweep_<kpi>.png``): one line per channel for a one-parameter sweep, else one
+  line per combination of the other parameters.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+import math
+import os
+import signal
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from pathlib import Path
+from typing import TypeVar
+
+import attrs
+
+from simulations.metrics import OVERALL, Estimate, estimate, replication_kpis
+from simulations.model import run_replication
+from simulations.scenario import Scenario, apply_override, parse_override
+
+__all__ = [
+    "DEFAULT_BREAKDOWNS",
+    "PLOT_KPIS",
+    "Param",
+    "SweepResult",
+    "Variant",
+    "expand",
+    "load_sweep",
+    "parse_param",
+    "plot_sweep",
+    "run_parallel",
+    "run_sweep",
+    "run_variants",
+    "summary_rows",
+]
+
+DEFAULT_BREAKDOWNS = (OVERALL, "channel", "contact_type", "agent_group")
+PLOT_KPIS = (
+    "service_level",
+    "asa",
+    "abandonment_rate",
+    "occupancy",
+    "fcr",
+    "aht",
+    "cost_per_contact",
+)
+"""KPIs :func:`plot_sweep` draws when present."""
+REPLICATIONS_FILE = "replications.csv"
+_MAX_VARIANTS = 10_000
+
+J = TypeVar("J")
+R = TypeVar("R")
+
+
+# --------------------------------------------------------------------------------------
+# Parameters and the grid
+# --------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Param:
+    """One swept scenario field and its values."""
+
+    path: str
+    values: tuple[object, ...]
+    text: str = ""
+
+
+def _number(raw: str, text: str) -> int | float:
+    _, value = parse_override(f"x={raw}")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"sweep {text!r}: {raw!r} is not a number")
+    return value
+
+
+def parse_param(text: str) -> Param:
+    """Parse ``PATH=START:STOP:STEP``, ``PATH=A,B,C`` or ``PATH=VALUE``.
+
+    >>> parse_param("agent_groups.voice.count=40:46:2").values
+    (40, 42, 44, 46)
+    >>> parse_param("simulation.policy=default,fifo").values
+    ('default', 'fifo')
+
+    Raises:
+        ValueError: no ``=``, a range with a zero step, a step pointing away from
+            STOP, or non-numbers in a range; the message repeats the text.
+    """
+    path, sep, raw = text.partition("=")
+    path, raw = path.strip(), raw.strip()
+    if not sep or not path or not raw:
+        raise ValueError(f"sweep parameter {text!r}: expected PATH=START:STOP:STEP or PATH=A,B,C")
+    parts = raw.split(":")
+    if len(parts) == 3 and not raw.startswith(("[", "{", '"', "'")):
+        start, stop, step = (_number(p.strip(), text) for p in parts)
+        if step == 0 or (stop - start) * step < 0:
+            raise ValueError(f"sweep parameter {text!r}: step {step} never reaches {stop}")
+        count = math.floor((stop - start) / step + 1e-9) + 1
+        if count > _MAX_VARIANTS:
+            raise ValueError(f"sweep parameter {text!r}: {count} values is too many")
+        whole = all(isinstance(v, int) for v in (start, stop, step))
+        values: tuple[object, ...] = tuple(
+            start + i * step if whole else round(start + i * step, 12) for i in range(count)
+        )
+        return Param(path, values, text)
+    if "," in raw and not raw.startswith(("[", "{")):
+        items = [parse_override(f"x={item.strip()}")[1] for item in raw.split(",")]
+        return Param(path, tuple(items), text)
+    return Param(path, (parse_override(f"x={raw}")[1],), text)
+
+
+@attrs.frozen
+class Variant:
+    """One grid point: its index and the value of each parameter."""
+
+    index: int
+    assignments: tuple[tuple[str, object], ...]
+
+    @property
+    def label(self) -> str:
+        """``path=value; path=value`` (the key ``replications.csv`` is resumed by)."""
+        return "; ".join(f"{p}={_text(v)}" for p, v in self.assignments)
+
+    def value(self, path: str) -> object:
+        """The value of one parameter."""
+        return dict(self.assignments)[path]
+
+
+def _text(value: object) -> str:
+    return json.dumps(value) if not isinstance(value, str) else value
+
+
+def expand(scenario: Scenario, params: Sequence[Param]) -> list[tuple[Variant, Scenario]]:
+    """Every grid point with its scenario, the first parameter varying slowest.
+
+    Raises:
+        ValueError: no parameters, a path given twice, or too many variants.
+        ScenarioError: a path that does not exist or a value that makes the scenario
+            invalid (naming the override).
+    """
+    if not params:
+        raise ValueError("give at least one sweep parameter")
+    paths = [p.path for p in params]
+    if len(set(paths)) != len(paths):
+        raise ValueError(f"sweep parameters {paths!r} repeat a path")
+    total = math.prod(len(p.values) for p in params)
+    if total > _MAX_VARIANTS:
+        raise ValueError(f"the grid has {total} variants, more than {_MAX_VARIANTS}")
+    out = []
+    for index, combo in enumerate(itertools.product(*(p.values for p in params))):
+        variant = scenario
+        for path, value in zip(paths, combo, strict=True):
+            variant = apply_override(variant, path, value)
+        out.append((Variant(index, tuple(zip(paths, combo, strict=True))), variant))
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Parallel jobs that survive Ctrl-C
+# --------------------------------------------------------------------------------------
+
+
+def _ignore_sigint() -> None:  # pragma: no cover - runs in worker processes
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def run_parallel(
+    fn: Callable[[J], R],
+    jobs: Sequence[J],
+    *,
+    workers: int,
+    on_done: Callable[[J, R], None],
+) -> bool:
+    """Run ``fn(job)`` for every job on ``workers`` processes (in this process when 1),
+    calling ``on_done(job, result)`` in this process as each finishes.
+
+    Ctrl-C stops at once: queued jobs are cancelled, running ones are killed (workers
+    ignore SIGINT so only this process sees it), and ``True`` (interrupted) is
+    returned; every ``on_done`` already called stands. ``fn`` must be picklable.
+    """
+    if workers < 1:
+        raise ValueError(f"workers {workers!r} must be at least 1")
+    try:
+        if workers == 1 or len(jobs) <= 1:
+            for job in jobs:
+                on_done(job, fn(job))
+            return False
+        pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_ignore_sigint)
+        try:
+            futures: dict[Future[R], J] = {pool.submit(fn, job): job for job in jobs}
+            pending = set(futures)
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    on_done(futures[future], future.result())
+        except KeyboardInterrupt:
+            _kill(pool)
+            raise
+        pool.shutdown()
+    except KeyboardInterrupt:
+        return True
+    return False
+
+
+def _kill(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool now: cancel what is queued and terminate the workers."""
+    processes = list(getattr(pool, "_processes", {}).values())  # no public API before 3.14
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+
+
+# --------------------------------------------------------------------------------------
+# Running a sweep
+# --------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class _Job:
+    variant: int
+    scenario: Scenario
+    policy: str
+    replication: int
+    seed: int
+    breakdowns: tuple[str, ...]
+
+
+def _run_job(job: _Job) -> list[tuple[str, str, str, float]]:
+    """One replication of one variant -> ``(breakdown, key, kpi, value)`` rows."""
+    result = run_replication(job.scenario, job.policy, job.replication, seed=job.seed)
+    kpis = replication_kpis(result, interval=job.scenario.simulation.interval)
+    rows = []
+    for breakdown in job.breakdowns:
+        for key, values in kpis.values.get(breakdown, {}).items():
+            for kpi, value in values.items():
+                if value is not None and math.isfinite(value):
+                    rows.append((breakdown, key, kpi, value))
+    return rows
+
+
+@attrs.frozen
+class SweepResult:
+    """A finished (or interrupted) sweep.
+
+    Attributes:
+        params: the swept parameters.
+        variants: every grid point.
+        replications: per variant.
+        estimates: ``{(variant index, breakdown, key, kpi): Estimate}`` over the
+            finished replications.
+        done: finished replications per variant index.
+        interrupted: stopped by Ctrl-C.
+        paths: files written.
+    """
+
+    params: tuple[Param, ...]
+    variants: tuple[Variant, ...]
+    replications: int
+    estimates: Mapping[tuple[int, str, str, str], Estimate]
+    done: Mapping[int, int]
+    interrupted: bool
+    paths: tuple[Path, ...] = ()
+
+    def get(
+        self, variant: int, kpi: str, breakdown: str = OVERALL, key: str = "all"
+    ) -> Estimate | None:
+        """The estimate of one KPI of one variant, ``None`` if undefined."""
+        return self.estimates.get((variant, breakdown, key, kpi))
+
+
+def _header(params: Sequence[Param]) -> list[str]:
+    return [
+        "variant",
+        "label",
+        *(p.path for p in params),
+        "policy",
+        "replication",
+        "breakdown",
+        "key",
+        "kpi",
+        "value",
+    ]
+
+
+def _read_existing(path: Path, header: list[str]) -> list[dict[str, str]]:
+    """Complete rows of an earlier run (a row cut short by a crash is dropped)."""
+    with path.open(newline="") as f:
+        reader = csv.DictReader(f)
+        if reader.fieldnames != header:
+            raise ValueError(
+                f"{path} was written by a different sweep (columns {reader.fieldnames}); "
+                "use another output directory or remove the file"
+            )
+        rows = []
+        for row in reader:
+            try:
+                float(row["value"]), int(row["replication"])
+            except (TypeError, ValueError):
+                continue
+            rows.append(row)
+        return rows
+
+
+def run_sweep(
+    scenario: Scenario,
+    params: Sequence[Param],
+    out_dir: str | os.PathLike[str],
+    *,
+    replications: int | None = None,
+    seed: int | None = None,
+    policy: str | None = None,
+    workers: int = 1,
+    breakdowns: Sequence[str] = DEFAULT_BREAKDOWNS,
+    resume: bool = False,
+    plots: bool = True,
+    on_job: Callable[[int, int], None] | None = None,
+) -> SweepResult:
+    """Run the grid and write the files listed in the module docstring.
+
+    Args:
+        scenario: the base scenario.
+        params: swept parameters (:func:`parse_param`).
+        out_dir: where the files go (created).
+        replications: per variant (default: the scenario's).
+        seed: base seed (default: the scenario's), shared by every variant.
+        policy: routing policy (default: each variant's ``simulation.policy``).
+        workers: processes.
+        breakdowns: KPI breakdowns to keep (see :mod:`simulations.metrics`).
+        resume: keep ``replications.csv`` and skip the jobs it already holds.
+        plots: write the PNG plots.
+        on_job: called with ``(finished, total)`` after each job.
+
+    Raises:
+        ValueError: bad parameters or counts, or a ``replications.csv`` from another
+            sweep when resuming.
+        ScenarioError: a parameter makes an invalid scenario.
+    """
+    grid = expand(scenario, params)
+    result = run_variants(
+        scenario,
+        params,
+        grid,
+        out_dir,
+        replications=replications,
+        seed=seed,
+        policy=policy,
+        workers=workers,
+        breakdowns=breakdowns,
+        resume=resume,
+        on_job=on_job,
+    )
+    out = Path(out_dir)
+    paths = [*result.paths, *_write_summary(result, scenario, out)]
+    if plots:
+        paths += plot_sweep(result, out)
+    return attrs.evolve(result, paths=tuple(paths))
+
+
+def run_variants(
+    scenario: Scenario,
+    params: Sequence[Param],
+    grid: Sequence[tuple[Variant, Scenario]],
+    out_dir: str | os.PathLike[str],
+    *,
+    replications: int | None = None,
+    seed: int | None = None,
+    policy: str | None = None,
+    workers: int = 1,
+    breakdowns: Sequence[str] = DEFAULT_BREAKDOWNS,
+    resume: bool = False,
+    prefix: str = "",
+    on_job: Callable[[int, int], None] | None = None,
+) -> SweepResult:
+    """Run any set of variants (not only a grid) as :func:`run_sweep` does, streaming
+    ``<prefix>replications.csv``; no summary or plots. ``params`` name the columns
+    (each variant assigns a value to every one)."""
+    count = scenario.simulation.replications if replications is None else replications
+    if count < 1:
+        raise ValueError(f"replications {count!r} must be at least 1")
+    run_seed = scenario.simulation.seed if seed is None else seed
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{prefix}{REPLICATIONS_FILE}"
+    header = _header(params)
+    existing = _read_existing(path, header) if resume and path.exists() else []
+    labels = {v.label: v.index for v, _ in grid}
+    done_jobs = {
+        (labels[row["label"]], int(row["replication"]))
+        for row in existing
+        if row["label"] in labels
+    }
+    jobs = []
+    for variant, staffed in grid:
+        name = staffed.simulation.policy if policy is None else policy
+        staffed.policy(name)
+        for r in range(count):
+            if (variant.index, r) not in done_jobs:
+                jobs.append(_Job(variant.index, staffed, name, r, run_seed, tuple(breakdowns)))
+    values: dict[tuple[int, str, str, str], list[float]] = {}
+    finished: dict[int, set[int]] = {}
+    for row in existing:
+        if row["label"] in labels:
+            index = labels[row["label"]]
+            key = (index, row["breakdown"], row["key"], row["kpi"])
+            values.setdefault(key, []).append(float(row["value"]))
+            finished.setdefault(index, set()).add(int(row["replication"]))
+    variants = {v.index: v for v, _ in grid}
+    total = len(grid) * count
+    with path.open("w", newline="") as f:
+        # rewritten from the complete rows, so a line cut short by a crash is gone
+        writer = csv.DictWriter(f, fieldnames=header)
+        writer.writeheader()
+        writer.writerows(existing)
+        f.flush()
+
+        def record(job: _Job, rows: list[tuple[str, str, str, float]]) -> None:
+            variant = variants[job.variant]
+            prefix = [variant.index, variant.label, *(_text(v) for _, v in variant.assignments)]
+            buffer = io.StringIO()
+            lines = csv.writer(buffer)
+            for breakdown, key, kpi, value in rows:
+                lines.writerow([*prefix, job.policy, job.replication, breakdown, key, kpi, value])
+            f.write(buffer.getvalue())  # one write per job: Ctrl-C never splits a job
+            f.flush()
+            for breakdown, key, kpi, value in rows:
+                values.setdefault((job.variant, breakdown, key, kpi), []).append(value)
+            finished.setdefault(job.variant, set()).add(job.replication)
+            if on_job is not None:
+                on_job(sum(len(s) for s in finished.values()), total)
+
+        interrupted = run_parallel(_run_job, jobs, workers=workers, on_done=record)
+    return SweepResult(
+        tuple(params),
+        tuple(variants.values()),
+        count,
+        {key: estimate(v) for key, v in values.items()},
+        {i: len(s) for i, s in finished.items()},
+        interrupted,
+        (path,),
+    )
+
+
+def _write_summary(result: SweepResult, scenario: Scenario, out: Path) -> list[Path]:
+    summary = out / "sweep.csv"
+    variants = {v.index: v for v in result.variants}
+    with summary.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(
+            [
+                "variant",
+                "label",
+                *(p.path for p in result.params),
+                "breakdown",
+                "key",
+                "kpi",
+                "mean",
+                "ci_low",
+                "ci_high",
+                "half_width",
+                "n",
+            ]
+        )
+        for (index, breakdown, key, kpi), est in sorted(
+            result.estimates.items(), key=lambda item: item[0]
+        ):
+            v = variants[index]
+            writer.writerow(
+                [
+                    index,
+                    v.label,
+                    *(_text(x) for _, x in v.assignments),
+                    breakdown,
+                    key,
+                    kpi,
+                    est.mean,
+                    est.ci_low,
+                    est.ci_high,
+                    est.half_width,
+                    est.n,
+                ]
+            )
+    meta = out / "sweep.json"
+    document = {
+        "kind": "sweep",
+        "scenario": scenario.simulation.name,
+        "description": scenario.simulation.description,
+        "source": scenario.source,
+        "params": [
+            {"path": p.path, "values": list(p.values), "text": p.text} for p in result.params
+        ],
+        "variants": [
+            {
+                "index": v.index,
+                "label": v.label,
+                "values": dict(v.assignments),
+                "replications_done": result.done.get(v.index, 0),
+            }
+            for v in result.variants
+        ],
+        "replications": result.replications,
+        "interrupted": result.interrupted,
+    }
+    meta.write_text(json.dumps(document, indent=2, default=str) + "\n")
+    return [summary, meta]
+
+
+# --------------------------------------------------------------------------------------
+# Plots
+# --------------------------------------------------------------------------------------
+
+
+def _numeric(values: Iterable[object]) -> bool:
+    return all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+
+
+def _series(result: SweepResult, kpi: str) -> Iterator[tuple[str, list[tuple[int, Estimate]]]]:
+    """Lines to draw: ``(label, [(variant index, estimate)])``."""
+    first, rest = result.params[0], result.params[1:]
+    if not rest:
+        keys = sorted({k for (_, b, k, q) in result.estimates if b == "channel" and q == kpi})
+        lines = [(OVERALL, "all", "all")] + [("channel", k, k) for k in keys]
+        if len(keys) <= 1:
+            lines = lines[:1]
+        for breakdown, key, label in lines:
+            points = [
+                (v.index, e)
+                for v in result.variants
+                if (e := result.get(v.index, kpi, breakdown, key)) is not None
+            ]
+            if points:
+                yield label, points
+        return
+    groups: dict[tuple[object, ...], list[Variant]] = {}
+    for v in result.variants:
+        groups.setdefault(tuple(x for p, x in v.assignments if p != first.path), []).append(v)
+    for combo, members in groups.items():
+        label = ", ".join(
+            f"{p.path.rsplit('.', 1)[-1]}={_text(x)}" for p, x in zip(rest, combo, strict=True)
+        )
+        points = [(v.index, e) for v in members if (e := result.get(v.index, kpi)) is not None]
+        if points:
+            yield label, points
+
+
+def plot_sweep(
+    result: SweepResult, out_dir: str | os.PathLike[str], kpis: Sequence[str] = PLOT_KPIS
+) -> list[Path]:
+    """One PNG per KPI against the first parameter, with CI bands (see module docs)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from simulations.metrics import KPIS
+
+    out = Path(out_dir)
+    first = result.params[0]
+    numeric = _numeric(first.values)
+    positions = {v: i for i, v in enumerate(first.values)} if not numeric else {}
+    variants = {v.index: v for v in result.variants}
+    paths = []
+    for kpi in kpis:
+        series = list(_series(result, kpi))
+        if not series:
+            continue
+        info = KPIS.get(kpi)
+        scale = 100.0 if info is not None and info.unit == "rate" else 1.0
+        fig = Figure(figsize=(9.0, 4.5), layout="constrained")
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        for label, points in series:
+            xs: list[float] = []
+            for index, _ in points:
+                x = variants[index].value(first.path)
+                xs.append(float(x) if numeric else float(positions[x]))  # type: ignore[arg-type]
+            ys = [e.mean * scale for _, e in points]
+            lows = [(e.ci_low if e.ci_low is not None else e.mean) * scale for _, e in points]
+            highs = [(e.ci_high if e.ci_high is not None else e.mean) * scale for _, e in points]
+            (line,) = ax.plot(xs, ys, marker="o", markersize=3, label=label)
+            ax.fill_between(xs, lows, highs, color=line.get_color(), alpha=0.2, linewidth=0)
+        if not numeric:
+            ax.set_xticks(range(len(first.values)), [_text(v) for v in first.values])
+        name = info.label if info is not None else kpi
+        unit = {"rate": " (%)", "seconds": " (s)"}.get(info.unit if info else "", "")
+        ax.set(xlabel=first.path, ylabel=name + unit, title=f"{name} vs {first.path}, 95% CI")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize="small")
+        path = out / f"sweep_{kpi}.png"
+        fig.savefig(path, dpi=100)
+        paths.append(path)
+    return paths
+
+
+def summary_rows(result: SweepResult, kpis: Sequence[str]) -> tuple[list[str], list[list[str]]]:
+    """A compact table: one row per variant, overall KPIs ``mean ± half-width``."""
+    from simulations.metrics import KPIS
+
+    header = [*(p.path.rsplit(".", 1)[-1] for p in result.params), "n"]
+    shown = [k for k in kpis if any(result.get(v.index, k) for v in result.variants)]
+    header += [KPIS[k].label if k in KPIS else k for k in shown]
+    rows = []
+    for v in result.variants:
+        row = [_text(x) for _, x in v.assignments] + [str(result.done.get(v.index, 0))]
+        for k in shown:
+            row.append(_cell(result.get(v.index, k), KPIS[k].unit if k in KPIS else "count"))
+        rows.append(row)
+    return header, rows
+
+
+def _cell(est: Estimate | None, unit: str) -> str:
+    if est is None:
+        return "–"
+    scale, suffix = (100.0, "%") if unit == "rate" else (1.0, " s" if unit == "seconds" else "")
+    text = f"{est.mean * scale:,.1f}{suffix}"
+    return text if est.half_width is None else f"{text} ± {est.half_width * scale:,.1f}"
+
+
+def load_sweep(out_dir: str | os.PathLike[str]) -> SweepResult:
+    """Read back a sweep from its ``sweep.json`` and ``sweep.csv`` (for reports).
+
+    Raises:
+        OSError: a file is missing.
+        ValueError: the files are not a sweep's.
+    """
+    out = Path(out_dir)
+    document = json.loads((out / "sweep.json").read_text())
+    if document.get("kind") != "sweep":
+        raise ValueError(f"{out / 'sweep.json'} is not a sweep description")
+    params = tuple(
+        Param(p["path"], tuple(p["values"]), p.get("text", "")) for p in document["params"]
+    )
+    variants = tuple(
+        Variant(v["index"], tuple((p.path, v["values"][p.path]) for p in params))
+        for v in document["variants"]
+    )
+    estimates: dict[tuple[int, str, str, str], Estimate] = {}
+    with (out / "sweep.csv").open(newline="") as f:
+        for row in csv.DictReader(f):
+            hw = row["half_width"]
+            estimates[int(row["variant"]), row["breakdown"], row["key"], row["kpi"]] = Estimate(
+                float(row["mean"]), float(hw) if hw else None, int(row["n"])
+            )
+    done = {v["index"]: v["replications_done"] for v in document["variants"]}
+    return SweepResult(
+        params, variants, document["replications"], estimates, done, document["interrupted"]
+    )

@@ -1,0 +1,546 @@
+"""A brute-force reference router: the rules of ``routing.router``, implemented naively.
+
+:class:`OracleRouter` has the mutating API of :class:`routing.Router` (``add_agent``,
+``remove_agent``, ``set_agent_state``, ``submit``, ``accept``, ``decline``,
+``complete``, ``cancel``, ``advance``) but none of its machinery: no buckets, no
+profiles, no idle indexes, no timer heap. It keeps plain dicts of tasks and agents and,
+at every decision, scores **every** waiting task and **every** agent from scratch with
+the same :class:`routing.Policy` methods (``urgency_segment``, ``deadline_and_ramp``,
+``base_score``, ``fit``, ``is_high_value``) and :meth:`routing.Requirement.skills_at`.
+Channel load and units in use are recounted from the task table at each look-up.
+
+It deliberately does not import ``routing.task_queue`` or ``routing.agents``: the
+point is an independent implementation, so an optimisation bug in those modules
+shows up as a disagreement.
+
+The rules, as stated in ``routing/router.py``:
+
+* A task that enters the queue (submit, decline/timeout requeue, or a breakpoint that
+  changes its required skills or ends its preferred window) goes to the agent
+  maximising ``(fit + context, -idle_since, -agent_seq)`` among agents that are
+  available, have a free slot on its channel and enough free units, meet its current
+  skills, have not declined it, and are in its preferred set while its window lasts.
+* An agent that gains capacity (added, made available, completes, an offer of its
+  ends) takes, while it has capacity, the waiting task maximising
+  ``(score(now) + fit + context, a, -task_seq)``, with ``score = a + b * now``.
+* Timers due in ``(previous now, now]`` fire in order of ``(time, kind, seq)``:
+  task breakpoints (kind 0, by task sequence) before offer timeouts (kind 1, by
+  offer id). A task's skills, window and score segment are those of the instant it
+  was last brought up to date (its submission, requeue, or last breakpoint), so
+  while ``advance`` works through the timers in order, a task whose own breakpoint
+  has not fired yet is still seen as it was before it.
+* Offers are made at ``now`` (the instant of the call), never in the past.
+
+Every method returns the events the router would return (``Offered``, ``Queued``,
+``Requeued``, ``SlaBreached``, ``Relaxed``, ``PreferenceExpired``, ``AgentPaused``) in
+the same order; :func:`offers_in` extracts the offers.
+
+Cost: O(tasks x agents) per decision, which is the point.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from routing.errors import (
+    AgentBusyError,
+    DuplicateAgentError,
+    DuplicateTaskError,
+    IllegalTransitionError,
+    InvalidDurationError,
+    InvalidInputError,
+    OfferExpiredError,
+    TimeWentBackwardsError,
+    UnknownAgentError,
+    UnknownOfferError,
+    UnknownTaskError,
+)
+from routing.events import (
+    AgentPaused,
+    Event,
+    Offered,
+    PreferenceExpired,
+    Queued,
+    Relaxed,
+    Requeued,
+    SlaBreached,
+)
+from routing.model import (
+    Agent,
+    AgentState,
+    CustomerContext,
+    Offer,
+    ScoreTerms,
+    Skills,
+    Task,
+    TaskState,
+)
+from routing.policy import Policy
+
+__all__ = ["OracleAgent", "OracleRouter", "OracleTask", "offers_in"]
+
+
+def offers_in(events: list[Any]) -> list[Offer]:
+    """The offers among ``events``, in order."""
+    return [event.offer for event in events if isinstance(event, Offered)]
+
+
+@dataclass
+class OracleTask:
+    """Everything the oracle knows about one active task."""
+
+    task: Task
+    seq: int
+    arrived_at: float
+    deadline: float | None
+    ramp: float
+    base: float
+    high_value: bool
+    state: TaskState = TaskState.QUEUED
+    preferred: set[str] = field(default_factory=set)
+    preferred_until: float = 0.0
+    declined_by: set[str] = field(default_factory=set)
+    placed_at: float = 0.0
+    """The instant the task's skills, window and score segment were last evaluated."""
+    breached: bool = False
+    agent_id: str | None = None
+    offer_id: int | None = None
+    offered_skills: Skills | None = None
+    """The skills the task required when it was last offered (for eligibility checks)."""
+
+
+@dataclass
+class OracleAgent:
+    """Everything the oracle knows about one agent."""
+
+    agent: Agent
+    seq: int
+    idle_since: float
+    state: AgentState = AgentState.AVAILABLE
+
+    @property
+    def skills(self) -> dict[str, int]:
+        return dict(self.agent.skills)
+
+    @property
+    def capacity(self) -> dict[str, int]:
+        return dict(self.agent.capacity)
+
+
+class OracleRouter:
+    """Brute-force reference implementation of :class:`routing.Router` decisions."""
+
+    def __init__(self, policy: Policy | None = None) -> None:
+        self.policy = policy if policy is not None else Policy()
+        self.tasks: dict[str, OracleTask] = {}
+        self.agents: dict[str, OracleAgent] = {}
+        self.offers: dict[int, Offer] = {}
+        self.last_agent: dict[str, str] = {}
+        self.open_issues: dict[str, list[str]] = {}
+        self.now = -math.inf
+        self._task_seq = 0
+        self._agent_seq = 0
+        self._offer_seq = 0
+
+    # -- derived views (recomputed from scratch every time) -----------------------
+
+    def skills_of(self, t: OracleTask) -> Skills:
+        """The skills ``t`` requires as of the instant it was last brought up to date."""
+        return t.task.requirement.skills_at(t.arrived_at, t.placed_at)
+
+    def in_window(self, t: OracleTask) -> bool:
+        """Whether ``t`` still waits only for its preferred agents."""
+        return bool(t.preferred) and t.placed_at < t.preferred_until
+
+    def segment(self, t: OracleTask) -> tuple[float, float]:
+        """``(a, b)`` of the task's score ``a + b * now`` on its current segment."""
+        a_urgency, b, _ = self.policy.urgency_segment(t.arrived_at, t.deadline, t.ramp, t.placed_at)
+        return t.base + a_urgency, b
+
+    def next_breakpoint(self, t: OracleTask) -> float | None:
+        """The first instant after ``t.placed_at`` at which the task must be re-placed."""
+        candidates = [
+            t.arrived_at + step.after
+            for step in t.task.requirement.steps
+            if t.arrived_at + step.after > t.placed_at
+        ]
+        _, _, ends_at = self.policy.urgency_segment(t.arrived_at, t.deadline, t.ramp, t.placed_at)
+        if ends_at is not None:
+            candidates.append(ends_at)
+        if self.in_window(t):
+            candidates.append(t.preferred_until)
+        return min(candidates) if candidates else None
+
+    def load(self, agent_id: str) -> tuple[dict[str, int], int]:
+        """Tasks per channel and units the agent holds, counted from the task table."""
+        per_channel: dict[str, int] = {}
+        units = 0
+        for t in self.tasks.values():
+            if t.agent_id == agent_id:
+                per_channel[t.task.channel] = per_channel.get(t.task.channel, 0) + 1
+                units += t.task.units
+        return per_channel, units
+
+    def can_take(self, ag: OracleAgent, channel: str, units: int) -> bool:
+        """Whether ``ag`` is available with a free slot on ``channel`` and ``units`` free."""
+        if ag.state is not AgentState.AVAILABLE:
+            return False
+        cap = ag.capacity.get(channel)
+        if cap is None:
+            return False
+        per_channel, used = self.load(ag.agent.id)
+        if per_channel.get(channel, 0) >= cap:
+            return False
+        return ag.agent.max_units is None or used + units <= ag.agent.max_units
+
+    def eligible(self, ag: OracleAgent, t: OracleTask) -> bool:
+        """Whether ``ag`` may take waiting task ``t`` now (window rules included)."""
+        if t.state is not TaskState.QUEUED:
+            return False
+        if ag.agent.id in t.declined_by:
+            return False
+        if self.in_window(t) and ag.agent.id not in t.preferred:
+            return False
+        if not self.can_take(ag, t.task.channel, t.task.units):
+            return False
+        skills = ag.skills
+        return all(skills.get(name, 0) >= level for name, level in self.skills_of(t))
+
+    def fit_and_context(self, ag: OracleAgent, t: OracleTask) -> tuple[float, float]:
+        fit = self.policy.fit(ag.skills, self.skills_of(t), t.high_value)
+        context = self.policy.w_context if self.in_window(t) else 0.0
+        return fit, context
+
+    def waiting(self) -> list[OracleTask]:
+        return [t for t in self.tasks.values() if t.state is TaskState.QUEUED]
+
+    def next_timer_at(self) -> float | None:
+        """When ``advance`` next has work: the first breakpoint or offer expiry."""
+        times = [at for t in self.waiting() if (at := self.next_breakpoint(t)) is not None]
+        times += [o.expires_at for o in self.offers.values() if o.expires_at is not None]
+        return min(times) if times else None
+
+    def customer_context(self, customer_id: str) -> CustomerContext:
+        return CustomerContext(
+            self.last_agent.get(customer_id), tuple(self.open_issues.get(customer_id, ()))
+        )
+
+    def forget_customer(self, customer_id: str) -> None:
+        self.last_agent.pop(customer_id, None)
+        self.open_issues.pop(customer_id, None)
+
+    # -- validation (same order as the router, so the same error wins) ------------
+
+    def _check_now(self, now: float) -> float:
+        if isinstance(now, bool) or not isinstance(now, int | float) or not math.isfinite(now):
+            raise InvalidDurationError(f"now {now!r} must be a finite number")
+        if now < self.now:
+            raise TimeWentBackwardsError(f"now {now!r} is earlier than {self.now!r}")
+        return float(now)
+
+    def _agent(self, agent_id: str) -> OracleAgent:
+        if agent_id not in self.agents:
+            raise UnknownAgentError(agent_id)
+        return self.agents[agent_id]
+
+    def _task(self, task_id: str) -> OracleTask:
+        if task_id not in self.tasks:
+            raise UnknownTaskError(task_id)
+        return self.tasks[task_id]
+
+    def _open_offer(self, offer_id: int, now: float) -> Offer:
+        if offer_id not in self.offers:
+            raise UnknownOfferError(offer_id)
+        offer = self.offers[offer_id]
+        if offer.expires_at is not None and offer.expires_at <= now:
+            raise OfferExpiredError(offer_id)
+        return offer
+
+    # -- the mutating API -----------------------------------------------------------
+
+    def add_agent(self, agent: Agent, now: float) -> list[Event]:
+        now = self._check_now(now)
+        if not isinstance(agent, Agent):
+            raise InvalidInputError(agent)
+        if agent.id in self.agents:
+            raise DuplicateAgentError(agent.id)
+        events = self._advance(now)
+        self._agent_seq += 1
+        self.agents[agent.id] = OracleAgent(agent, self._agent_seq, now)
+        self._fill(agent.id, now, events)
+        return events
+
+    def remove_agent(self, agent_id: str, now: float) -> list[Event]:
+        now = self._check_now(now)
+        self._agent(agent_id)
+        if any(t.agent_id == agent_id for t in self.tasks.values()):
+            raise AgentBusyError(agent_id)
+        # The agent leaves at ``now``: the advance below must not hand it new work.
+        del self.agents[agent_id]
+        events = self._advance(now)
+        for t in sorted(self.tasks.values(), key=lambda t: t.seq):
+            if agent_id not in t.preferred:
+                continue
+            waiting_in_window = t.state is TaskState.QUEUED and self.in_window(t)
+            t.preferred.discard(agent_id)
+            if waiting_in_window:
+                self._place(t, now, events)
+                if not t.preferred:
+                    self._route_task(t, now, events)
+        return events
+
+    def set_agent_state(self, agent_id: str, state: AgentState, now: float) -> list[Event]:
+        now = self._check_now(now)
+        ag = self._agent(agent_id)
+        if not isinstance(state, AgentState):
+            raise InvalidInputError(state)
+        events = self._advance(now)
+        if state is ag.state:
+            return events
+        ag.state = state
+        if state is AgentState.AVAILABLE:
+            ag.idle_since = now
+            self._fill(agent_id, now, events)
+        return events
+
+    def submit(self, task: Task, now: float) -> list[Event]:
+        now = self._check_now(now)
+        if not isinstance(task, Task):
+            raise InvalidInputError(task)
+        if task.id in self.tasks:
+            raise DuplicateTaskError(task.id)
+        arrived_at = now if task.created_at is None else task.created_at
+        if arrived_at > now:
+            raise InvalidInputError(task.created_at)
+        events = self._advance(now)
+        policy = self.policy
+        value = task.customer.value if task.customer is not None else 0.0
+        deadline, ramp = policy.deadline_and_ramp(arrived_at, task.sla_target, task.due_at)
+        self._task_seq += 1
+        t = OracleTask(
+            task=task,
+            seq=self._task_seq,
+            arrived_at=arrived_at,
+            deadline=deadline,
+            ramp=ramp,
+            base=policy.base_score(value, task.priority),
+            high_value=policy.is_high_value(value),
+            preferred_until=arrived_at,
+        )
+        if task.preferred_agents and task.preferred_window > 0:
+            t.preferred = {a for a in task.preferred_agents if a in self.agents}
+            t.preferred_until = arrived_at + task.preferred_window
+        elif task.customer is not None and policy.context_window > 0:
+            cid = task.customer.id
+            last = self.last_agent.get(cid)
+            if self.open_issues.get(cid) and last in self.agents:
+                assert last is not None
+                t.preferred = {last}
+                t.preferred_until = arrived_at + policy.context_window
+        self.tasks[task.id] = t
+        self._place(t, now, events)
+        self._route_task(t, now, events)
+        if t.state is TaskState.QUEUED:
+            events.append(Queued(task.id, now))
+        return events
+
+    def accept(self, offer_id: int, now: float) -> list[Event]:
+        now = self._check_now(now)
+        offer = self._open_offer(offer_id, now)
+        events = self._advance(now)
+        del self.offers[offer_id]
+        t = self.tasks[offer.task_id]
+        t.state = TaskState.ASSIGNED
+        t.offer_id = None
+        return events
+
+    def decline(self, offer_id: int, now: float) -> list[Event]:
+        now = self._check_now(now)
+        offer = self._open_offer(offer_id, now)
+        events = self._advance(now)
+        self._end_offer(offer, "declined", now, events)
+        self._fill(offer.agent_id, now, events)
+        return events
+
+    def complete(self, task_id: str, now: float, resolved: bool = True) -> list[Event]:
+        now = self._check_now(now)
+        t = self._task(task_id)
+        if t.state is not TaskState.ASSIGNED:
+            raise IllegalTransitionError(task_id)
+        events = self._advance(now)
+        agent_id = t.agent_id
+        assert agent_id is not None
+        del self.tasks[task_id]
+        t.state = TaskState.COMPLETED
+        t.agent_id = None
+        customer = t.task.customer
+        if customer is not None:
+            self.last_agent[customer.id] = agent_id
+            issues = self.open_issues.setdefault(customer.id, [])
+            if resolved:
+                issues.clear()
+            else:
+                issues.append(task_id)
+        if agent_id in self.agents:
+            self.agents[agent_id].idle_since = now
+            self._fill(agent_id, now, events)
+        return events
+
+    def cancel(self, task_id: str, now: float) -> list[Event]:
+        now = self._check_now(now)
+        t = self._task(task_id)
+        if t.state is TaskState.ASSIGNED:
+            raise IllegalTransitionError(task_id)
+        events = self._advance(now)
+        del self.tasks[task_id]
+        if t.state is TaskState.OFFERED:
+            assert t.offer_id is not None and t.agent_id is not None
+            agent_id = t.agent_id
+            del self.offers[t.offer_id]
+            t.agent_id = t.offer_id = None
+            if agent_id in self.agents:
+                self._fill(agent_id, now, events)
+        t.state = TaskState.CANCELLED
+        return events
+
+    def advance(self, now: float) -> list[Event]:
+        return self._advance(self._check_now(now))
+
+    # -- decisions, by brute force ---------------------------------------------------
+
+    def _advance(self, now: float) -> list[Event]:
+        events: list[Event] = []
+        while True:
+            due: list[tuple[float, int, int, Any]] = []
+            for t in self.waiting():
+                at = self.next_breakpoint(t)
+                if at is not None and at <= now:
+                    due.append((at, 0, t.seq, t))
+            for offer in self.offers.values():
+                if offer.expires_at is not None and offer.expires_at <= now:
+                    due.append((offer.expires_at, 1, offer.id, offer))
+            if not due:
+                break
+            at, kind, _, obj = min(due, key=lambda d: d[:3])
+            if kind == 0:
+                self._breakpoint(obj, at, now, events)
+            else:
+                agent_id = obj.agent_id
+                self._end_offer(obj, "timeout", now, events)
+                if agent_id not in self.agents:
+                    continue
+                if self.policy.pause_on_timeout:
+                    self.agents[agent_id].state = AgentState.NOT_RESPONDING
+                    events.append(AgentPaused(agent_id, now))
+                else:
+                    self._fill(agent_id, now, events)
+        self.now = now
+        return events
+
+    def _breakpoint(self, t: OracleTask, at: float, now: float, events: list[Event]) -> None:
+        was_in_window = self.in_window(t)
+        old_skills = self.skills_of(t)
+        self._place(t, at, events)
+        widened = False
+        if self.skills_of(t) != old_skills:
+            events.append(Relaxed(t.task.id, self.skills_of(t), at))
+            widened = True
+        if was_in_window and not self.in_window(t):
+            events.append(PreferenceExpired(t.task.id, at))
+            widened = True
+        if widened:
+            self._route_task(t, now, events)
+
+    def _place(self, t: OracleTask, at: float, events: list[Event]) -> None:
+        t.state = TaskState.QUEUED
+        t.placed_at = at
+        if t.deadline is not None and not t.breached and t.deadline <= at:
+            t.breached = True
+            events.append(SlaBreached(t.task.id, t.deadline))
+
+    def best_agent_for(self, t: OracleTask) -> tuple[OracleAgent, float, float] | None:
+        """The agent a waiting task goes to: max ``(fit + context, -idle_since, -seq)``."""
+        best: tuple[float, float, int] | None = None
+        winner: tuple[OracleAgent, float, float] | None = None
+        for ag in self.agents.values():
+            if not self.eligible(ag, t):
+                continue
+            fit, context = self.fit_and_context(ag, t)
+            key = (fit + context, -ag.idle_since, -ag.seq)
+            if best is None or key > best:
+                best, winner = key, (ag, fit, context)
+        return winner
+
+    def best_task_for(self, ag: OracleAgent, now: float) -> tuple[OracleTask, float, float] | None:
+        """The task an agent takes: max ``(a + b * now + fit + context, a, -seq)``."""
+        best: tuple[float, float, int] | None = None
+        winner: tuple[OracleTask, float, float] | None = None
+        for t in self.waiting():
+            if not self.eligible(ag, t):
+                continue
+            fit, context = self.fit_and_context(ag, t)
+            a, b = self.segment(t)
+            key = (a + b * now + fit + context, a, -t.seq)
+            if best is None or key > best:
+                best, winner = key, (t, fit, context)
+        return winner
+
+    def _route_task(self, t: OracleTask, now: float, events: list[Event]) -> None:
+        found = self.best_agent_for(t)
+        if found is not None:
+            ag, fit, context = found
+            self._offer(t, ag, fit, context, now, events)
+
+    def _fill(self, agent_id: str, now: float, events: list[Event]) -> None:
+        ag = self.agents[agent_id]
+        while (found := self.best_task_for(ag, now)) is not None:
+            t, fit, context = found
+            self._offer(t, ag, fit, context, now, events)
+
+    def _offer(
+        self,
+        t: OracleTask,
+        ag: OracleAgent,
+        fit: float,
+        context: float,
+        now: float,
+        events: list[Event],
+    ) -> None:
+        policy = self.policy
+        self._offer_seq += 1
+        a_urgency, b, _ = policy.urgency_segment(t.arrived_at, t.deadline, t.ramp, now)
+        value = t.task.customer.value if t.task.customer is not None else 0.0
+        terms = ScoreTerms(
+            value=policy.w_value * value,
+            priority=policy.w_priority * t.task.priority,
+            urgency=a_urgency + b * now,
+            fit=fit,
+            context=context,
+        )
+        timeout = policy.offer_timeout
+        offer = Offer(
+            self._offer_seq,
+            t.task.id,
+            ag.agent.id,
+            now,
+            None if timeout is None else now + timeout,
+            terms,
+        )
+        t.offered_skills = self.skills_of(t)
+        t.state = TaskState.OFFERED
+        t.agent_id = ag.agent.id
+        t.offer_id = offer.id
+        self.offers[offer.id] = offer
+        events.append(Offered(offer))
+
+    def _end_offer(self, offer: Offer, reason: str, now: float, events: list[Event]) -> None:
+        """Close an offer that was not accepted and requeue its task at ``now``."""
+        del self.offers[offer.id]
+        t = self.tasks[offer.task_id]
+        t.agent_id = t.offer_id = None
+        t.declined_by.add(offer.agent_id)
+        events.append(Requeued(t.task.id, offer.agent_id, reason, now))
+        self._place(t, now, events)
+        self._route_task(t, now, events)

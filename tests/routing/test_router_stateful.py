@@ -1,0 +1,395 @@
+"""Stateful test: the router and the brute-force oracle, driven by the same operations.
+
+A Hypothesis ``RuleBasedStateMachine`` submits, offers, accepts, declines, completes,
+cancels, adds and removes agents, changes their states and moves the clock (often by
+nothing, sometimes exactly onto or just before the next timer, sometimes far past
+every deadline, relaxation step and offer timeout), and also tries bad operations.
+After every step it requires that:
+
+* ``router.check()`` passes (every internal invariant, O(n));
+* the router's events equal the oracle's, offer ids and score terms included, and a
+  rejected call raises the same error class from both and changes nothing;
+* every view (waiting tasks, agent states, agents' tasks, task states, next timer,
+  customer context) equals the oracle's;
+* no task is lost or duplicated: submitted = queued + offered + assigned + completed
+  + cancelled, and each active task is in exactly one place;
+* no agent is over capacity on any channel or over its unit cap;
+* no task is offered to an agent that does not meet its skills;
+* the router is work-conserving: no waiting task is eligible for an available agent
+  with free capacity (within a preferred window, for a preferred agent).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import event
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+)
+
+from routing import (
+    Agent,
+    AgentState,
+    Customer,
+    Policy,
+    Router,
+    RoutingError,
+    Task,
+    TaskState,
+)
+from tests.oracle import OracleRouter
+from tests.strategies import (
+    AGENT_IDS,
+    CUSTOMERS,
+    TASK_IDS,
+    agents,
+    half_integers,
+    policies,
+    tasks,
+    time_steps,
+)
+
+pytestmark = pytest.mark.filterwarnings("error")
+
+AGENTS = agents()
+
+BAD_OPERATIONS = (
+    "time backwards",
+    "non-finite now",
+    "created_at in the future",
+    "state not an AgentState",
+    "accept expired offer",
+)
+
+
+def router_view(router: Router, task_ids: list[str]) -> dict[str, Any]:
+    """Everything the router exposes, in comparable form."""
+    by_state = router.agents_by_state()
+    agent_ids = sorted(a for ids in by_state.values() for a in ids)
+    states = {}
+    for task_id in task_ids:
+        try:
+            states[task_id] = router.task_state(task_id)
+        except KeyError:
+            states[task_id] = None
+    return {
+        "now": router.now,
+        "waiting": [t.id for t in router.waiting_tasks()],
+        "waiting_count": router.waiting_count(),
+        "agents": by_state,
+        "agent_tasks": {a: router.agent_tasks(a) for a in agent_ids},
+        "task_states": states,
+        "next_timer_at": router.next_timer_at(),
+        "customers": {c.id: router.customer_context(c.id) for c in CUSTOMERS},
+    }
+
+
+def oracle_view(oracle: OracleRouter, task_ids: list[str]) -> dict[str, Any]:
+    """The same views, computed from the oracle's plain dicts."""
+    by_state: dict[AgentState, list[str]] = {state: [] for state in AgentState}
+    for agent_id, ag in oracle.agents.items():
+        by_state[ag.state].append(agent_id)
+    for ids in by_state.values():
+        ids.sort()
+    waiting = sorted(oracle.waiting(), key=lambda t: (t.arrived_at, t.seq))
+    return {
+        "now": oracle.now,
+        "waiting": [t.task.id for t in waiting],
+        "waiting_count": len(waiting),
+        "agents": by_state,
+        "agent_tasks": {
+            a: sorted(t.task.id for t in oracle.tasks.values() if t.agent_id == a)
+            for a in sorted(oracle.agents)
+        },
+        "task_states": {
+            task_id: oracle.tasks[task_id].state if task_id in oracle.tasks else None
+            for task_id in task_ids
+        },
+        "next_timer_at": oracle.next_timer_at(),
+        "customers": {c.id: oracle.customer_context(c.id) for c in CUSTOMERS},
+    }
+
+
+class RouterVersusOracle(RuleBasedStateMachine):
+    """Drive ``Router`` and ``OracleRouter`` in lock-step and compare everything."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.router = Router()
+        self.oracle = OracleRouter()
+        self.submitted = 0
+        self.finished: Counter[TaskState] = Counter()
+
+    # -- helpers -------------------------------------------------------------------
+
+    @property
+    def now(self) -> float:
+        return self.router.now
+
+    def both(self, method: str, *args: Any, **kwargs: Any) -> list[Any] | None:
+        """Call ``method`` on both; require equal events, or the same error and no change."""
+        before = router_view(self.router, list(TASK_IDS))
+        oracle_error: RoutingError | None = None
+        router_error: RoutingError | None = None
+        expected: list[Any] = []
+        try:
+            expected = getattr(self.oracle, method)(*args, **kwargs)
+        except RoutingError as error:
+            oracle_error = error
+        try:
+            events = getattr(self.router, method)(*args, **kwargs)
+        except RoutingError as error:
+            router_error = error
+        if oracle_error is not None or router_error is not None:
+            assert type(router_error) is type(oracle_error), (
+                f"{method}{args}: router raised {router_error!r}, oracle {oracle_error!r}"
+            )
+            self.router.check()
+            assert router_view(self.router, list(TASK_IDS)) == before
+            event(f"{method} rejected: {type(router_error).__name__}")
+            return None
+        assert events == expected, f"{method}{args}"
+        if method == "submit":
+            self.submitted += 1
+        elif method in ("complete", "cancel"):
+            self.finished[TaskState.COMPLETED if method == "complete" else TaskState.CANCELLED] += 1
+        event(f"{method} ok")
+        for kind in sorted({type(e).__name__ for e in events}):
+            event(f"event {kind}")
+        return events
+
+    # -- choosing ids: mostly ones that exist, sometimes any ----------------------------
+
+    def _agent_id(self, data: st.DataObject) -> str:
+        present = sorted(self.oracle.agents)
+        if present and data.draw(st.integers(0, 4), label="present agent") > 0:
+            return data.draw(st.sampled_from(present), label="agent id")
+        return data.draw(st.sampled_from(AGENT_IDS), label="any agent id")
+
+    def _task(self, data: st.DataObject, now: float) -> Task:
+        """A task to submit at ``now``; its id is usually free, sometimes a duplicate."""
+        task = data.draw(tasks(now=now))
+        free = [i for i in TASK_IDS if i not in self.oracle.tasks]
+        if free and data.draw(st.integers(0, 5), label="fresh id") > 0:
+            task = attrs.evolve(task, id=data.draw(st.sampled_from(free), label="free id"))
+        return task
+
+    def _offer_id(self, data: st.DataObject) -> int:
+        open_ids = sorted(self.oracle.offers)
+        if open_ids and data.draw(st.integers(0, 4), label="open offer") > 0:
+            return data.draw(st.sampled_from(open_ids), label="offer id")
+        return data.draw(st.integers(0, self.oracle._offer_seq + 1), label="any offer id")
+
+    def _task_id(self, data: st.DataObject, state: TaskState) -> str:
+        matching = sorted(i for i, t in self.oracle.tasks.items() if t.state is state)
+        if matching and data.draw(st.integers(0, 4), label="task in state") > 0:
+            return data.draw(st.sampled_from(matching), label="task id")
+        return data.draw(st.sampled_from(TASK_IDS), label="any task id")
+
+    # -- set-up --------------------------------------------------------------------
+
+    @initialize(
+        policy=policies(),
+        start=half_integers(0, 50),
+        staff=st.lists(AGENTS, min_size=1, max_size=4, unique_by=lambda agent: agent.id),
+        backlog=st.integers(0, 4),
+        data=st.data(),
+    )
+    def start(
+        self, policy: Policy, start: float, staff: list[Agent], backlog: int, data: st.DataObject
+    ) -> None:
+        """A policy, a start time, some agents and some tasks already waiting."""
+        self.router = Router(policy)
+        self.oracle = OracleRouter(policy)
+        self.both("advance", start)
+        for agent in staff:
+            self.both("add_agent", agent, start)
+        for _ in range(backlog):
+            self.both("submit", self._task(data, start), start)
+
+    # -- agents ----------------------------------------------------------------------
+
+    @rule(data=st.data(), dt=time_steps)
+    def add_agent(self, data: st.DataObject, dt: float) -> None:
+        self.both("add_agent", data.draw(AGENTS), self.now + dt)
+
+    @rule(data=st.data(), dt=time_steps)
+    def remove_agent(self, data: st.DataObject, dt: float) -> None:
+        self.both("remove_agent", self._agent_id(data), self.now + dt)
+
+    @rule(data=st.data(), state=st.sampled_from(AgentState), dt=time_steps)
+    def set_agent_state(self, data: st.DataObject, state: AgentState, dt: float) -> None:
+        self.both("set_agent_state", self._agent_id(data), state, self.now + dt)
+
+    # -- tasks -----------------------------------------------------------------------
+
+    @rule(data=st.data(), dt=time_steps)
+    def submit(self, data: st.DataObject, dt: float) -> None:
+        now = self.now + dt
+        self.both("submit", self._task(data, now), now)
+
+    @rule(data=st.data(), dt=time_steps, count=st.integers(2, 4))
+    def submit_burst(self, data: st.DataObject, dt: float, count: int) -> None:
+        now = self.now + dt
+        for _ in range(count):
+            self.both("submit", self._task(data, now), now)
+
+    @rule(data=st.data(), dt=time_steps)
+    def accept(self, data: st.DataObject, dt: float) -> None:
+        self.both("accept", self._offer_id(data), self.now + dt)
+
+    @precondition(lambda self: bool(self.oracle.offers))
+    @rule(dt=st.sampled_from([0.0, 0.5, 1.0]))
+    def accept_every_open_offer(self, dt: float) -> None:
+        now = self.now + dt
+        for offer_id in sorted(self.oracle.offers):
+            self.both("accept", offer_id, now)
+
+    @rule(data=st.data(), dt=time_steps)
+    def decline(self, data: st.DataObject, dt: float) -> None:
+        self.both("decline", self._offer_id(data), self.now + dt)
+
+    @rule(data=st.data(), resolved=st.booleans(), dt=time_steps)
+    def complete(self, data: st.DataObject, resolved: bool, dt: float) -> None:
+        task_id = self._task_id(data, TaskState.ASSIGNED)
+        self.both("complete", task_id, self.now + dt, resolved=resolved)
+
+    @rule(data=st.data(), dt=time_steps)
+    def cancel(self, data: st.DataObject, dt: float) -> None:
+        state = data.draw(st.sampled_from([TaskState.QUEUED, TaskState.OFFERED]))
+        task_id = self._task_id(data, state)
+        self.both("cancel", task_id, self.now + dt)
+
+    @rule(customer=st.sampled_from(CUSTOMERS))
+    def forget_customer(self, customer: Customer) -> None:
+        self.router.forget_customer(customer.id)
+        self.oracle.forget_customer(customer.id)
+
+    # -- time ------------------------------------------------------------------------
+
+    @rule(dt=time_steps)
+    def advance(self, dt: float) -> None:
+        self.both("advance", self.now + dt)
+
+    @precondition(lambda self: self.oracle.next_timer_at() is not None)
+    @rule(offset=st.sampled_from([-0.5, 0.0, 0.0, 0.5]))
+    def advance_to_next_timer(self, offset: float) -> None:
+        at = self.oracle.next_timer_at()
+        assert at is not None
+        self.both("advance", max(self.now, at + offset))
+
+    # -- bad operations ----------------------------------------------------------------
+
+    @rule(data=st.data(), kind=st.sampled_from(BAD_OPERATIONS))
+    def bad_operation(self, data: st.DataObject, kind: str) -> None:
+        """Calls that must be rejected identically, leaving the router unchanged."""
+        now = self.now
+        if kind == "time backwards":
+            back = data.draw(st.sampled_from([0.5, 1.0, 100.0]))
+            method = data.draw(st.sampled_from(["advance", "remove_agent", "submit", "accept"]))
+            if method == "advance":
+                self.both("advance", now - back)
+            elif method == "remove_agent":
+                self.both("remove_agent", self._agent_id(data), now - back)
+            elif method == "submit":
+                self.both("submit", data.draw(tasks(now=now - back)), now - back)
+            else:
+                self.both("accept", self._offer_id(data), now - back)
+        elif kind == "non-finite now":
+            bad = data.draw(st.sampled_from([math.nan, math.inf, -math.inf]))
+            self.both("advance", bad)
+        elif kind == "created_at in the future":
+            ahead = data.draw(half_integers(0.5, 10))
+            task = attrs.evolve(data.draw(tasks(now=now)), created_at=now + ahead)
+            self.both("submit", task, now)
+        elif kind == "state not an AgentState":
+            self.both("set_agent_state", self._agent_id(data), "away", now)
+        elif kind == "accept expired offer":
+            expiring = sorted(
+                (o.expires_at, o.id) for o in self.oracle.offers.values() if o.expires_at
+            )
+            if expiring:
+                at, offer_id = data.draw(st.sampled_from(expiring))
+                method = data.draw(st.sampled_from(["accept", "decline"]))
+                self.both(method, offer_id, max(now, at + data.draw(st.sampled_from([0, 1]))))
+        else:
+            raise AssertionError(kind)
+
+    # -- invariants ----------------------------------------------------------------------
+
+    @invariant()
+    def internal_invariants_hold(self) -> None:
+        self.router.check()
+
+    @invariant()
+    def views_equal_the_oracles(self) -> None:
+        assert router_view(self.router, list(TASK_IDS)) == oracle_view(self.oracle, list(TASK_IDS))
+
+    @invariant()
+    def nothing_lost_or_duplicated(self) -> None:
+        states = Counter(t.state for t in self.oracle.tasks.values())
+        assert self.submitted == (
+            sum(states.values())
+            + self.finished[TaskState.COMPLETED]
+            + self.finished[TaskState.CANCELLED]
+        )
+        assert self.router.waiting_count() == states[TaskState.QUEUED]
+        held = [
+            task_id
+            for ids in self.router.agents_by_state().values()
+            for agent_id in ids
+            for task_id in self.router.agent_tasks(agent_id)
+        ]
+        assert len(held) == len(set(held)), "a task is held by two agents"
+        waiting = {t.id for t in self.router.waiting_tasks()}
+        assert waiting.isdisjoint(held)
+        for task_id in held:
+            assert self.router.task_state(task_id) in (TaskState.OFFERED, TaskState.ASSIGNED)
+        for task_id in waiting:
+            assert self.router.task_state(task_id) is TaskState.QUEUED
+        assert len(waiting) + len(held) == sum(states.values())
+
+    @invariant()
+    def no_agent_over_capacity(self) -> None:
+        for agent_id, ag in self.oracle.agents.items():
+            held = [self.oracle.tasks[t] for t in self.router.agent_tasks(agent_id)]
+            per_channel = Counter(t.task.channel for t in held)
+            capacity = dict(ag.agent.capacity)
+            for channel, count in per_channel.items():
+                assert count <= capacity.get(channel, 0), (agent_id, channel)
+            if ag.agent.max_units is not None:
+                assert sum(t.task.units for t in held) <= ag.agent.max_units, agent_id
+
+    @invariant()
+    def no_ineligible_assignment(self) -> None:
+        for agent_id, ag in self.oracle.agents.items():
+            skills = dict(ag.agent.skills)
+            for task_id in self.router.agent_tasks(agent_id):
+                required = self.oracle.tasks[task_id].offered_skills
+                assert required is not None
+                assert all(skills.get(s, 0) >= level for s, level in required), (
+                    agent_id,
+                    task_id,
+                )
+
+    @invariant()
+    def work_conserving(self) -> None:
+        oracle = self.oracle
+        for t in oracle.waiting():
+            for ag in oracle.agents.values():
+                assert not oracle.eligible(ag, t), (
+                    f"task {t.task.id!r} waits while agent {ag.agent.id!r} could take it"
+                )
+
+
+TestRouterAgainstOracle = RouterVersusOracle.TestCase

@@ -28,9 +28,9 @@ count per group (the default) it is the largest over the intervals the group wor
 **2. Refinement by simulation** (:func:`search`). Each candidate plan is simulated
 with ``replications`` replications under one policy, all with the same seed (common
 random numbers: every plan faces the same customers, so plans differ only by
-staffing). Every target is checked over the measured window (per staffing interval
-too with ``per_interval``; back-office targets over the window only) and counts as
-met only when its confidence interval is on the right side of the bound
+staffing). Every target is checked over the measured window (with ``per_interval``,
+in every staffing interval instead; back-office targets always over the window) and
+counts as met only when its confidence interval is on the right side of the bound
 (:meth:`~simulations.targets.Target.met_by`). The greedy rules:
 
 * *up*: while the plan misses a target, each missed target (per interval: each missed
@@ -49,11 +49,11 @@ met only when its confidence interval is on the right side of the bound
   cheapest plan seen (cost per hour, then agents) that met every target, or the last
   plan when none did.
 
-A target that adding agents does not move (a raise closes under 5 % of its gap, twice)
-or that no group on duty can serve is *unreachable* by staffing, e.g. repeat contacts
-arriving after closing time: it is relaxed to the level reached then (reported in
-``relaxed``; the result is then not ``feasible``), so the search can still settle the
-other targets and keep that one from getting worse.
+A target that adding agents does not move (two raises in a row each move its mean by
+under 5 % of the gap to the bound) or that no group on duty can serve is *unreachable*
+by staffing, e.g. repeat contacts arriving after closing time: it is relaxed to the
+level reached then (reported in ``relaxed``; the result is then not ``feasible``), so
+the search can still settle the other targets and keep that one from getting worse.
 
 Plans are simulated once each (results are cached by plan), so a trial that returns
 to a known plan costs nothing.
@@ -95,9 +95,10 @@ FALLBACK_OCCUPANCY = 0.85
 MAX_LEVEL = 0.999
 """A 100 % service-level target is sized (by Erlang) as this level."""
 STALL_GAIN = 0.05
-"""A raise that closes less than this share of a missed target's gap is a strike."""
+"""A raise that moves a missed target's mean by less than this share of its gap (from
+the mean to the bound) is a strike."""
 STALL_STRIKES = 2
-"""Strikes after which a target counts as unreachable by staffing (and is relaxed)."""
+"""Strikes in a row after which a target is unreachable by staffing (and relaxed)."""
 LAYER = "@"
 """Separates a group's name from its layer number in per-interval scenarios."""
 
@@ -687,16 +688,18 @@ class _Search:
             old = previous.get(_key(check))
             if old is None:
                 continue
-            higher = check.target.higher_is_better
-            gap = (check.target.bound - _edge(old.estimate, higher)) * (1 if higher else -1)
-            gain = (_edge(check.estimate, higher) - _edge(old.estimate, higher)) * (
-                1 if higher else -1
-            )
-            if not gain >= STALL_GAIN * gap:  # also when both are infinite (nan)
-                key = _key(check)
-                self.strikes[key] = self.strikes.get(key, 0) + 1
-                if self.strikes[key] >= STALL_STRIKES:
-                    out.append(self.relax(check))
+            sign = 1.0 if check.target.higher_is_better else -1.0
+            before_mean, after_mean = _mean(old.estimate), _mean(check.estimate)
+            gap = (check.target.bound - before_mean) * sign
+            gain = (after_mean - before_mean) * sign  # means: steadier than CI bounds
+            key = _key(check)
+            if gain >= STALL_GAIN * gap:
+                self.strikes.pop(key, None)
+                continue
+            # no real progress (also when the values are infinite or undefined: nan)
+            self.strikes[key] = self.strikes.get(key, 0) + 1
+            if self.strikes[key] >= STALL_STRIKES:
+                out.append(self.relax(check))
         return out
 
     def relax(self, check: Check) -> str:
@@ -987,6 +990,10 @@ def _edge(est: Estimate | None, higher: bool) -> float:
         return math.inf if higher else -math.inf
     hw = est.half_width or 0.0
     return est.mean - hw if higher else est.mean + hw
+
+
+def _mean(est: Estimate | None) -> float:
+    return math.nan if est is None else est.mean
 
 
 def _check_label(check: Check) -> str:

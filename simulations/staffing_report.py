@@ -193,7 +193,10 @@ def cost_label(doc: Mapping[str, Any]) -> str:
 
 
 def staffing_rows(doc: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of the staffing table (one row per group, plus a total)."""
+    """Header and rows of the staffing table (one row per group, plus a total).
+
+    ``cost/h`` is the agent cost over the horizon divided by its hours (what the plan
+    costs per hour on average, shifts and per-interval counts included)."""
     header = ["group", "Erlang", "agents", "occupancy", "paid hours", "cost/h", cost_label(doc)]
     if doc["per_interval"]:
         header[1:3] = ["Erlang peak", "peak agents"]
@@ -207,7 +210,7 @@ def staffing_rows(doc: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
                 str(g["peak_agents"]),
                 estimate_text(occ, "rate") if occ else "–",
                 f"{g['paid_hours']:,.1f}",
-                _money(g["peak_agents"] * g["cost_per_hour_per_agent"]),
+                _money(g["cost"] / (doc["horizon"] / 3600.0)),
                 _money(g["cost"]),
             ]
         )

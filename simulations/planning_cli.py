@@ -144,7 +144,11 @@ def run_command(args: argparse.Namespace, load: ScenarioLoader) -> int:
     if args.workers is not None and args.workers < 1:
         raise ValueError(f"--workers {args.workers} must be at least 1")
     handler = {"staff": _staff, "sweep": _sweep, "crosstrain": _crosstrain}[args.command]
-    return handler(args, scenario)
+    try:
+        return handler(args, scenario)
+    except KeyboardInterrupt:  # while summarising or plotting: the streamed files stand
+        print("ccsim: interrupted; what finished is in the output directory", file=sys.stderr)
+        return 130
 
 
 def write_meta(out_dir: Path, scenario: Scenario, **extra: object) -> Path:
@@ -197,6 +201,8 @@ def _progress(quiet: bool, label: str, total: int) -> Iterator[Callable[..., Non
 
 def _print_tables(tables: Sequence[Table]) -> None:
     console = Console()
+    if not console.is_terminal:  # a file or a pipe: do not squeeze tables into 80 columns
+        console = Console(width=140)
     for table in tables:
         console.print(table)
 
@@ -338,6 +344,11 @@ def _staff(args: argparse.Namespace, scenario: Scenario) -> int:
             )
         elif not result.feasible:
             print("warning: the targets were not all met; raise --max-evaluations")
+        if result.interrupted:
+            print(
+                "interrupted: this is the best plan simulated so far"
+                + (f"; every finished replication is in {out}" if out is not None else "")
+            )
     if out is not None:
         write_meta(out, scenario, kind="staffing", replications=replications)
         paths = write_staffing(result, out, plots=not args.no_plots)

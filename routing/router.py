@@ -167,8 +167,10 @@ class Router:
                 f"agent {agent_id!r} still holds tasks {sorted(rec.work)!r}; "
                 "set it offline and wait for them to finish"
             )
-        events = self._advance(now)
+        # The agent leaves at ``now``: take it out before anything due by ``now`` fires,
+        # so no breakpoint or requeue during this call can route work to it.
         self._pool.remove(rec)
+        events = self._advance(now)
         for task_rec in list(self._queue.preferred.get(agent_id, {}).values()):
             self._queue.remove(task_rec)
             task_rec.preferred.discard(agent_id)

@@ -332,13 +332,14 @@ class OracleRouter:
         if task.preferred_agents and task.preferred_window > 0:
             t.preferred = {a for a in task.preferred_agents if a in self.agents}
             t.preferred_until = arrived_at + task.preferred_window
-        elif task.customer is not None and policy.context_window > 0:
+        elif task.customer is not None:
+            window = policy.context_window_for(task.sla_target, task.due_at)
             cid = task.customer.id
             last = self.last_agent.get(cid)
-            if self.open_issues.get(cid) and last in self.agents:
+            if window > 0 and self.open_issues.get(cid) and last in self.agents:
                 assert last is not None
                 t.preferred = {last}
-                t.preferred_until = arrived_at + policy.context_window
+                t.preferred_until = arrived_at + window
         self.tasks[task.id] = t
         self._place(t, now, events)
         self._route_task(t, now, events)

@@ -260,7 +260,7 @@ def _run_section(page: Page, out: Path, doc: Mapping[str, Any], meta: Mapping[st
 
 
 def _staffing_section(page: Page, out: Path, doc: Mapping[str, Any]) -> None:
-    from simulations.staffing_report import interval_rows, staffing_rows, target_rows
+    from simulations.staffing_report import interval_rows, kpi_rows, staffing_rows, target_rows
 
     page.heading("Staffing")
     page.facts(
@@ -296,6 +296,10 @@ def _staffing_section(page: Page, out: Path, doc: Mapping[str, Any]) -> None:
     ]
     page.heading("Targets", 3)
     page.table(header, cells, "met only when the CI bound is on the right side of the target")
+    if doc.get("kpis"):
+        page.heading("KPIs at this staffing", 3)
+        header, rows = kpi_rows(doc)
+        page.table(header, rows, "mean ± half-width of the CI over replications", total_last=True)
     if doc["per_interval"]:
         page.heading("Agents per interval", 3)
         header, rows = interval_rows(doc)

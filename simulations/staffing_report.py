@@ -268,6 +268,38 @@ def _edge(check: Mapping[str, Any], higher: bool) -> float:
     return float(est["mean"] - hw if higher else est["mean"] + hw)
 
 
+KPI_COLUMNS = (
+    ("service_level", "service level", "rate"),
+    ("asa", "ASA", "seconds"),
+    ("abandonment_rate", "abandonment", "rate"),
+    ("aht", "AHT", "seconds"),
+    ("fcr", "FCR", "rate"),
+    ("cost_per_contact", "cost/contact", "money"),
+)
+
+
+def kpi_rows(doc: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
+    """KPIs of the chosen plan per channel and overall (mean ± CI half-width)."""
+    header = ["channel", *(label for _, label, _ in KPI_COLUMNS)]
+    kpis = doc.get("kpis", {})
+    cells = [(ch, v) for ch, v in kpis.get("channel", {}).items()]
+    cells += [("all", kpis.get("overall", {}).get("all", {}))]
+    rows = []
+    for name, values in cells:
+        row = [name]
+        for kpi, _, unit in KPI_COLUMNS:
+            est = values.get(kpi)
+            if est is None or est.get("mean") is None:
+                row.append("–")
+            elif unit == "money":
+                hw = est.get("half_width")
+                row.append(f"{est['mean']:,.2f}" + (f" ± {hw:,.2f}" if hw is not None else ""))
+            else:
+                row.append(estimate_text(est, "asa" if unit == "seconds" else kpi))
+        rows.append(row)
+    return header, rows
+
+
 def interval_rows(doc: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
     """Per-interval plan: one row per interval, one column per group."""
     header = ["interval", *(g["group"] for g in doc["groups"]), "total"]
@@ -304,6 +336,14 @@ def staffing_tables(doc: Mapping[str, Any]) -> list[Table]:
         style = "green" if row[-1].startswith("yes") else "bold red"
         table.add_row(*row[:-1], Text(row[-1], style=style))
     tables.append(table)
+    if doc.get("kpis"):
+        header, rows = kpi_rows(doc)
+        table = Table(title="KPIs at this staffing", caption="mean ± CI half-width")
+        for i, h in enumerate(header):
+            table.add_column(h, justify="left" if i == 0 else "right")
+        for row in rows:
+            table.add_row(*row, style="bold" if row[0] == "all" else None)
+        tables.append(table)
     if doc["per_interval"]:
         header, rows = interval_rows(doc)
         table = Table(title="Agents per interval")

@@ -109,7 +109,7 @@ class TestReports:
         for heading in ("Staffing", "Targets", "Sweep", "Policy comparison"):
             assert f">{heading}<" in text
         assert "voice: service level ≥ 80% in 20 s" in text
-        assert "Search history" in text
+        assert "Search history" in text and "KPIs at this staffing" in text
 
     def test_ccsim_report_writes_the_page(
         self, results: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -333,6 +333,7 @@ class TestStaffingReport:
         doc, _ = written
         text = render_staffing(doc)
         assert "Staffing: tiny" in text and "voice: ASA ≤ 20 s" in text and "total" in text
+        assert "KPIs at this staffing" in text
 
 
 class TestCommand:

@@ -55,7 +55,7 @@ def add_commands(commands: Any) -> None:
         help="fewest agents per group (or per interval) meeting service targets",
         description="Start from Erlang C/A, refine by simulation; a target counts as met "
         "only when its confidence interval says so. Targets: SCOPE:PCT/SECONDS "
-        "(voice:80/20), asa:SCOPE<=SECONDS, abandon:SCOPE<=PCT%%, backoffice:PCT%%; "
+        "(voice:80/20), asa:SCOPE<=SECONDS, abandon:SCOPE<=PCT%, backoffice:PCT%; "
         "SCOPE is a channel, a contact type or 'all'. Default: the scenario's [targets].",
     )
     staff.add_argument("scenario", help="TOML file or bundled name")

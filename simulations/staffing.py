@@ -1,29 +1,10 @@
 """Staffing search: the fewest agents per group (optionally per interval) meeting targets.
 
-Two steps, both documented here because planners must be able to trust the answer.
+Two steps, both documented because planners must be able to trust the answer.
 
-**1. Erlang starting point** (:func:`erlang_estimate`). The horizon is cut into
-staffing intervals (the scenario's reporting ``interval`` unless given). In each
-interval and for each contact type:
-
-* expected contacts = ``expected_count`` of its arrival process x (1 - deflection),
-  plus the repeats other contacts send to it (unresolved share x repeat probability,
-  resolution at the proficiency of the groups that take it, delays ignored);
-* the load goes to the agent groups on duty that can take the type (those meeting
-  the base requirement; relaxed-only groups when none does), shared in proportion to
-  each group's count in the scenario divided by the number of contact types it takes
-  (a generalist's time is spread over all its work; equal shares when all are 0);
-* live work: the servers needed for the *whole* type (so the type's load stays
-  pooled) come from Erlang A when customers abandon (``patience``'s mean; exact for
-  exponential patience) and Erlang C otherwise, for every target covering the type
-  (``agents_for_service_level`` / ``agents_for_asa`` / ``agents_for_erlang_a``), with
-  the mean handle time (scaled by the proficiency margin) plus wrap-up; a chat agent
-  with capacity 3 counts as 3 servers;
-* back-office work: the item's work is spread evenly from its arrival to its due time
-  and divided by 85 % occupancy.
-
-A group's estimate in an interval is the ceiling of its share of the servers; with one
-count per group (the default) it is the largest over the intervals the group works.
+**1. Erlang starting point**: :func:`simulations.staffing_erlang.erlang_estimate`
+(Erlang A or C per contact type and staffing interval, shared over the groups on duty
+that take it; see that module).
 
 **2. Refinement by simulation** (:func:`search`). Each candidate plan is simulated
 with ``replications`` replications under one policy, all with the same seed (common
@@ -34,9 +15,10 @@ counts as met only when its confidence interval is on the right side of the boun
 (:meth:`~simulations.targets.Target.met_by`). The greedy rules:
 
 * *up*: while the plan misses a target, each missed target (per interval: each missed
-  interval) names the contact type in its scope doing worst, and the group taking
-  that type with the highest occupancy (ties: the cheaper, then by name) gains
-  ``max(1, ceil(step_fraction * count))`` agents (per interval: in that interval);
+  interval) names the worst-served contact type in its scope that some group on duty
+  can take while it arrives, and the group taking it with the highest occupancy
+  (ties: the cheaper, then by name) gains ``max(1, ceil(step_fraction * count))``
+  agents (per interval: in that interval);
 * *down*: once every target is met, one group (per interval: one group in every
   measured interval at once) loses agents, the most expensive group first, then the
   one with the lowest occupancy. The first decrease of a group is 1, doubled after
@@ -62,21 +44,34 @@ to a known plan costs nothing.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
 
-from routing.erlang import agents_for_asa, agents_for_erlang_a, agents_for_service_level
 from simulations.experiment import OnResult, cpu_count, run_experiment
 from simulations.metrics import Estimate, Summary, estimate
-from simulations.model import DRAIN
 from simulations.records import ContactRecord, ReplicationResult
-from simulations.scenario import AgentGroup, ContactType, Scenario, Shift
-from simulations.targets import ABANDONMENT, ASA, BACKOFFICE, SERVICE_LEVEL, Target, measure
+from simulations.scenario import Scenario
+from simulations.staffing_erlang import (
+    erlang_estimate,
+    expected_contacts,
+    initial_plan,
+    takers,
+)
+from simulations.staffing_plan import (
+    Interval,
+    Plan,
+    base_group,
+    build_scenario,
+    on_duty,
+    staffing_intervals,
+)
+from simulations.targets import BACKOFFICE, Target, measure
 
 __all__ = [
-    "BACKOFFICE_OCCUPANCY",
+    "STALL_GAIN",
+    "STALL_STRIKES",
     "Check",
     "Evaluation",
     "Plan",
@@ -88,331 +83,11 @@ __all__ = [
     "staffing_intervals",
 ]
 
-BACKOFFICE_OCCUPANCY = 0.85
-"""Occupancy assumed when sizing back-office work from its due window."""
-FALLBACK_OCCUPANCY = 0.85
-"""Occupancy assumed for live work that no target covers."""
-MAX_LEVEL = 0.999
-"""A 100 % service-level target is sized (by Erlang) as this level."""
 STALL_GAIN = 0.05
 """A raise that moves a missed target's mean by less than this share of its gap (from
 the mean to the bound) is a strike."""
 STALL_STRIKES = 2
 """Strikes in a row after which a target is unreachable by staffing (and relaxed)."""
-LAYER = "@"
-"""Separates a group's name from its layer number in per-interval scenarios."""
-
-Interval = tuple[float, float]
-
-
-# --------------------------------------------------------------------------------------
-# Plans
-# --------------------------------------------------------------------------------------
-
-
-@attrs.frozen
-class Plan:
-    """Agents per group: one count per group, or one per staffing interval.
-
-    ``counts`` is a tuple of ``(group, counts)`` in scenario order, so plans hash and
-    compare (the search caches evaluations by plan).
-    """
-
-    counts: tuple[tuple[str, tuple[int, ...]], ...]
-
-    @classmethod
-    def of(cls, counts: Mapping[str, Sequence[int]]) -> Plan:
-        """A plan from ``{group: counts}``."""
-        return cls(tuple((g, tuple(int(n) for n in ns)) for g, ns in counts.items()))
-
-    def as_dict(self) -> dict[str, tuple[int, ...]]:
-        """``{group: counts}``."""
-        return dict(self.counts)
-
-    def get(self, group: str) -> tuple[int, ...]:
-        """The counts of one group."""
-        return self.as_dict()[group]
-
-    def changed(self, group: str, index: int, delta: int) -> Plan:
-        """The plan with ``delta`` added to the group's count ``index`` (kept >= 0)."""
-        counts = self.as_dict()
-        values = list(counts[group])
-        values[index] = max(0, values[index] + delta)
-        counts[group] = tuple(values)
-        return Plan.of(counts)
-
-    @property
-    def per_interval(self) -> bool:
-        """Whether counts vary by interval."""
-        return any(len(ns) > 1 for _, ns in self.counts)
-
-
-def staffing_intervals(scenario: Scenario, interval: float | None = None) -> tuple[Interval, ...]:
-    """``[start, end)`` staffing intervals over ``[0, horizon)``, aligned to time 0.
-
-    Raises:
-        ValueError: ``interval`` is not a positive number of seconds.
-    """
-    step = scenario.simulation.interval if interval is None else interval
-    if not (math.isfinite(step) and step > 0):
-        raise ValueError(f"staffing interval {step!r} must be a positive number of seconds")
-    horizon = scenario.simulation.horizon
-    count = math.ceil(horizon / step - 1e-9)
-    return tuple((i * step, min((i + 1) * step, horizon)) for i in range(count))
-
-
-def _on_duty(group: AgentGroup, period: Interval) -> bool:
-    if not group.shifts:
-        return True
-    return any(s.start_at < period[1] and period[0] < s.end_at for s in group.shifts)
-
-
-def _segments(counts: Sequence[int], intervals: Sequence[Interval], layer: int) -> list[Interval]:
-    """Merged periods where at least ``layer`` agents are planned."""
-    out: list[Interval] = []
-    for n, (start, end) in zip(counts, intervals, strict=True):
-        if n < layer:
-            continue
-        if out and out[-1][1] == start:
-            out[-1] = (out[-1][0], end)
-        else:
-            out.append((start, end))
-    return out
-
-
-def _intersect(periods: Iterable[Interval], shifts: Sequence[Shift]) -> tuple[Shift, ...]:
-    pieces = []
-    windows = [(s.start_at, s.end_at) for s in shifts] or [(0.0, math.inf)]
-    for start, end in periods:
-        for w_start, w_end in windows:
-            lo, hi = max(start, w_start), min(end, w_end)
-            if hi > lo:
-                pieces.append((lo, hi))
-    pieces.sort()
-    merged: list[Interval] = []
-    for lo, hi in pieces:
-        if merged and lo <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(hi, merged[-1][1]))
-        else:
-            merged.append((lo, hi))
-    return tuple(Shift(lo, hi) for lo, hi in merged)
-
-
-def build_scenario(scenario: Scenario, plan: Plan, intervals: Sequence[Interval] = ()) -> Scenario:
-    """The scenario staffed by ``plan``.
-
-    With one count per group the groups' counts are replaced. With counts per interval
-    each group becomes *layers*: layer ``k`` holds the agents on duty in every interval
-    planned with at least ``k`` agents, as shifts (within the group's own shifts; a
-    layer working the last interval stays through the model's drain, like an agent
-    without shifts). Layers with the same shifts are one group named ``GROUP@k``.
-
-    Raises:
-        KeyError: the plan names an unknown group.
-        ValueError: per-interval counts that do not match ``intervals``.
-    """
-    counts = plan.as_dict()
-    for name in counts:
-        scenario.agent_group(name)
-    groups: list[AgentGroup] = []
-    horizon = scenario.simulation.horizon
-    for g in scenario.agent_groups:
-        ns = counts.get(g.name, (g.count,))
-        if len(ns) == 1:
-            groups.append(attrs.evolve(g, count=ns[0]))
-            continue
-        if len(ns) != len(intervals):
-            raise ValueError(
-                f"group {g.name!r} has {len(ns)} counts for {len(intervals)} intervals"
-            )
-        by_shifts: dict[tuple[Shift, ...], int] = {}
-        for layer in range(1, max(ns) + 1):
-            periods = [
-                (s, e + DRAIN if e >= horizon else e) for s, e in _segments(ns, intervals, layer)
-            ]
-            shifts = _intersect(periods, g.shifts)
-            if shifts:
-                by_shifts[shifts] = by_shifts.get(shifts, 0) + 1
-        for k, (shifts, n) in enumerate(by_shifts.items(), start=1):
-            groups.append(attrs.evolve(g, name=f"{g.name}{LAYER}{k}", count=n, shifts=shifts))
-        if not by_shifts:
-            groups.append(attrs.evolve(g, count=0))
-    return attrs.evolve(scenario, agent_groups=tuple(groups))
-
-
-def base_group(name: str) -> str:
-    """The scenario group a (possibly layered) group name belongs to."""
-    return name.split(LAYER, 1)[0]
-
-
-# --------------------------------------------------------------------------------------
-# Erlang estimate
-# --------------------------------------------------------------------------------------
-
-
-def _concurrency(scenario: Scenario, group: AgentGroup, channel: str) -> int:
-    cap = group.capacity.get(channel, 0)
-    if group.max_units is not None:
-        cap = min(cap, group.max_units // scenario.channels[channel].units)
-    return max(cap, 1)
-
-
-def _takers(scenario: Scenario, ct: ContactType, period: Interval) -> list[AgentGroup]:
-    groups = [g for g in scenario.groups_for(ct) if _on_duty(g, period)]
-    base = [g for g in groups if g.meets(ct.skills)]
-    return base or groups
-
-
-def _weights(scenario: Scenario, groups: Sequence[AgentGroup], period: Interval) -> list[float]:
-    """Share of a contact type's work each group takes: its count divided by the number
-    of contact types it takes (a generalist's time is spread over all its work)."""
-    breadth = [
-        sum(g in _takers(scenario, ct, period) for ct in scenario.contact_types) or 1
-        for g in groups
-    ]
-    raw = [g.count / k for g, k in zip(groups, breadth, strict=True)]
-    total = math.fsum(raw)
-    if total == 0:
-        return [1.0 / len(groups)] * len(groups)
-    return [r / total for r in raw]
-
-
-def _aht(
-    scenario: Scenario, ct: ContactType, groups: Sequence[AgentGroup], weights: Sequence[float]
-) -> float:
-    if not groups:
-        return ct.handle_time.mean + ct.wrap_up.mean
-    factors = [scenario.handling.factor(ct.margin(g.skills)) for g in groups]
-    mean_factor = math.fsum(w * f for w, f in zip(weights, factors, strict=True))
-    return ct.handle_time.mean * mean_factor + ct.wrap_up.mean
-
-
-def _volumes(scenario: Scenario, intervals: Sequence[Interval]) -> dict[str, list[float]]:
-    """Expected contacts per type per interval, repeats included (one round, no delay)."""
-    volumes = {
-        ct.name: [
-            scenario.arrivals(ct).expected_count(s, e) * (1.0 - ct.deflection) for s, e in intervals
-        ]
-        for ct in scenario.contact_types
-    }
-    first = {name: list(v) for name, v in volumes.items()}
-    for ct in scenario.contact_types:
-        if ct.repeat is None:
-            continue
-        for i, period in enumerate(intervals):
-            groups = _takers(scenario, ct, period)
-            if not groups:
-                continue
-            p_resolve = math.fsum(
-                w * scenario.resolution.probability(ct.margin(g.skills))
-                for w, g in zip(_weights(scenario, groups, period), groups, strict=True)
-            )
-            back = (1.0 - p_resolve) * ct.repeat.probability
-            if back >= 1.0:
-                continue
-            extra = first[ct.name][i] * back / (1.0 - back)  # every later round too
-            for name, share in ct.repeat.contact_types.items():
-                volumes[name][i] += extra * share
-    return volumes
-
-
-def _servers(ct: ContactType, rate: float, aht: float, targets: Sequence[Target]) -> float:
-    """Servers (contacts handled at once) needed for one live type in one interval."""
-    if rate <= 0:
-        return 0.0
-    patience = ct.patience.mean if ct.patience is not None else None
-    needs: list[int] = []
-    for t in targets:
-        if t.kpi == SERVICE_LEVEL and t.threshold is not None:
-            level = min(t.bound, MAX_LEVEL)
-            if patience is not None:
-                needs.append(
-                    agents_for_erlang_a(rate, aht, patience, target=t.threshold, level=level)
-                )
-            else:
-                needs.append(agents_for_service_level(rate, aht, t.threshold, level))
-        elif t.kpi == ASA:
-            if patience is not None:
-                needs.append(agents_for_erlang_a(rate, aht, patience, max_asa=t.bound))
-            else:
-                needs.append(agents_for_asa(rate, aht, t.bound))
-        elif t.kpi == ABANDONMENT and patience is not None:
-            limit = min(t.bound, MAX_LEVEL)
-            needs.append(agents_for_erlang_a(rate, aht, patience, max_abandon=limit))
-    if not needs:
-        return rate * aht / FALLBACK_OCCUPANCY
-    return float(max(needs))
-
-
-def erlang_estimate(
-    scenario: Scenario, targets: Sequence[Target], intervals: Sequence[Interval]
-) -> dict[str, list[float]]:
-    """Agents each group needs in each interval (fractional), by the rules above.
-
-    Runtime complexity: O(T x I x (G + E)) for T contact types, I intervals, G groups
-    and E the cost of one Erlang solve (microseconds to milliseconds).
-    """
-    need = {g.name: [0.0] * len(intervals) for g in scenario.agent_groups}
-    volumes = _volumes(scenario, intervals)
-    covering = {
-        ct.name: [t for t in targets if ct.name in t.contact_types(scenario)]
-        for ct in scenario.contact_types
-    }
-    for ct in scenario.contact_types:
-        for i, period in enumerate(intervals):
-            groups = _takers(scenario, ct, period)
-            count = volumes[ct.name][i]
-            if not groups or count <= 0:
-                continue
-            weights = _weights(scenario, groups, period)
-            aht = _aht(scenario, ct, groups, weights)
-            if ct.due_after is not None:
-                _spread_backoffice(scenario, ct, groups, weights, count * aht, i, intervals, need)
-                continue
-            length = period[1] - period[0]
-            servers = _servers(ct, count / length, aht, covering[ct.name])
-            for g, w in zip(groups, weights, strict=True):
-                need[g.name][i] += servers * w / _concurrency(scenario, g, ct.channel)
-    return need
-
-
-def _spread_backoffice(
-    scenario: Scenario,
-    ct: ContactType,
-    groups: Sequence[AgentGroup],
-    weights: Sequence[float],
-    work: float,
-    index: int,
-    intervals: Sequence[Interval],
-    need: dict[str, list[float]],
-) -> None:
-    assert ct.due_after is not None
-    start = intervals[index][0]
-    end = start + ct.due_after
-    for j, (s, e) in enumerate(intervals[index:], start=index):
-        overlap = min(e, end) - max(s, start)
-        if overlap <= 0:
-            break
-        servers = work / ct.due_after * overlap / (e - s) / BACKOFFICE_OCCUPANCY
-        for g, w in zip(groups, weights, strict=True):
-            if _on_duty(g, (s, e)):
-                need[g.name][j] += servers * w / _concurrency(scenario, g, ct.channel)
-
-
-def _initial_plan(
-    scenario: Scenario,
-    need: Mapping[str, Sequence[float]],
-    intervals: Sequence[Interval],
-    per_interval: bool,
-) -> Plan:
-    counts: dict[str, tuple[int, ...]] = {}
-    for g in scenario.agent_groups:
-        per = [
-            math.ceil(n - 1e-9) if _on_duty(g, period) else 0
-            for n, period in zip(need[g.name], intervals, strict=True)
-        ]
-        counts[g.name] = tuple(per) if per_interval else (max(per, default=0),)
-    return Plan.of(counts)
 
 
 # --------------------------------------------------------------------------------------
@@ -650,7 +325,7 @@ class _Search:
         window = (scenario.simulation.warmup, scenario.simulation.horizon)
         horizon = (0.0, scenario.simulation.horizon)
         self.periods = list(intervals) if per_interval else [horizon]
-        volumes = _volumes(scenario, intervals)
+        volumes = expected_contacts(scenario, intervals)
         # per contact type and cell: the intervals of the cell in which it arrives
         self.when = {
             ct.name: (
@@ -722,7 +397,7 @@ class _Search:
         group on duty can take while it arrives (``[]`` when no type can be helped)."""
         for name in check.worst_types or self.types[check.target]:
             ct = self.scenario.contact_type(name)
-            groups = {g.name for p in self.when[name][i] for g in _takers(self.scenario, ct, p)}
+            groups = {g.name for p in self.when[name][i] for g in takers(self.scenario, ct, p)}
             if groups:
                 return sorted(groups)
         return []
@@ -757,7 +432,7 @@ class _Search:
                 for g in self.scenario.agent_groups
                 if (g.name, i) not in self.fixed
                 and plan.get(g.name)[i] > 0
-                and _on_duty(g, self.periods[i])
+                and on_duty(g, self.periods[i])
             ]
             if candidates:
                 # the most expensive first, then the most slack (lowest occupancy)
@@ -843,7 +518,7 @@ def search(
     scenario.policy(name)
     intervals = staffing_intervals(scenario, interval)
     need = erlang_estimate(scenario, targets, intervals)
-    erlang = _initial_plan(scenario, need, intervals, per_interval)
+    erlang = initial_plan(scenario, need, intervals, per_interval)
     count_workers = cpu_count() if workers is None else workers
     interrupted = False
 

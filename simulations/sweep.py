@@ -36,16 +36,14 @@ import itertools
 import json
 import math
 import os
-import signal
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from pathlib import Path
-from typing import TypeVar
 
 import attrs
 
 from simulations.metrics import OVERALL, Estimate, estimate, replication_kpis
 from simulations.model import run_replication
+from simulations.parallel import run_parallel
 from simulations.scenario import Scenario, apply_override, parse_override
 
 __all__ = [
@@ -77,9 +75,6 @@ PLOT_KPIS = (
 """KPIs :func:`plot_sweep` draws when present."""
 REPLICATIONS_FILE = "replications.csv"
 _MAX_VARIANTS = 10_000
-
-J = TypeVar("J")
-R = TypeVar("R")
 
 
 # --------------------------------------------------------------------------------------
@@ -182,64 +177,6 @@ def expand(scenario: Scenario, params: Sequence[Param]) -> list[tuple[Variant, S
             variant = apply_override(variant, path, value)
         out.append((Variant(index, tuple(zip(paths, combo, strict=True))), variant))
     return out
-
-
-# --------------------------------------------------------------------------------------
-# Parallel jobs that survive Ctrl-C
-# --------------------------------------------------------------------------------------
-
-
-def _ignore_sigint() -> None:  # pragma: no cover - runs in worker processes
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def run_parallel(
-    fn: Callable[[J], R],
-    jobs: Sequence[J],
-    *,
-    workers: int,
-    on_done: Callable[[J, R], None],
-) -> bool:
-    """Run ``fn(job)`` for every job on ``workers`` processes (in this process when 1),
-    calling ``on_done(job, result)`` in this process as each finishes.
-
-    Ctrl-C stops at once: queued jobs are cancelled, running ones are killed (workers
-    ignore SIGINT so only this process sees it), and ``True`` (interrupted) is
-    returned; every ``on_done`` already called stands. ``fn`` must be picklable.
-    """
-    if workers < 1:
-        raise ValueError(f"workers {workers!r} must be at least 1")
-    try:
-        if workers == 1 or len(jobs) <= 1:
-            for job in jobs:
-                on_done(job, fn(job))
-            return False
-        pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_ignore_sigint)
-        try:
-            futures: dict[Future[R], J] = {pool.submit(fn, job): job for job in jobs}
-            pending = set(futures)
-            while pending:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    on_done(futures[future], future.result())
-        except KeyboardInterrupt:
-            _kill(pool)
-            raise
-        pool.shutdown()
-    except KeyboardInterrupt:
-        return True
-    return False
-
-
-def _kill(pool: ProcessPoolExecutor) -> None:
-    """Stop a pool now: cancel what is queued and terminate the workers."""
-    processes = list(getattr(pool, "_processes", {}).values())  # no public API before 3.14
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        if process.is_alive():
-            process.terminate()
-    for process in processes:
-        process.join(timeout=5)
 
 
 # --------------------------------------------------------------------------------------

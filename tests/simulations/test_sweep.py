@@ -264,3 +264,14 @@ count = 5
 skills = { general = 1 }
 capacity = { voice = 1 }
 """
+
+
+def _fail(x: int) -> int:
+    if x == 3:
+        raise ValueError(f"job {x} failed")
+    return x
+
+
+def test_a_failing_job_stops_the_run_with_its_error() -> None:
+    with pytest.raises(ValueError, match="job 3 failed"):
+        run_parallel(_fail, [1, 2, 3, 4], workers=2, on_done=lambda j, r: None)

@@ -6,10 +6,17 @@ work evaluates only those buckets), and keeps per channel a ``SortedList`` of it
 agents that can take one more task there, keyed ``(idle_since, seq, record)``:
 longest idle first. Eligibility of a profile for a group is computed once, when
 either of them first appears.
+
+For the other direction, a task looking for an idle agent, every agent owns one bit
+(a recycled slot number): each group keeps the mask of agents eligible for it and the
+pool keeps, per channel, the mask of agents with a free slot there. Their ``&`` is
+exactly the eligible idle agents, in a few machine words, however many agents are
+idle but unfit.
 """
 
 from __future__ import annotations
 
+import heapq
 from bisect import insort
 from typing import TYPE_CHECKING
 
@@ -19,22 +26,27 @@ from routing.model import Agent, AgentState, Skills, satisfies
 
 if TYPE_CHECKING:
     from routing.policy import Policy
-    from routing.task_queue import Bucket, Group, TaskRecord
+    from routing.task_queue import Bucket, BucketKey, Group, TaskRecord
+
+Fits = tuple[float, float]
+"""An agent's fit for a group's routine tasks and for its high-value tasks."""
 
 
 class Profile:
     """Agents sharing one set of skills and levels."""
 
-    __slots__ = ("fits", "groups", "idle", "seq", "skill_map", "skills")
+    __slots__ = ("fits", "groups", "idle", "mask", "seq", "skill_map", "skills")
 
     def __init__(self, skills: Skills, seq: int) -> None:
         self.skills = skills
         self.skill_map = dict(skills)
         self.seq = seq
-        # per channel: (group buckets, fit, units) of every eligible group
-        self.groups: dict[str, list[tuple[dict[float, Bucket], float, int]]] = {}
-        self.fits: dict[Group, float] = {}
+        # per channel: (group buckets, (routine fit, high-value fit), units) of every
+        # eligible group
+        self.groups: dict[str, list[tuple[dict[BucketKey, Bucket], Fits, int]]] = {}
+        self.fits: dict[Group, Fits] = {}
         self.idle: dict[str, SortedList] = {}
+        self.mask = 0  # bits of this profile's agents
 
 
 class AgentRecord:
@@ -42,6 +54,7 @@ class AgentRecord:
 
     __slots__ = (
         "agent",
+        "bit",
         "capacity",
         "entry",
         "id",
@@ -52,15 +65,18 @@ class AgentRecord:
         "profile",
         "seq",
         "skill_map",
+        "slot",
         "state",
         "units_used",
         "work",
     )
 
-    def __init__(self, agent: Agent, seq: int, profile: Profile, now: float) -> None:
+    def __init__(self, agent: Agent, seq: int, slot: int, profile: Profile, now: float) -> None:
         self.agent = agent
         self.id = agent.id
         self.seq = seq
+        self.slot = slot
+        self.bit = 1 << slot
         self.profile = profile
         self.skill_map = profile.skill_map
         self.capacity = dict(agent.capacity)
@@ -107,7 +123,9 @@ class AgentPool:
         self.policy = policy
         self.agents: dict[str, AgentRecord] = {}
         self.profiles: dict[Skills, Profile] = {}
-        self.idle_by_channel: dict[str, dict[str, AgentRecord]] = {}
+        self.idle_mask: dict[str, int] = {}
+        self.by_slot: dict[int, AgentRecord] = {}
+        self._free_slots: list[int] = []
         self._seq = 0
 
     def add(self, agent: Agent, now: float, groups: list[Group]) -> AgentRecord:
@@ -118,25 +136,41 @@ class AgentPool:
             for group in groups:
                 self.link(profile, group)
         self._seq += 1
-        rec = AgentRecord(agent, self._seq, profile, now)
+        slot = heapq.heappop(self._free_slots) if self._free_slots else len(self.by_slot)
+        rec = AgentRecord(agent, self._seq, slot, profile, now)
         self.agents[agent.id] = rec
+        self.by_slot[slot] = rec
+        profile.mask |= rec.bit
+        for group in profile.fits:
+            group.eligible |= rec.bit
         self.reindex(rec)
         return rec
 
     def remove(self, rec: AgentRecord) -> None:
-        """Drop an agent that holds no work."""
+        """Drop an agent that holds no work. Runtime complexity: O(groups it may take)."""
         rec.state = AgentState.OFFLINE
         self.reindex(rec)
         del self.agents[rec.id]
+        del self.by_slot[rec.slot]
+        heapq.heappush(self._free_slots, rec.slot)
+        clear = ~rec.bit
+        rec.profile.mask &= clear
+        for group in rec.profile.fits:
+            group.eligible &= clear
 
     def link(self, profile: Profile, group: Group) -> None:
         """Record that ``profile`` may take ``group``'s tasks, if it may."""
         if not satisfies(profile.skill_map, group.skills):
             return
-        fit = self.policy.fit(profile.skill_map, group.skills, group.high_value)
-        profile.groups.setdefault(group.channel, []).append((group.buckets, fit, group.units))
-        profile.fits[group] = fit
-        insort(group.profiles, (-fit, profile.seq, profile))
+        fits = (
+            self.policy.fit(profile.skill_map, group.skills, high_value=False),
+            self.policy.fit(profile.skill_map, group.skills, high_value=True),
+        )
+        profile.groups.setdefault(group.channel, []).append((group.buckets, fits, group.units))
+        profile.fits[group] = fits
+        group.eligible |= profile.mask
+        for high_value, fit in enumerate(fits):
+            insort(group.profiles[high_value], (-fit, profile.seq, profile))
 
     def link_group(self, group: Group) -> None:
         """Link a newly created group to every profile."""
@@ -166,7 +200,7 @@ class AgentPool:
                 idle[channel].remove(have)
                 del indexed[channel]
                 if not want:
-                    del self.idle_by_channel[channel][rec.id]
+                    self.idle_mask[channel] &= ~rec.bit
                 have = None
             if want and have is None:
                 bucket = idle.get(channel)
@@ -174,7 +208,7 @@ class AgentPool:
                     bucket = idle[channel] = SortedList()
                 bucket.add(entry)
                 indexed[channel] = entry
-                self.idle_by_channel.setdefault(channel, {})[rec.id] = rec
+                self.idle_mask[channel] = self.idle_mask.get(channel, 0) | rec.bit
 
     def best_for(self, task_rec: TaskRecord) -> tuple[AgentRecord, float, float] | None:
         """The idle agent a waiting task should go to, with its fit and context bonus.
@@ -182,10 +216,10 @@ class AgentPool:
         The winner maximises ``(fit + context, -idle_since, -seq)``. In a preferred
         window only the preferred agents are considered.
 
-        Runtime complexity: O(min(P, I)) for the P eligible profiles of the task's
-        group and the I agents idle on its channel: each profile costs an O(1) head
-        look-up (more only when heads declined this task or lack units), each idle
-        agent an O(1) eligibility look-up.
+        Runtime complexity: O(min(P, E)) for the P eligible profiles of the task's
+        group and the E eligible agents idle on its channel (a mask ``&``): each
+        profile costs an O(1) head look-up (more only when heads declined this task or
+        lack units), each eligible idle agent an O(1) key.
         """
         task = task_rec.task
         channel, units = task.channel, task.units
@@ -205,23 +239,26 @@ class AgentPool:
                 if best is None or key > best:
                     best, winner = key, (rec, fit, policy.w_context)
             return winner
-        idle_agents = self.idle_by_channel.get(channel)
-        if not idle_agents:
+        candidates = self.idle_mask.get(channel, 0) & group.eligible
+        if not candidates:
             return None
-        if len(idle_agents) < len(group.profiles):
-            # Few idle agents: look at each of them rather than at every profile.
-            for rec in idle_agents.values():
-                agent_fit = rec.profile.fits.get(group)
-                if agent_fit is None or not rec.can_take(channel, units):
+        high_value = task_rec.high_value
+        profiles = group.profiles[high_value]
+        if candidates.bit_count() <= len(profiles):
+            # Few eligible idle agents: look at each of them rather than at every profile.
+            by_slot = self.by_slot
+            while candidates:
+                low = candidates & -candidates
+                candidates ^= low
+                rec = by_slot[low.bit_length() - 1]
+                if not rec.can_take(channel, units) or task_rec.declined(rec.id):
                     continue
-                if task_rec.declined(rec.id):
-                    continue
-                fit = agent_fit
+                fit = rec.profile.fits[group][high_value]
                 key = (fit, -rec.idle_since, -rec.seq)
                 if best is None or key > best:
                     best, winner = key, (rec, fit, 0.0)
             return winner
-        for neg_fit, _, profile in group.profiles:
+        for neg_fit, _, profile in profiles:
             fit = -neg_fit
             if best is not None and fit < best[0]:
                 break
@@ -239,7 +276,7 @@ class AgentPool:
 
     def check(self) -> None:
         """Assert every internal invariant. Runtime complexity: O(agents x channels)."""
-        counts: dict[str, set[str]] = {}
+        counts: dict[str, int] = {}
         for agent_id, rec in self.agents.items():
             assert rec.id == agent_id
             assert rec.entry == (rec.idle_since, rec.seq, rec)
@@ -264,8 +301,14 @@ class AgentPool:
                 if want:
                     assert rec.indexed[channel] is rec.entry
                     assert rec.entry in rec.profile.idle[channel]
-                    counts.setdefault(channel, set()).add(agent_id)
+                    counts[channel] = counts.get(channel, 0) | rec.bit
         for profile in self.profiles.values():
             for bucket in profile.idle.values():
                 bucket._check()
-        assert {c: set(d) for c, d in self.idle_by_channel.items() if d} == counts
+        assert {c: m for c, m in self.idle_mask.items() if m} == counts
+        assert {rec.slot: rec for rec in self.agents.values()} == self.by_slot
+        for profile in self.profiles.values():
+            members = [rec for rec in self.agents.values() if rec.profile is profile]
+            assert profile.mask == sum(rec.bit for rec in members)
+            for group in profile.fits:
+                assert group.eligible & profile.mask == profile.mask

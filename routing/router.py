@@ -67,6 +67,7 @@ from routing.task_queue import TaskQueue, TaskRecord
 
 _BREAKPOINT = 0
 _OFFER_TIMEOUT = 1
+_NUMBER = (int, float)
 
 
 class _Context:
@@ -103,7 +104,9 @@ class Router:
     # -- validation ------------------------------------------------------------
 
     def _check_now(self, now: float) -> float:
-        if isinstance(now, bool) or not isinstance(now, int | float) or not math.isfinite(now):
+        if now.__class__ is not float and (isinstance(now, bool) or not isinstance(now, _NUMBER)):
+            raise InvalidDurationError(f"now {now!r} must be a finite number")
+        if not math.isfinite(now):
             raise InvalidDurationError(f"now {now!r} must be a finite number")
         if now < self._now:
             raise TimeWentBackwardsError(
@@ -173,7 +176,7 @@ class Router:
         events = self._advance(now)
         for task_rec in list(self._queue.preferred.get(agent_id, {}).values()):
             self._queue.remove(task_rec)
-            task_rec.preferred.discard(agent_id)
+            task_rec.preferred = task_rec.preferred - {agent_id}
             widened = not task_rec.preferred
             self._place(task_rec, now, events)
             if widened:

@@ -1,7 +1,7 @@
 """The global task queue: time-linear keys in buckets, so reprioritising costs nothing.
 
 Every waiting task's score is ``a + b * t`` on its current segment (see ``policy``).
-Tasks that share a *group* (channel, required skills, value class, units) and a slope
+Tasks that share a *group* (channel, required skills, units), a value class and a slope
 ``b`` keep a fixed relative order while they stay on their segments, so each such
 bucket is ordered once, by the immutable key ``(-a, seq, record)``. The best task for
 an agent is the best of the *heads* of the buckets the agent is eligible for:
@@ -31,8 +31,11 @@ if TYPE_CHECKING:
     from routing.agents import AgentRecord, Profile
     from routing.policy import Policy
 
-GroupKey = tuple[str, Skills, bool, int]
+GroupKey = tuple[str, Skills, int]
+BucketKey = tuple[bool, float]
+"""``(high_value, slope)``: the value class decides the sign of the agent fit."""
 Entry = tuple[float, int, "TaskRecord"]
+_NOBODY: frozenset[str] = frozenset()
 
 
 class TaskRecord:
@@ -80,7 +83,7 @@ class TaskRecord:
         self.high_value = high_value
         self.state = TaskState.QUEUED
         self.skills: Skills = task.requirement.skills
-        self.preferred: set[str] = set()
+        self.preferred: set[str] | frozenset[str] = _NOBODY
         self.preferred_until = arrived_at
         self.declined_by: set[str] | None = None
         self.breached = False
@@ -164,19 +167,22 @@ class Bucket:
 
 
 class Group:
-    """Waiting tasks that any given agent either may all take, with one fit, or none.
+    """Waiting tasks that any given agent either may all take or none.
 
-    ``buckets`` maps a slope to the bucket of that slope's tasks; ``profiles`` lists
-    the eligible agent profiles best fit first, for routing a task to idle agents.
+    ``buckets`` maps ``(high_value, slope)`` to the bucket of those tasks (an agent's
+    fit is the same for every task of one value class in a group); ``profiles[hv]``
+    lists the eligible agent profiles best fit first for value class ``hv``, for
+    routing a task to idle agents.
     """
 
-    __slots__ = ("buckets", "channel", "high_value", "key", "profiles", "skills", "units")
+    __slots__ = ("buckets", "channel", "eligible", "key", "profiles", "skills", "units")
 
     def __init__(self, key: GroupKey) -> None:
         self.key = key
-        self.channel, self.skills, self.high_value, self.units = key
-        self.buckets: dict[float, Bucket] = {}
-        self.profiles: list[tuple[float, int, Profile]] = []
+        self.channel, self.skills, self.units = key
+        self.eligible = 0  # bits of the agents whose profile may take these tasks
+        self.buckets: dict[BucketKey, Bucket] = {}
+        self.profiles: tuple[list[tuple[float, int, Profile]], ...] = ([], [])
 
 
 class TaskQueue:
@@ -216,13 +222,14 @@ class TaskQueue:
             if next_at is None or rec.preferred_until < next_at:
                 next_at = rec.preferred_until
         else:
-            key = (task.channel, rec.skills, rec.high_value, task.units)
+            key = (task.channel, rec.skills, task.units)
             group = self.groups.get(key)
             if group is None:
                 group = created = self.groups[key] = Group(key)
-            bucket = group.buckets.get(b)
+            bucket_key = (rec.high_value, b)
+            bucket = group.buckets.get(bucket_key)
             if bucket is None:
-                bucket = group.buckets[b] = Bucket()
+                bucket = group.buckets[bucket_key] = Bucket()
             entry = (-rec.a, rec.seq, rec)
             bucket.push(entry)
             rec.entry = entry
@@ -245,12 +252,13 @@ class TaskQueue:
                 if not table:
                     del self.preferred[agent_id]
         else:
-            bucket = group.buckets[rec.slope]
+            bucket_key = (rec.high_value, rec.slope)
+            bucket = group.buckets[bucket_key]
             rec.entry = None
             rec.group = None
             bucket.discard()
             if not bucket.live:
-                del group.buckets[rec.slope]
+                del group.buckets[bucket_key]
         rec.version += 1
         self.size -= 1
         self.by_channel[rec.task.channel] -= 1
@@ -273,10 +281,11 @@ class TaskQueue:
         best_seq = 0
         groups_by_channel = agent.profile.groups
         for channel in channels:
-            for buckets, fit, units in groups_by_channel.get(channel, ()):
+            for buckets, fits, units in groups_by_channel.get(channel, ()):
                 if free_units is not None and units > free_units:
                     continue
-                for b, bucket in buckets.items():
+                for (high_value, b), bucket in buckets.items():
+                    fit = fits[high_value]
                     entry = bucket.heap[0]
                     rec = entry[2]
                     if rec.entry is not entry:
@@ -336,7 +345,7 @@ class TaskQueue:
         per_channel: dict[str, int] = {}
         for key, group in self.groups.items():
             assert group.key == key
-            for b, bucket in group.buckets.items():
+            for (high_value, b), bucket in group.buckets.items():
                 live = bucket.entries()
                 assert live and len(live) == bucket.live, f"bucket {b} of {key}: bad count"
                 heap = bucket.heap
@@ -346,6 +355,7 @@ class TaskQueue:
                     rec = entry[2]
                     assert rec.state is TaskState.QUEUED, rec.task.id
                     assert rec.group is group and rec.entry is entry and rec.slope == b
+                    assert rec.high_value is high_value
                     assert -entry[0] == rec.a
                     count += 1
                     per_channel[rec.task.channel] = per_channel.get(rec.task.channel, 0) + 1

@@ -2,21 +2,21 @@
 
 Replication ``r`` of every policy uses the same seeds (see ``model.stream``), so the
 policies face identical first contacts and their per-replication KPIs can be paired.
-Replications run in worker processes when ``workers > 1``; each finished replication
-is handed to ``on_result`` at once (so a caller can write it out), and Ctrl-C stops
-the run keeping every replication already finished.
+Replications run in worker processes when ``workers > 1`` (``simulations.parallel``);
+each finished replication is handed to ``on_result`` at once (so a caller can write
+it out), and Ctrl-C stops the run at once, keeping every replication already finished.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
 import attrs
 
 from simulations.metrics import Comparison, Summary, compare, summarise
 from simulations.model import run_replication
+from simulations.parallel import run_parallel
 from simulations.records import ReplicationResult
 from simulations.scenario import Scenario
 
@@ -134,6 +134,20 @@ def summarise_experiment(
     )
 
 
+@attrs.frozen
+class _Job:
+    """One replication of one policy; picklable, so it can run in a worker process."""
+
+    scenario: Scenario
+    policy: str
+    replication: int
+    seed: int
+
+
+def _run(job: _Job) -> ReplicationResult:
+    return run_replication(job.scenario, job.policy, job.replication, seed=job.seed)
+
+
 def _run_jobs(
     scenario: Scenario,
     jobs: list[tuple[str, int]],
@@ -143,42 +157,18 @@ def _run_jobs(
 ) -> tuple[list[ReplicationResult], bool]:
     results: list[ReplicationResult] = []
 
-    def done(result: ReplicationResult) -> None:
+    def done(_: _Job, result: ReplicationResult) -> None:
         results.append(result)
         if on_result is not None:
             on_result(result)
 
-    try:
-        if workers == 1 or len(jobs) == 1:
-            for name, r in jobs:
-                done(run_replication(scenario, name, r, seed=seed))
-        else:
-            _run_parallel(scenario, jobs, seed, min(workers, len(jobs)), done)
-    except KeyboardInterrupt:
-        return results, True
-    return results, False
-
-
-def _run_parallel(
-    scenario: Scenario,
-    jobs: list[tuple[str, int]],
-    seed: int,
-    workers: int,
-    done: OnResult,
-) -> None:
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        pending: set[Future[ReplicationResult]] = {
-            pool.submit(run_replication, scenario, name, r, seed=seed) for name, r in jobs
-        }
-        try:
-            while pending:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    done(future.result())
-        except KeyboardInterrupt:
-            for future in pending:
-                future.cancel()
-            raise
+    interrupted = run_parallel(
+        _run,
+        [_Job(scenario, name, r, seed) for name, r in jobs],
+        workers=workers,
+        on_done=done,
+    )
+    return results, interrupted
 
 
 def cpu_count() -> int:

@@ -176,6 +176,7 @@ def _random_policy(**fixed: Any) -> st.SearchStrategy[Policy]:
         w_fit=st.sampled_from([0.0, 0.5, 1.0]),
         high_value_threshold=st.sampled_from([0.0, DEFAULT_THRESHOLD, 100.0]),
         context_window=st.sampled_from([0.0, 5.0, 30.0]),
+        context_sla_share=st.sampled_from([0.0, 0.25, 1.0]),
         w_context=st.sampled_from([0.0, 5.0, 50.0]),
         offer_timeout=st.sampled_from([None, 5.0, 15.0]),
         pause_on_timeout=st.booleans(),

@@ -536,6 +536,20 @@ VALUE_CASES: list[tuple[str, Callable[[], Any], type[RoutingError], type[Excepti
         ValueError,
         "overdue_factor nan",
     ),
+    (
+        "context_sla_share -0.5",
+        lambda: Policy(context_sla_share=-0.5),
+        InvalidInputError,
+        ValueError,
+        "context_sla_share -0.5",
+    ),
+    (
+        "context_sla_share nan",
+        lambda: Policy(context_sla_share=math.nan),
+        InvalidInputError,
+        ValueError,
+        "context_sla_share nan",
+    ),
     ("wait_slope 0", lambda: Policy(wait_slope=0), InvalidInputError, ValueError, "wait_slope 0"),
     (
         "default_sla_target inf",

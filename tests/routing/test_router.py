@@ -374,6 +374,56 @@ class TestRemoveAgent:
         assert pairs(events) == []
         assert router.task_state("t1") is TaskState.QUEUED
 
+    def test_tasks_released_by_a_removal_are_routed_in_submission_order(self) -> None:
+        """Engine bug (ordering): ``remove_agent`` routes the tasks that were waiting
+        only for the leaving agent in the order of its per-agent table, i.e. the order
+        they were last *re-filed* (a deadline breakpoint re-files a task), not an
+        order any rule states. Here t1 (older, and overdue) is re-filed at its
+        deadline after t2 was submitted, so t2 got the better agent."""
+        router = Router()
+        router.add_agent(agent("ann"), now=0)
+        router.add_agent(agent("bob"), now=0)
+        router.set_agent_state("ann", AgentState.AWAY, now=0)
+        router.set_agent_state("bob", AgentState.AWAY, now=0)
+        waiting_for_ann = {"preferred_agents": ("ann",), "preferred_window": 60}
+        router.submit(task("t1", sla_target=5, **waiting_for_ann), now=1)
+        router.submit(task("t2", **waiting_for_ann), now=2)
+        router.advance(10)  # t1's deadline (6) passes
+        router.set_agent_state("bob", AgentState.AVAILABLE, now=11)
+        router.add_agent(agent("cat"), now=11)  # idle as long as bob, added later
+        assert pairs(router.remove_agent("ann", now=12)) == [("t1", "bob"), ("t2", "cat")]
+
+    def test_a_removed_agent_is_forgotten_alike_by_waiting_and_offered_tasks(self) -> None:
+        """Engine bug (inconsistency): ``remove_agent`` drops the agent from the
+        preferred sets of *waiting* tasks only. A task that was on offer to another
+        preferred agent at that moment still prefers the removed id, so if an agent
+        with that id is added again and the offer is declined, the task waits for and
+        goes to it with the context bonus, which a waiting task would not do."""
+
+        def run(offered_when_bob_leaves: bool) -> list[tuple[str, str]]:
+            router = Router()
+            for name in ("ann", "bob", "cat"):
+                router.add_agent(agent(name), now=0)
+            router.set_agent_state("bob", AgentState.AWAY, now=0)
+            router.set_agent_state("cat", AgentState.AWAY, now=0)
+            if not offered_when_bob_leaves:
+                router.set_agent_state("ann", AgentState.AWAY, now=0)
+            follow_up = task("t1", preferred_agents=("ann", "bob", "cat"), preferred_window=60)
+            events = router.submit(follow_up, now=1)
+            router.remove_agent("bob", now=2)
+            router.add_agent(agent("bob"), now=3)
+            if offered_when_bob_leaves:
+                [offer] = offers_in(events)
+                events = router.decline(offer.id, now=4)
+            else:
+                events = router.set_agent_state("ann", AgentState.AVAILABLE, now=4)
+                [offer] = offers_in(events)
+                events = router.decline(offer.id, now=4)
+            return pairs(events)
+
+        assert run(offered_when_bob_leaves=False) == []  # waits for cat: bob was dropped
+        assert run(offered_when_bob_leaves=True) == []
+
 
 class TestCustomerContext:
     def _with_open_issue(self, policy: Policy | None = None) -> Router:

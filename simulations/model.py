@@ -12,7 +12,9 @@ draw), seeded from ``(seed, replication, component)``; all of a contact's draws 
 made when it arrives, in a fixed order. Two policies run with the same seed and
 replication therefore see identical first contacts with identical patience and base
 handle times; only what routing changes (who answers, when, whether it resolves,
-hence repeats) differs. Repeat contacts draw from a per-replication repeat stream.
+hence repeats) differs. Repeat contacts draw from a per-replication repeat stream; a
+repeat that would come back while no agent able to take it is on shift calls again
+at the next opening.
 
 Events are SimPy timeouts with callbacks rather than one generator per customer:
 the model schedules at most three timeouts per contact (arrival, abandonment, end of
@@ -309,7 +311,27 @@ class ContactCentre:
             preferred = (last_agent,) if last_agent and spec.preferred_window > 0 else ()
             self._submit(contact, preferred=preferred, window=spec.preferred_window)
 
-        self._at(self.env.now + delay, come_back)
+        at = self._next_opening(ctype, self.env.now + delay)
+        if at is not None:
+            self._at(at, come_back)
+
+    def _next_opening(self, ctype: ContactType, t: float) -> float | None:
+        """The first instant from ``t`` on when an agent group that can take ``ctype`` is
+        on shift, or ``None`` if there is none before the horizon.
+
+        A customer whose issue comes back while the centre is closed calls again at
+        the next opening; one that would come back after the last opening of the run
+        falls on another day and is not simulated (its issue already counts as not
+        resolved at first contact).
+        """
+        horizon = self.scenario.simulation.horizon
+        later: list[float] = []
+        for group in self.scenario.groups_for(ctype):
+            if not group.shifts or group.on_duty_at(t):
+                return t
+            later += [shift.start_at for shift in group.shifts if shift.start_at > t]
+        opening = min(later, default=None)
+        return opening if opening is not None and opening < horizon else None
 
     def _submit(self, contact: _Contact, preferred: tuple[str, ...], window: float = 0.0) -> None:
         ctype = contact.type

@@ -431,3 +431,27 @@ class TestOutcomes:
         assert answered + abandoned + pending == len(offered)
         assert answered > 0.8 * len(offered)
         assert {s.channel for s in result.samples} == set(scenario.channels)
+
+
+class TestRepeatsWhileClosed:
+    """A repeat that would come back while nobody able to take it is on shift calls
+    again at the next opening, or falls on another day (not simulated)."""
+
+    @pytest.fixture
+    def centre(self) -> ContactCentre:
+        scenario = load_scenario(SCENARIOS / "features.toml")
+        split = [{"start": 0, "end": 3600}, {"start": 7200, "end": 10800}]
+        scenario = apply_override(scenario, "agent_groups.backoffice.shifts", split)
+        return ContactCentre(scenario, "default", replication=0)
+
+    def test_comes_back_at_once_while_a_group_is_on_shift(self, centre: ContactCentre) -> None:
+        claims = centre.scenario.contact_type("claims")
+        assert centre._next_opening(claims, 1000.0) == 1000.0
+
+    def test_waits_for_the_next_shift_start_while_closed(self, centre: ContactCentre) -> None:
+        claims = centre.scenario.contact_type("claims")
+        assert centre._next_opening(claims, 5000.0) == 7200.0
+
+    def test_falls_on_another_day_after_the_last_shift(self, centre: ContactCentre) -> None:
+        claims = centre.scenario.contact_type("claims")
+        assert centre._next_opening(claims, 11000.0) is None

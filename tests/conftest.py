@@ -14,12 +14,12 @@ from hypothesis import HealthCheck, settings
 
 settings.register_profile(
     "dev",
-    max_examples=60,
+    max_examples=50,
     deadline=None,
 )
 settings.register_profile(
     "ci",
-    max_examples=400,
+    max_examples=500,
     deadline=None,
     print_blob=True,
     # Stateful examples build a whole router history; that is expected to be slowish.

@@ -6,7 +6,8 @@
 profiles, no idle indexes, no timer heap. It keeps plain dicts of tasks and agents and,
 at every decision, scores **every** waiting task and **every** agent from scratch with
 the same :class:`routing.Policy` methods (``urgency_segment``, ``deadline_and_ramp``,
-``base_score``, ``fit``, ``is_high_value``) and :meth:`routing.Requirement.skills_at`.
+``base_score``, ``fit``, ``is_high_value``, ``context_window_for``) and
+:meth:`routing.Requirement.skills_at`.
 Channel load and units in use are recounted from the task table at each look-up.
 
 It deliberately does not import ``routing.task_queue`` or ``routing.agents``: the
@@ -28,8 +29,16 @@ The rules, as stated in ``routing/router.py``:
   offer id). A task's skills, window and score segment are those of the instant it
   was last brought up to date (its submission, requeue, or last breakpoint), so
   while ``advance`` works through the timers in order, a task whose own breakpoint
-  has not fired yet is still seen as it was before it.
+  has not fired yet is still seen as it was before it. This mirrors the router
+  today; ``tests/routing/test_properties.py`` pins the clearest place where it matters
+  (an agent freed by an offer timeout inside a long advance picks with stale
+  scores) as an engine bug. If the router is changed to decide after every due
+  timer has fired, change :meth:`OracleRouter._advance` the same way.
 * Offers are made at ``now`` (the instant of the call), never in the past.
+* ``remove_agent``: the agent leaves before the call's timers fire; it is dropped
+  from the preferred set of *every* active task (waiting or on offer), and the
+  waiting tasks left with no preferred agent are routed at once, oldest first (by
+  submission sequence).
 
 Every method returns the events the router would return (``Offered``, ``Queued``,
 ``Requeued``, ``SlaBreached``, ``Relaxed``, ``PreferenceExpired``, ``AgentPaused``) in

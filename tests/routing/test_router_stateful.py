@@ -27,7 +27,7 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import event
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -47,7 +47,7 @@ from routing import (
     Task,
     TaskState,
 )
-from tests.oracle import OracleRouter
+from tests.oracle import OracleRouter, offers_in
 from tests.strategies import (
     AGENT_IDS,
     CUSTOMERS,
@@ -120,6 +120,42 @@ def oracle_view(oracle: OracleRouter, task_ids: list[str]) -> dict[str, Any]:
     }
 
 
+def call_both(
+    router: Router, oracle: OracleRouter, method: str, *args: Any, **kwargs: Any
+) -> list[Any] | None:
+    """Call ``method`` on the router and the oracle with the same arguments.
+
+    Returns the events, after requiring they are equal (offer ids, score terms and
+    all); or ``None`` when the call was rejected, after requiring that both raised the
+    same error class and that the router's observable state did not change.
+    """
+    before = router_view(router, list(TASK_IDS))
+    oracle_error: RoutingError | None = None
+    router_error: RoutingError | None = None
+    expected: list[Any] = []
+    try:
+        expected = getattr(oracle, method)(*args, **kwargs)
+    except RoutingError as error:
+        oracle_error = error
+    try:
+        events = getattr(router, method)(*args, **kwargs)
+    except RoutingError as error:
+        router_error = error
+    if oracle_error is not None or router_error is not None:
+        assert type(router_error) is type(oracle_error), (
+            f"{method}{args}: router raised {router_error!r}, oracle {oracle_error!r}"
+        )
+        router.check()
+        assert router_view(router, list(TASK_IDS)) == before
+        event(f"{method} rejected: {type(router_error).__name__}")
+        return None
+    assert events == expected, f"{method}{args}"
+    event(f"{method} ok")
+    for kind in sorted({type(e).__name__ for e in events}):
+        event(f"event {kind}")
+    return list(events)
+
+
 class RouterVersusOracle(RuleBasedStateMachine):
     """Drive ``Router`` and ``OracleRouter`` in lock-step and compare everything."""
 
@@ -138,34 +174,14 @@ class RouterVersusOracle(RuleBasedStateMachine):
 
     def both(self, method: str, *args: Any, **kwargs: Any) -> list[Any] | None:
         """Call ``method`` on both; require equal events, or the same error and no change."""
-        before = router_view(self.router, list(TASK_IDS))
-        oracle_error: RoutingError | None = None
-        router_error: RoutingError | None = None
-        expected: list[Any] = []
-        try:
-            expected = getattr(self.oracle, method)(*args, **kwargs)
-        except RoutingError as error:
-            oracle_error = error
-        try:
-            events = getattr(self.router, method)(*args, **kwargs)
-        except RoutingError as error:
-            router_error = error
-        if oracle_error is not None or router_error is not None:
-            assert type(router_error) is type(oracle_error), (
-                f"{method}{args}: router raised {router_error!r}, oracle {oracle_error!r}"
-            )
-            self.router.check()
-            assert router_view(self.router, list(TASK_IDS)) == before
-            event(f"{method} rejected: {type(router_error).__name__}")
-            return None
-        assert events == expected, f"{method}{args}"
-        if method == "submit":
-            self.submitted += 1
-        elif method in ("complete", "cancel"):
-            self.finished[TaskState.COMPLETED if method == "complete" else TaskState.CANCELLED] += 1
-        event(f"{method} ok")
-        for kind in sorted({type(e).__name__ for e in events}):
-            event(f"event {kind}")
+        events = call_both(self.router, self.oracle, method, *args, **kwargs)
+        if events is not None:
+            if method == "submit":
+                self.submitted += 1
+            elif method == "complete":
+                self.finished[TaskState.COMPLETED] += 1
+            elif method == "cancel":
+                self.finished[TaskState.CANCELLED] += 1
         return events
 
     # -- choosing ids: mostly ones that exist, sometimes any ----------------------------
@@ -244,6 +260,17 @@ class RouterVersusOracle(RuleBasedStateMachine):
         for _ in range(count):
             self.both("submit", self._task(data, now), now)
 
+    @precondition(lambda self: any(self.oracle.open_issues.values()))
+    @rule(data=st.data(), dt=time_steps)
+    def follow_up(self, data: st.DataObject, dt: float) -> None:
+        """A customer with an unresolved issue comes back (the customer-context path)."""
+        now = self.now + dt
+        returning = sorted(c for c, issues in self.oracle.open_issues.items() if issues)
+        customer_id = data.draw(st.sampled_from(returning), label="returning customer")
+        customer = next(c for c in CUSTOMERS if c.id == customer_id)
+        task = attrs.evolve(self._task(data, now), customer=customer, preferred_agents=())
+        self.both("submit", task, now)
+
     @rule(data=st.data(), dt=time_steps)
     def accept(self, data: st.DataObject, dt: float) -> None:
         self.both("accept", self._offer_id(data), self.now + dt)
@@ -254,6 +281,19 @@ class RouterVersusOracle(RuleBasedStateMachine):
         now = self.now + dt
         for offer_id in sorted(self.oracle.offers):
             self.both("accept", offer_id, now)
+
+    @precondition(
+        lambda self: any(t.state is TaskState.ASSIGNED for t in self.oracle.tasks.values())
+    )
+    @rule(data=st.data(), dt=st.sampled_from([0.0, 1.0, 5.0]))
+    def complete_every_assigned_task(self, data: st.DataObject, dt: float) -> None:
+        now = self.now + dt
+        for task_id in sorted(self.oracle.tasks):
+            if self.oracle.tasks.get(task_id) and (
+                self.oracle.tasks[task_id].state is TaskState.ASSIGNED
+            ):
+                resolved = data.draw(st.booleans(), label=f"{task_id} resolved")
+                self.both("complete", task_id, now, resolved=resolved)
 
     @rule(data=st.data(), dt=time_steps)
     def decline(self, data: st.DataObject, dt: float) -> None:
@@ -392,4 +432,68 @@ class RouterVersusOracle(RuleBasedStateMachine):
                 )
 
 
+# The machine is the suite's main bug finder: give it three times the profile's budget
+# (dev 150 runs of up to 50 steps, a few seconds; ci 1500, about a minute and a half).
+RouterVersusOracle.TestCase.settings = settings(
+    max_examples=3 * settings.default.max_examples, stateful_step_count=50
+)
 TestRouterAgainstOracle = RouterVersusOracle.TestCase
+
+
+class TestCustomerContextAgainstOracle:
+    """The customer-context path (a follow-up from a customer with an open issue) in
+    a focused differential test: the random machine reaches it only now and then."""
+
+    @given(
+        policy=policies(),
+        staff=st.lists(AGENTS, min_size=2, max_size=4, unique_by=lambda agent: agent.id),
+        customer=st.sampled_from(CUSTOMERS),
+        handled=st.sampled_from([1.0, 10.0]),
+        last_agent_state=st.sampled_from(AgentState),
+        moves=st.lists(
+            st.tuples(
+                st.sampled_from(["advance", "free the last agent", "accept all"]),
+                time_steps,
+            ),
+            max_size=6,
+        ),
+        data=st.data(),
+    )
+    def test_follow_up_decisions_match_the_oracle(
+        self,
+        policy: Policy,
+        staff: list[Agent],
+        customer: Customer,
+        handled: float,
+        last_agent_state: AgentState,
+        moves: list[tuple[str, float]],
+        data: st.DataObject,
+    ) -> None:
+        router, oracle = Router(policy), OracleRouter(policy)
+        for agent in staff:
+            call_both(router, oracle, "add_agent", agent, 0.0)
+        first = attrs.evolve(data.draw(tasks(now=0.0)), customer=customer, preferred_agents=())
+        events = call_both(router, oracle, "submit", first, 0.0)
+        assert events is not None
+        offers = offers_in(events)
+        if not offers:
+            return
+        call_both(router, oracle, "accept", offers[0].id, 0.0)
+        call_both(router, oracle, "complete", first.id, handled, resolved=False)
+        last = offers[0].agent_id
+        call_both(router, oracle, "set_agent_state", last, last_agent_state, handled)
+        follow_up = attrs.evolve(
+            data.draw(tasks(now=handled)), customer=customer, preferred_agents=()
+        )
+        call_both(router, oracle, "submit", follow_up, handled)
+        for move, dt in moves:
+            now = router.now + dt
+            if move == "advance":
+                call_both(router, oracle, "advance", now)
+            elif move == "free the last agent":
+                call_both(router, oracle, "set_agent_state", last, AgentState.AVAILABLE, now)
+            else:
+                for offer_id in sorted(oracle.offers):
+                    call_both(router, oracle, "accept", offer_id, now)
+            router.check()
+            assert router_view(router, list(TASK_IDS)) == oracle_view(oracle, list(TASK_IDS))

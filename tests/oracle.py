@@ -44,7 +44,8 @@ Every method returns the events the router would return (``Offered``, ``Queued``
 ``Requeued``, ``SlaBreached``, ``Relaxed``, ``PreferenceExpired``, ``AgentPaused``) in
 the same order; :func:`offers_in` extracts the offers.
 
-Cost: O(tasks x agents) per decision, which is the point.
+Cost: O(tasks + agents) per decision and O(tasks) per due timer, against the router's
+O(log n): which is the point.
 """
 
 from __future__ import annotations
@@ -182,37 +183,56 @@ class OracleRouter:
             candidates.append(t.preferred_until)
         return min(candidates) if candidates else None
 
-    def load(self, agent_id: str) -> tuple[dict[str, int], int]:
-        """Tasks per channel and units the agent holds, counted from the task table."""
-        per_channel: dict[str, int] = {}
-        units = 0
+    def loads(self) -> dict[str, tuple[dict[str, int], int]]:
+        """Per agent: tasks held per channel and units in use, counted from the task
+        table in one pass. Runtime complexity: O(tasks + agents)."""
+        result: dict[str, tuple[dict[str, int], int]] = {a: ({}, 0) for a in self.agents}
         for t in self.tasks.values():
-            if t.agent_id == agent_id:
+            if t.agent_id is not None and t.agent_id in result:
+                per_channel, units = result[t.agent_id]
                 per_channel[t.task.channel] = per_channel.get(t.task.channel, 0) + 1
-                units += t.task.units
-        return per_channel, units
+                result[t.agent_id] = (per_channel, units + t.task.units)
+        return result
 
-    def can_take(self, ag: OracleAgent, channel: str, units: int) -> bool:
+    def load(self, agent_id: str) -> tuple[dict[str, int], int]:
+        """Tasks per channel and units one agent holds, counted from the task table."""
+        return self.loads()[agent_id]
+
+    def can_take(
+        self,
+        ag: OracleAgent,
+        channel: str,
+        units: int,
+        load: tuple[dict[str, int], int] | None = None,
+    ) -> bool:
         """Whether ``ag`` is available with a free slot on ``channel`` and ``units`` free."""
         if ag.state is not AgentState.AVAILABLE:
             return False
         cap = ag.capacity.get(channel)
         if cap is None:
             return False
-        per_channel, used = self.load(ag.agent.id)
+        per_channel, used = load if load is not None else self.load(ag.agent.id)
         if per_channel.get(channel, 0) >= cap:
             return False
         return ag.agent.max_units is None or used + units <= ag.agent.max_units
 
-    def eligible(self, ag: OracleAgent, t: OracleTask) -> bool:
-        """Whether ``ag`` may take waiting task ``t`` now (window rules included)."""
+    def eligible(
+        self,
+        ag: OracleAgent,
+        t: OracleTask,
+        load: tuple[dict[str, int], int] | None = None,
+    ) -> bool:
+        """Whether ``ag`` may take waiting task ``t`` now (window rules included).
+
+        ``load`` is the agent's current load, if the caller has counted it already.
+        """
         if t.state is not TaskState.QUEUED:
             return False
         if ag.agent.id in t.declined_by:
             return False
         if self.in_window(t) and ag.agent.id not in t.preferred:
             return False
-        if not self.can_take(ag, t.task.channel, t.task.units):
+        if not self.can_take(ag, t.task.channel, t.task.units, load):
             return False
         skills = ag.skills
         return all(skills.get(name, 0) >= level for name, level in self.skills_of(t))
@@ -474,8 +494,9 @@ class OracleRouter:
         """The agent a waiting task goes to: max ``(fit + context, -idle_since, -seq)``."""
         best: tuple[float, float, int] | None = None
         winner: tuple[OracleAgent, float, float] | None = None
+        loads = self.loads()
         for ag in self.agents.values():
-            if not self.eligible(ag, t):
+            if not self.eligible(ag, t, loads[ag.agent.id]):
                 continue
             fit, context = self.fit_and_context(ag, t)
             key = (fit + context, -ag.idle_since, -ag.seq)
@@ -487,8 +508,9 @@ class OracleRouter:
         """The task an agent takes: max ``(a + b * now + fit + context, a, -seq)``."""
         best: tuple[float, float, int] | None = None
         winner: tuple[OracleTask, float, float] | None = None
+        load = self.load(ag.agent.id)
         for t in self.waiting():
-            if not self.eligible(ag, t):
+            if not self.eligible(ag, t, load):
                 continue
             fit, context = self.fit_and_context(ag, t)
             a, b = self.segment(t)

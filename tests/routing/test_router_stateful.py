@@ -22,6 +22,7 @@ After every step it requires that:
 from __future__ import annotations
 
 import math
+import random
 from collections import Counter
 from typing import Any
 
@@ -29,6 +30,7 @@ import attrs
 import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
+from hypothesis.control import currently_in_test_context
 from hypothesis.stateful import (
     RuleBasedStateMachine,
     initialize,
@@ -42,6 +44,8 @@ from routing import (
     AgentState,
     Customer,
     Policy,
+    RelaxStep,
+    Requirement,
     Router,
     RoutingError,
     Task,
@@ -120,6 +124,12 @@ def oracle_view(oracle: OracleRouter, task_ids: list[str]) -> dict[str, Any]:
     }
 
 
+def note(label: str) -> None:
+    """Count ``label`` in Hypothesis's statistics, when running under Hypothesis."""
+    if currently_in_test_context():
+        event(label)
+
+
 def call_both(
     router: Router, oracle: OracleRouter, method: str, *args: Any, **kwargs: Any
 ) -> list[Any] | None:
@@ -147,12 +157,12 @@ def call_both(
         )
         router.check()
         assert router_view(router, list(TASK_IDS)) == before
-        event(f"{method} rejected: {type(router_error).__name__}")
+        note(f"{method} rejected: {type(router_error).__name__}")
         return None
     assert events == expected, f"{method}{args}"
-    event(f"{method} ok")
+    note(f"{method} ok")
     for kind in sorted({type(e).__name__ for e in events}):
-        event(f"event {kind}")
+        note(f"event {kind}")
     return list(events)
 
 
@@ -425,9 +435,10 @@ class RouterVersusOracle(RuleBasedStateMachine):
     @invariant()
     def work_conserving(self) -> None:
         oracle = self.oracle
+        loads = oracle.loads()
         for t in oracle.waiting():
             for ag in oracle.agents.values():
-                assert not oracle.eligible(ag, t), (
+                assert not oracle.eligible(ag, t, loads[ag.agent.id]), (
                     f"task {t.task.id!r} waits while agent {ag.agent.id!r} could take it"
                 )
 
@@ -497,3 +508,88 @@ class TestCustomerContextAgainstOracle:
                     call_both(router, oracle, "accept", offer_id, now)
             router.check()
             assert router_view(router, list(TASK_IDS)) == oracle_view(oracle, list(TASK_IDS))
+
+
+LONG_RUN_SKILLS = ({}, {"billing": 2}, {"billing": 3}, {"tech": 2})
+
+
+def long_run(policy: Policy, seed: int, steps: int, backlog: int = 150) -> Counter[str]:
+    """A long random walk over a bigger universe than the machine's, compared with
+    the oracle call by call: eight agents, all away while a backlog of identical tasks
+    builds up, then a random mix of arrivals, offers, accepts,
+    declines, completions, cancellations (mostly of tasks deep in the queue, so
+    buckets fill with dead entries and get rebuilt) and agents coming and going."""
+    rng = random.Random(seed)
+    router, oracle = Router(policy), OracleRouter(policy)
+    seen: Counter[str] = Counter()
+    ids: list[str] = []
+    now = 0.0
+
+    def new_task() -> Task:
+        task_id = f"t{len(ids)}"
+        ids.append(task_id)
+        relax = (RelaxStep(after=rng.choice([10.0, 40.0]), skills={}),)
+        return Task(
+            task_id,
+            rng.choice(["voice", "voice", "chat"]),
+            requirement=Requirement(
+                rng.choice(LONG_RUN_SKILLS), steps=relax if rng.random() < 0.2 else ()
+            ),
+            customer=rng.choice((None, *CUSTOMERS)),
+            sla_target=rng.choice([None, None, 20.0, 60.0]),
+        )
+
+    for i in range(8):
+        skills = {"billing": rng.randint(1, 5), "tech": rng.randint(1, 5)}
+        capacity = {"voice": 1} if i % 2 else {"voice": 1, "chat": rng.randint(1, 3)}
+        call_both(router, oracle, "add_agent", Agent(f"a{i}", skills, capacity), now)
+        call_both(router, oracle, "set_agent_state", f"a{i}", AgentState.AWAY, now)
+    for _ in range(backlog):  # identical tasks: one long bucket
+        now += rng.choice([0.0, 0.5])
+        ids.append(f"t{len(ids)}")
+        call_both(router, oracle, "submit", Task(ids[-1], "voice"), now)
+    for step in range(steps):
+        now += rng.choice([0.0, 0.0, 0.5, 1.0, 3.0])
+        roll = rng.random()
+        waiting = [t for t in oracle.tasks.values() if t.state is TaskState.QUEUED]
+        assigned = [t for t in oracle.tasks.values() if t.state is TaskState.ASSIGNED]
+        method: str
+        args: tuple[Any, ...]
+        if roll < 0.30:
+            method, args = "submit", (new_task(), now)
+        elif roll < 0.45 and oracle.offers:
+            method, args = "accept", (rng.choice(sorted(oracle.offers)), now)
+        elif roll < 0.52 and oracle.offers:
+            method, args = "decline", (rng.choice(sorted(oracle.offers)), now)
+        elif roll < 0.65 and assigned:
+            method, args = "complete", (rng.choice(assigned).task.id, now)
+        elif roll < 0.85 and waiting:
+            method, args = "cancel", (rng.choice(waiting).task.id, now)
+        elif roll < 0.96:
+            state = rng.choice([AgentState.AVAILABLE, AgentState.AWAY, AgentState.OFFLINE])
+            method, args = "set_agent_state", (f"a{rng.randrange(8)}", state, now)
+        else:
+            now += rng.choice([5.0, 20.0])
+            method, args = "advance", (now,)
+        events = call_both(router, oracle, method, *args)
+        seen[method if events is not None else f"{method} rejected"] += 1
+        seen["max waiting"] = max(seen["max waiting"], router.waiting_count())
+        if step % 50 == 0:
+            router.check()
+            assert router_view(router, ids) == oracle_view(oracle, ids)
+    router.check()
+    assert router_view(router, ids) == oracle_view(oracle, ids)
+    return seen
+
+
+class TestLongRunsAgainstOracle:
+    @pytest.mark.parametrize("seed", range(5))
+    @pytest.mark.parametrize(
+        "policy",
+        [Policy(), Policy.fifo(offer_timeout=None), Policy(pause_on_timeout=False)],
+        ids=["default", "fifo", "no-pause"],
+    )
+    def test_hundreds_waiting_with_churn(self, policy: Policy, seed: int) -> None:
+        seen = long_run(policy, seed, steps=600)
+        assert seen["submit"] >= 120 and seen["complete"] >= 20 and seen["cancel"] >= 100
+        assert seen["max waiting"] >= 100  # long buckets, so lazy deletion is exercised

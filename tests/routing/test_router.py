@@ -350,10 +350,11 @@ class TestRemoveAgent:
         assert pairs(events) == [("t1", "cat")]
 
     def test_the_leaving_agent_is_not_offered_work_that_falls_due_during_the_call(self) -> None:
-        """Engine bug: ``remove_agent`` checks that the agent holds no work, then
-        advances the clock, which may route a relaxed task to that very agent, and
-        then removes it anyway: the task stays offered to an agent no longer in the
-        pool. The agent leaves at ``now``, so nothing due by ``now`` may go to it."""
+        """Regression (fixed in df19115): ``remove_agent`` checked that the agent held
+        no work, then advanced the clock, which could route a relaxed task to that very
+        agent, and then removed it anyway, leaving the task offered to an agent no
+        longer in the pool. The agent leaves at ``now``: nothing due by ``now`` may go
+        to it."""
         router = Router()
         router.add_agent(agent("ann", {"billing": 1}), now=0)
         relaxing = Requirement({"billing": 3}, steps=(RelaxStep(after=10, skills={"billing": 1}),))
@@ -364,7 +365,7 @@ class TestRemoveAgent:
         assert router.agents_by_state() == {state: [] for state in AgentState}
 
     def test_the_leaving_agent_is_not_offered_a_task_requeued_during_the_call(self) -> None:
-        """Same bug, reached through an offer timeout of another agent."""
+        """The same regression, reached through another agent's offer timeout."""
         router = Router(Policy(offer_timeout=10))
         router.add_agent(agent("ann"), now=0)
         router.add_agent(agent("bob"), now=1)

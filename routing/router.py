@@ -18,9 +18,14 @@ Decision rules (the test oracle implements exactly these, by brute force):
   ends) takes, while it has capacity, the waiting task maximising
   ``(score(now) + fit + context, a, -task_seq)``, where ``score = a + b * now``.
 * ``advance`` fires due timers in order of ``(time, kind, seq)``: task breakpoints
-  (kind 0, by task sequence) before offer timeouts (kind 1, by offer id). A
-  breakpoint that changes the required skills or ends a preferred window routes
-  the task as above, at ``now``.
+  (kind 0, by task sequence) before offer timeouts (kind 1, by offer id). Every due
+  timer fires before any decision at ``now``; then the tasks they released (a
+  breakpoint changed their skills or ended their preferred window, or a timeout
+  requeued them) are routed as above in that order, then agents freed by timeouts
+  take work.
+* ``remove_agent``: the agent leaves before the call's timers fire, every task
+  forgets it as a preferred agent, and tasks left waiting for nobody are routed in
+  submission order.
 """
 
 from __future__ import annotations
@@ -158,7 +163,8 @@ class Router:
     def remove_agent(self, agent_id: str, now: float) -> list[Event]:
         """Remove an agent that holds no offered or assigned work.
 
-        Tasks waiting only for this agent (preferred window) stop waiting for it.
+        Every task forgets it as a preferred agent; tasks that were waiting only for it
+        (preferred window) are routed at once, in submission order.
 
         Raises:
             UnknownAgentError, AgentBusyError.
@@ -174,13 +180,18 @@ class Router:
         # so no breakpoint or requeue during this call can route work to it.
         self._pool.remove(rec)
         events = self._advance(now)
-        for task_rec in list(self._queue.preferred.get(agent_id, {}).values()):
-            self._queue.remove(task_rec)
+        waiting = self._queue.preferred.get(agent_id, {})
+        for task_rec in sorted(self._tasks.values(), key=lambda r: r.seq):
+            if agent_id not in task_rec.preferred:
+                continue
+            in_table = task_rec.task.id in waiting
+            if in_table:
+                self._queue.remove(task_rec)
             task_rec.preferred = task_rec.preferred - {agent_id}
-            widened = not task_rec.preferred
-            self._place(task_rec, now, events)
-            if widened:
-                self._route_waiting(task_rec, now, events)
+            if in_table:
+                self._place(task_rec, now, events)
+                if not task_rec.preferred:
+                    self._route_waiting(task_rec, now, events)
         return events
 
     def set_agent_state(self, agent_id: str, state: AgentState, now: float) -> list[Event]:
@@ -475,9 +486,11 @@ class Router:
             elif rec.state is TaskState.OFFERED:
                 assert rec.offer_id in self._offers and rec.agent is not None
                 assert rec.agent.work.get(task_id) is rec
+                assert self._pool.agents.get(rec.agent.id) is rec.agent
             else:
                 assert rec.state is TaskState.ASSIGNED, rec.state
                 assert rec.agent is not None and rec.agent.work.get(task_id) is rec
+                assert self._pool.agents.get(rec.agent.id) is rec.agent
                 assert rec.agent.satisfies(rec.skills)
         assert queued == self._queue.size
         for offer_id, (offer, rec, agent) in self._offers.items():
@@ -486,26 +499,47 @@ class Router:
     # -- internals -----------------------------------------------------------------
 
     def _advance(self, now: float) -> list[Event]:
+        """Fire every timer due by ``now``, then route what they released.
+
+        All due timers fire first, so that every waiting task is on its segment for
+        ``now`` before any decision is made at ``now``; then the tasks that became
+        routable (widened or requeued) are routed in the order their timers fired,
+        then agents freed by timeouts take work.
+        """
         events: list[Event] = []
         timers = self._timers
         self._now = now
+        if not timers or timers[0][0] > now:
+            return events
+        released: list[TaskRecord] = []
+        freed: list[AgentRecord] = []
         while timers and timers[0][0] <= now:
             at, kind, _, version, obj = heapq.heappop(timers)
             if kind == _BREAKPOINT:
-                if obj.version == version and obj.state is TaskState.QUEUED:
-                    self._breakpoint(obj, at, now, events)
+                current = obj.version == version and obj.state is TaskState.QUEUED
+                if current and self._breakpoint(obj, at, events):
+                    released.append(obj)
             elif obj.id in self._offers:
                 _, rec, agent = self._offers[obj.id]
-                self._end_offer(obj, rec, agent, "timeout", now, events)
+                self._end_offer(obj, rec, agent, "timeout", now, events, route=False)
+                released.append(rec)
                 if self.policy.pause_on_timeout:
                     agent.state = AgentState.NOT_RESPONDING
                     self._pool.reindex(agent)
                     events.append(AgentPaused(agent.id, now))
                 else:
-                    self._fill(agent, now, events, rec.task.channel)
+                    freed.append(agent)
+        for rec in released:
+            if rec.state is TaskState.QUEUED:
+                self._route_waiting(rec, now, events)
+        # Deferred routing means the work-conservation shortcut of ``_fill(freed=...)``
+        # does not hold here: an agent freed by a timeout looks at all its channels.
+        for agent in freed:
+            self._fill(agent, now, events)
         return events
 
-    def _breakpoint(self, rec: TaskRecord, at: float, now: float, events: list[Event]) -> None:
+    def _breakpoint(self, rec: TaskRecord, at: float, events: list[Event]) -> bool:
+        """Move a task to its next segment at ``at``; whether more agents may now take it."""
         was_in_window = rec.group is None
         old_skills = rec.skills
         self._queue.remove(rec)
@@ -517,8 +551,7 @@ class Router:
         if was_in_window and rec.group is not None:
             events.append(PreferenceExpired(rec.task.id, at))
             widened = True
-        if widened:
-            self._route_waiting(rec, now, events)
+        return widened
 
     def _place(self, rec: TaskRecord, t: float, events: list[Event]) -> None:
         """Queue ``rec`` at time ``t`` and arm its next breakpoint timer."""
@@ -623,8 +656,11 @@ class Router:
         reason: str,
         now: float,
         events: list[Event],
+        *,
+        route: bool = True,
     ) -> None:
-        """Close an offer that was not accepted and requeue its task."""
+        """Close an offer that was not accepted and requeue its task (routing it to an
+        idle agent at once unless ``route`` is false)."""
         del self._offers[offer.id]
         self._release(rec, agent)
         self._pool.reindex(agent)
@@ -632,4 +668,7 @@ class Router:
             rec.declined_by = set()
         rec.declined_by.add(agent.id)
         events.append(Requeued(rec.task.id, agent.id, reason, now))
-        self._route_new(rec, now, events)
+        if route:
+            self._route_new(rec, now, events)
+        else:
+            self._place(rec, now, events)

@@ -26,14 +26,10 @@ The rules, as stated in ``routing/router.py``:
   ``(score(now) + fit + context, a, -task_seq)``, with ``score = a + b * now``.
 * Timers due in ``(previous now, now]`` fire in order of ``(time, kind, seq)``:
   task breakpoints (kind 0, by task sequence) before offer timeouts (kind 1, by
-  offer id). A task's skills, window and score segment are those of the instant it
-  was last brought up to date (its submission, requeue, or last breakpoint), so
-  while ``advance`` works through the timers in order, a task whose own breakpoint
-  has not fired yet is still seen as it was before it. This mirrors the router
-  today; ``tests/routing/test_properties.py`` pins the clearest place where it matters
-  (an agent freed by an offer timeout inside a long advance picks with stale
-  scores) as an engine bug. If the router is changed to decide after every due
-  timer has fired, change :meth:`OracleRouter._advance` the same way.
+  offer id). Every due timer fires before any decision at ``now``: then the tasks
+  they released (widened by a breakpoint, or requeued by a timeout) are routed in
+  the order their timers fired, then the agents freed by timeouts (not paused) take
+  work, in the same order.
 * Offers are made at ``now`` (the instant of the call), never in the past.
 * ``remove_agent``: the agent leaves before the call's timers fire; it is dropped
   from the preferred set of *every* active task (waiting or on offer), and the
@@ -442,6 +438,8 @@ class OracleRouter:
 
     def _advance(self, now: float) -> list[Event]:
         events: list[Event] = []
+        released: list[OracleTask] = []
+        freed: list[str] = []
         while True:
             due: list[tuple[float, int, int, Any]] = []
             for t in self.waiting():
@@ -455,21 +453,29 @@ class OracleRouter:
                 break
             at, kind, _, obj = min(due, key=lambda d: d[:3])
             if kind == 0:
-                self._breakpoint(obj, at, now, events)
+                if self._breakpoint(obj, at, events):
+                    released.append(obj)
             else:
                 agent_id = obj.agent_id
-                self._end_offer(obj, "timeout", now, events)
+                self._end_offer(obj, "timeout", now, events, route=False)
+                released.append(self.tasks[obj.task_id])
                 if agent_id not in self.agents:
                     continue
                 if self.policy.pause_on_timeout:
                     self.agents[agent_id].state = AgentState.NOT_RESPONDING
                     events.append(AgentPaused(agent_id, now))
                 else:
-                    self._fill(agent_id, now, events)
+                    freed.append(agent_id)
+        # Every due timer has fired: now route what they released, then fill.
+        for t in released:
+            if t.state is TaskState.QUEUED:
+                self._route_task(t, now, events)
+        for agent_id in freed:
+            self._fill(agent_id, now, events)
         self.now = now
         return events
 
-    def _breakpoint(self, t: OracleTask, at: float, now: float, events: list[Event]) -> None:
+    def _breakpoint(self, t: OracleTask, at: float, events: list[Event]) -> bool:
         was_in_window = self.in_window(t)
         old_skills = self.skills_of(t)
         self._place(t, at, events)
@@ -480,8 +486,7 @@ class OracleRouter:
         if was_in_window and not self.in_window(t):
             events.append(PreferenceExpired(t.task.id, at))
             widened = True
-        if widened:
-            self._route_task(t, now, events)
+        return widened
 
     def _place(self, t: OracleTask, at: float, events: list[Event]) -> None:
         t.state = TaskState.QUEUED
@@ -567,7 +572,9 @@ class OracleRouter:
         self.offers[offer.id] = offer
         events.append(Offered(offer))
 
-    def _end_offer(self, offer: Offer, reason: str, now: float, events: list[Event]) -> None:
+    def _end_offer(
+        self, offer: Offer, reason: str, now: float, events: list[Event], *, route: bool = True
+    ) -> None:
         """Close an offer that was not accepted and requeue its task at ``now``."""
         del self.offers[offer.id]
         t = self.tasks[offer.task_id]
@@ -575,4 +582,5 @@ class OracleRouter:
         t.declined_by.add(offer.agent_id)
         events.append(Requeued(t.task.id, offer.agent_id, reason, now))
         self._place(t, now, events)
-        self._route_task(t, now, events)
+        if route:
+            self._route_task(t, now, events)

@@ -42,8 +42,9 @@ KPIs (``None`` in a replication when the denominator is empty):
   per customer with an arrival in the window,
   ``p = min(1, m * (base_annual + per_minute_over * minutes_over + per_unresolved * u))``
   where ``m`` is ``new_customer_multiplier`` for new customers (else 1),
-  ``minutes_over`` sums ``max(0, wait - wait_threshold) / 60`` over the customer's
-  live waits, and ``u`` counts the customer's issues that ended the window
+  ``minutes_over`` sums ``max(0, wait - max(wait_threshold, sla_target)) / 60`` over
+  the customer's live waits (a customer tolerates the wait its service level
+  promises, e.g. hours for email), and ``u`` counts the customer's issues that ended the window
   unresolved (some contact completed or abandoned, none resolved or deflected). The
   increment is ``p - min(1, m * base_annual)``. KPIs: ``churn_increment_mean``,
   ``churn_probability_mean``, ``customers_at_risk`` (increment > 0),
@@ -294,7 +295,9 @@ class ChurnModel:
     Attributes:
         base_annual: baseline annual churn probability (0-1).
         per_minute_over: added probability per minute waited beyond ``wait_threshold``.
-        wait_threshold: seconds of waiting a customer tolerates without effect.
+        wait_threshold: seconds of waiting a customer tolerates without effect (or the
+            contact's ``sla_target`` when that is longer: nobody churns over an email
+            answered within the promised time).
         per_unresolved: added probability per issue left unresolved.
         new_customer_multiplier: factor applied to new (onboarding) customers.
     """
@@ -387,7 +390,8 @@ def _churn_kpis(arrivals: Sequence[ContactRecord], churn: ChurnModel) -> KpiValu
         for c in contacts:
             issues.setdefault(c.issue_id, []).append(c)
             if not c.is_back_office and c.wait is not None:
-                over += max(0.0, c.wait - churn.wait_threshold) / 60.0
+                tolerated = max(churn.wait_threshold, c.sla_target or 0.0)
+                over += max(0.0, c.wait - tolerated) / 60.0
         unresolved = sum(
             any(c.completed or c.abandoned for c in cs)
             and not any(c.resolved is True or c.deflected for c in cs)

@@ -433,6 +433,15 @@ class TestChurn:
         assert kpis["customers_at_risk"] == 2
         assert kpis["churn_probability_mean"] == pytest.approx((0.12 + 0.3 + 0.1 + 0.1) / 4)
 
+    def test_a_wait_within_the_promised_service_level_does_not_count(self) -> None:
+        # An email promised within 8 h and answered in 1 h: nothing over. A call with a
+        # 20 s target waiting 180 s: 2 minutes over the 60 s threshold.
+        email = contact(10.0, wait=3600.0, customer_id="e", sla_target=28800.0)
+        call = contact(20.0, wait=180.0, customer_id="c", sla_target=20.0)
+        kpis = replication_kpis(result([email, call]), churn=self.MODEL).values[OVERALL][ALL]
+        assert kpis["expected_churners"] == pytest.approx(0.02)
+        assert kpis["customers_at_risk"] == 1
+
     def test_churn_breaks_down_by_customer_not_by_channel(self, values: dict[str, Any]) -> None:
         assert values["customer_status"]["new"]["churn_increment_mean"] == pytest.approx(0.1)
         assert values["tier"]["gold"]["expected_churners"] == pytest.approx(0.02)

@@ -27,7 +27,7 @@ from pathlib import Path
 from simulations.experiment import Experiment, OnResult, cpu_count, run_experiment
 from simulations.planning_cli import COMMANDS, add_commands, run_command, write_meta
 from simulations.records import ReplicationResult
-from simulations.report import render_table, write_json, write_report
+from simulations.report import CHANNEL_KPIS, render_table, write_json, write_report
 from simulations.scenario import Scenario, ScenarioError, bundled_scenarios, load_scenario
 
 
@@ -146,7 +146,11 @@ def _run(args: argparse.Namespace) -> int:
         print("ccsim: interrupted before any replication finished", file=sys.stderr)
         return 130
     if not args.quiet:
-        print(render_table(experiment.summaries.values(), experiment.comparisons))
+        summaries = experiment.summaries.values()
+        print(render_table(summaries, experiment.comparisons))
+        print(
+            render_table(summaries, experiment.comparisons, kpis=CHANNEL_KPIS, breakdown="channel")
+        )
         contacts = sum(len(r.contacts) for r in experiment.results)
         print(f"{contacts:,} simulated contacts in {elapsed:.1f} s")
     _write_outputs(args, experiment)

@@ -38,10 +38,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from simulations.metrics import KPIS, Comparison, Estimate, KpiInfo, Summary
+from simulations.metrics import ALL, KPIS, OVERALL, Comparison, Estimate, KpiInfo, Summary
 from simulations.records import AgentRecord, ContactRecord, QueueSample, ReplicationResult
 
 __all__ = [
+    "CHANNEL_KPIS",
     "TABLE_KPIS",
     "kpi_table",
     "plot_kpi_bars",
@@ -54,6 +55,9 @@ __all__ = [
     "write_raw_csv",
     "write_report",
 ]
+
+CHANNEL_KPIS = ("service_level", "asa", "abandonment_rate", "aht", "fcr")
+"""KPIs of the per-channel table ``ccsim run`` prints under the overall one."""
 
 TABLE_KPIS = (
     "service_level",
@@ -117,34 +121,54 @@ def kpi_table(
     comparisons: Iterable[Comparison] = (),
     *,
     kpis: Sequence[str] = TABLE_KPIS,
+    breakdown: str = OVERALL,
 ) -> Table:
-    """Overall KPIs per policy side by side, ``mean ± half-width``, plus one column per
+    """KPIs per policy side by side, ``mean ± half-width``, plus one column per
     comparison (``candidate − baseline``, paired). A significant difference (its CI
     excludes 0) is bold, green when it is an improvement and red when it is worse.
-    KPIs no policy has are left out.
+    KPIs no policy has are left out. With a ``breakdown`` such as ``"channel"``, each
+    of its keys gets one row per KPI (``voice: Service level``...).
     """
     summaries, comparisons = list(summaries), list(comparisons)
-    shown = [k for k in kpis if any(s.get(k) is not None for s in summaries)]
+    keys = [ALL] if breakdown == OVERALL else _keys(summaries, breakdown)
     confidence = summaries[0].confidence if summaries else 0.95
+    title = "Contact-centre KPIs" + ("" if breakdown == OVERALL else f" by {breakdown}")
     table = Table(
-        title="Contact-centre KPIs",
+        title=title,
         caption=f"mean ± half-width of the {confidence:.0%} CI over replications"
         + ("; Δ paired by replication, bold = CI excludes 0" if comparisons else ""),
     )
+    if breakdown != OVERALL:
+        table.add_column(breakdown)
     table.add_column("KPI")
     for s in summaries:
         table.add_column(f"{s.policy} (n={len(s.replications)})", justify="right")
     for c in comparisons:
         table.add_column(f"Δ {c.candidate} − {c.baseline}", justify="right")
-    for kpi in shown:
-        info = _info(kpi)
-        row: list[str | Text] = [info.label]
-        row += [_cell(s.get(kpi), info) for s in summaries]
-        for c in comparisons:
-            est = c.get(kpi)
-            row.append(Text(_cell(est, info, difference=True), style=_difference_style(est, info)))
-        table.add_row(*row)
+    for key in keys:
+        shown = [k for k in kpis if any(s.get(k, breakdown, key) is not None for s in summaries)]
+        for i, kpi in enumerate(shown):
+            info = _info(kpi)
+            row: list[str | Text] = [info.label]
+            if breakdown != OVERALL:
+                row.insert(0, key if i == 0 else "")
+            row += [_cell(s.get(kpi, breakdown, key), info) for s in summaries]
+            for c in comparisons:
+                est = c.get(kpi, breakdown, key)
+                cell = _cell(est, info, difference=True)
+                row.append(Text(cell, style=_difference_style(est, info)))
+            table.add_row(*row)
+        if breakdown != OVERALL and key != keys[-1]:
+            table.add_section()
     return table
+
+
+def _keys(summaries: Sequence[Summary], breakdown: str) -> list[str]:
+    """Every key of ``breakdown`` in any summary, in first-seen display order."""
+    keys: dict[str, None] = {}
+    for s in summaries:
+        keys.update(dict.fromkeys(s.keys(breakdown)))
+    return list(keys)
 
 
 def render_table(
@@ -152,11 +176,12 @@ def render_table(
     comparisons: Iterable[Comparison] = (),
     *,
     kpis: Sequence[str] = TABLE_KPIS,
+    breakdown: str = OVERALL,
     width: int = 120,
 ) -> str:
     """:func:`kpi_table` as plain text."""
     console = Console(record=True, width=width, file=io.StringIO())
-    console.print(kpi_table(summaries, comparisons, kpis=kpis))
+    console.print(kpi_table(summaries, comparisons, kpis=kpis, breakdown=breakdown))
     return console.export_text()
 
 

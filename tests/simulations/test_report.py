@@ -122,6 +122,17 @@ class TestTerminalTable:
         assert "Service level" in text and "FCR" in text and "AHT" in text
         assert "±" in text
 
+    def test_breakdown_table_has_a_section_per_key(
+        self, summaries: list[Summary], comparison: Comparison
+    ) -> None:
+        text = render_table(
+            summaries, [comparison], kpis=["service_level", "asa"], breakdown="channel"
+        )
+        channels = summaries[0].keys("channel")
+        assert channels and all(f"│ {ch} " in text for ch in channels)
+        assert text.count("Service level") == len(channels)
+        assert "by channel" in text
+
     def test_render_table_returns_plain_text(self, summaries: list[Summary]) -> None:
         text = render_table(summaries)
         assert "Service level" in text

@@ -1,1 +1,44 @@
-"""Contact-centre simulator."""
+"""Contact-centre simulator: a SimPy model that drives the real ``routing.Router``.
+
+The planner's entry points: load a scenario, run replications of one or several
+routing policies with common random numbers, and summarise the KPIs with confidence
+intervals. The ``ccsim`` command (``simulations.cli``) wraps them; staffing search,
+sweeps, cross-training and HTML reports live in their own modules.
+"""
+
+from __future__ import annotations
+
+from simulations.experiment import Experiment, run_experiment
+from simulations.metrics import ChurnModel, Comparison, Summary, compare, summarise
+from simulations.model import ContactCentre, run_replication
+from simulations.records import AgentRecord, ContactRecord, QueueSample, ReplicationResult
+from simulations.scenario import (
+    Scenario,
+    ScenarioError,
+    apply_override,
+    bundled_scenarios,
+    load_scenario,
+    parse_scenario,
+)
+
+__all__ = [
+    "AgentRecord",
+    "ChurnModel",
+    "Comparison",
+    "ContactCentre",
+    "ContactRecord",
+    "Experiment",
+    "QueueSample",
+    "ReplicationResult",
+    "Scenario",
+    "ScenarioError",
+    "Summary",
+    "apply_override",
+    "bundled_scenarios",
+    "compare",
+    "load_scenario",
+    "parse_scenario",
+    "run_experiment",
+    "run_replication",
+    "summarise",
+]

@@ -24,9 +24,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from simulations.experiment import Experiment, OnResult, cpu_count, run_experiment
-from simulations.planning_cli import COMMANDS, add_commands, run_command, write_meta
-from simulations.records import ReplicationResult
+from simulations.experiment import Experiment, cpu_count, run_experiment
+from simulations.planning_cli import COMMANDS, add_commands, progress, run_command, write_meta
 from simulations.report import CHANNEL_KPIS, render_table, write_json, write_report
 from simulations.scenario import Scenario, ScenarioError, bundled_scenarios, load_scenario
 
@@ -132,15 +131,22 @@ def _run(args: argparse.Namespace) -> int:
     workers = args.workers if args.workers is not None else cpu_count()
     total = replications * len(policies)
     started = time.perf_counter()
-    if args.quiet:
-        experiment = _experiment(args, scenario, policies, replications, workers, None)
-    else:
+    if not args.quiet:
         print(
             f"{scenario.simulation.name}: {scenario.simulation.description}\n"
             f"{len(policies)} policies x {replications} replications, "
             f"{scenario.agent_count} agents, {workers} worker(s)"
         )
-        experiment = _with_progress(args, scenario, policies, replications, workers, total)
+    with progress(args.quiet, "replications", total) as update:
+        experiment = run_experiment(
+            scenario,
+            policies,
+            replications=replications,
+            seed=args.seed,
+            baseline=args.baseline,
+            workers=workers,
+            on_result=lambda _: update(),
+        )
     elapsed = time.perf_counter() - started
     if not experiment.summaries:
         print("ccsim: interrupted before any replication finished", file=sys.stderr)
@@ -155,50 +161,6 @@ def _run(args: argparse.Namespace) -> int:
         print(f"{contacts:,} simulated contacts in {elapsed:.1f} s")
     _write_outputs(args, experiment)
     return 130 if experiment.interrupted else 0
-
-
-def _experiment(
-    args: argparse.Namespace,
-    scenario: Scenario,
-    policies: Sequence[str],
-    replications: int,
-    workers: int,
-    on_result: OnResult | None,
-) -> Experiment:
-    return run_experiment(
-        scenario,
-        policies,
-        replications=replications,
-        seed=args.seed,
-        baseline=args.baseline,
-        workers=workers,
-        on_result=on_result,
-    )
-
-
-def _with_progress(
-    args: argparse.Namespace,
-    scenario: Scenario,
-    policies: Sequence[str],
-    replications: int,
-    workers: int,
-    total: int,
-) -> Experiment:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        transient=True,
-    ) as progress:
-        task = progress.add_task("replications", total=total)
-
-        def advance(_: ReplicationResult) -> None:
-            progress.advance(task)
-
-        return _experiment(args, scenario, policies, replications, workers, advance)
 
 
 def _write_outputs(args: argparse.Namespace, experiment: Experiment) -> None:

@@ -176,7 +176,7 @@ def _html(args: argparse.Namespace, out: Path) -> None:
 
 
 @contextmanager
-def _progress(quiet: bool, label: str, total: int) -> Iterator[Callable[..., None]]:
+def progress(quiet: bool, label: str, total: int) -> Iterator[Callable[..., None]]:
     """A progress bar (nothing when quiet) and a function advancing/resetting it."""
     if quiet:
         yield lambda *a, **k: None
@@ -285,7 +285,7 @@ def _staff(args: argparse.Namespace, scenario: Scenario) -> int:
             f"at most {args.max_evaluations} plans"
         )
     started = time.perf_counter()
-    with _progress(args.quiet, "simulating plan 1", replications) as update:
+    with progress(args.quiet, "simulating plan 1", replications) as update:
         plans = 1
 
         def on_result(result: ReplicationResult) -> None:
@@ -377,7 +377,7 @@ def _sweep(args: argparse.Namespace, scenario: Scenario) -> int:
             f"{workers} worker(s), streaming to {out / 'replications.csv'}"
         )
     started = time.perf_counter()
-    with _progress(args.quiet, "replications", variants * replications) as update:
+    with progress(args.quiet, "replications", variants * replications) as update:
         result = run_sweep(
             scenario,
             params,
@@ -430,7 +430,7 @@ def _crosstrain(args: argparse.Namespace, scenario: Scenario) -> int:
             + ("" if args.no_staffing else ", then a staffing search per pattern")
         )
     started = time.perf_counter()
-    with _progress(args.quiet, "patterns", len(kinds) * replications) as update:
+    with progress(args.quiet, "patterns", len(kinds) * replications) as update:
 
         def on_pattern(name: str) -> None:
             update(0, total=None, description=f"staffing {name}")

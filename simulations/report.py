@@ -191,14 +191,14 @@ def _out(out_dir: str | Path) -> Path:
     return path
 
 
-def _finite(value: Any) -> Any:
-    """Replace NaN/inf by ``None`` so the JSON is strict."""
+def json_safe(value: Any) -> Any:
+    """``value`` with every NaN/inf replaced by ``None``, so the JSON is strict."""
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
+        return {k: json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_finite(v) for v in value]
+        return [json_safe(v) for v in value]
     return value
 
 
@@ -211,7 +211,7 @@ def write_json(
         "summaries": [s.as_dict() for s in summaries],
         "comparisons": [c.as_dict() for c in comparisons],
     }
-    path.write_text(json.dumps(_finite(document), indent=2, allow_nan=False) + "\n")
+    path.write_text(json.dumps(json_safe(document), indent=2, allow_nan=False) + "\n")
     return path
 
 

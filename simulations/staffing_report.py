@@ -30,6 +30,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from simulations.report import json_safe
+
 if TYPE_CHECKING:
     from simulations.metrics import Estimate
     from simulations.staffing import StaffingResult
@@ -521,18 +523,8 @@ def write_staffing(
     if not isinstance(result, Mapping):
         spec = result.staffed.to_spec()
         path = out / "staffed_scenario.json"
-        path.write_text(json.dumps(_finite(spec), indent=2) + "\n")
+        path.write_text(json.dumps(json_safe(spec), indent=2) + "\n")
         paths.append(path)
     if plots:
         paths += plot_staffing(doc, out)
     return paths
-
-
-def _finite(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(v) for v in value]
-    return value

@@ -26,22 +26,18 @@ from typing import Final
 
 import attrs
 
-from simulations.distributions import (
-    ArrivalProcess,
-    BatchArrivals,
-    Distribution,
-    Fixed,
+from simulations.arrivals import ArrivalProcess, BatchArrivals, arrivals_from_spec
+from simulations.distributions import Distribution, Fixed, from_spec
+from simulations.metrics import ChurnModel
+from simulations.spec import (
     SpecError,
     TableReader,
-    arrivals_from_spec,
     check_instant,
     check_int,
     check_number,
     describe,
-    from_spec,
     join_path,
 )
-from simulations.metrics import ChurnModel
 
 __all__ = [
     "BUILTIN_POLICIES",

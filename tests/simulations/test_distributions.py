@@ -15,22 +15,18 @@ import statistics
 
 import pytest
 
+from simulations.arrivals import BatchArrivals, PoissonArrivals, ProfileArrivals, arrivals_from_spec
 from simulations.distributions import (
-    BatchArrivals,
     Distribution,
     Empirical,
     Exponential,
     Fixed,
     Gamma,
     Lognormal,
-    PoissonArrivals,
-    ProfileArrivals,
-    SpecError,
     Uniform,
-    arrivals_from_spec,
-    check_instant,
     from_spec,
 )
+from simulations.spec import SpecError, check_instant
 
 Z = 4.0
 N = 20_000

@@ -12,13 +12,8 @@ import attrs
 import pytest
 
 from routing import Policy
-from simulations.distributions import (
-    BatchArrivals,
-    Exponential,
-    Fixed,
-    PoissonArrivals,
-    ProfileArrivals,
-)
+from simulations.arrivals import BatchArrivals, PoissonArrivals, ProfileArrivals
+from simulations.distributions import Exponential, Fixed
 from simulations.metrics import ChurnModel
 from simulations.scenario import (
     POLICY_KEYS,

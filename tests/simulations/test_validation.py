@@ -40,7 +40,8 @@ from __future__ import annotations
 import pytest
 
 from routing.erlang import ErlangAResult, ErlangCResult, erlang_a_metrics, erlang_c_metrics
-from simulations.distributions import Exponential, Fixed, PoissonArrivals
+from simulations.arrivals import PoissonArrivals
+from simulations.distributions import Exponential, Fixed
 from simulations.experiment import cpu_count, run_experiment
 from simulations.metrics import Estimate, Summary, estimate
 from simulations.model import run_replication

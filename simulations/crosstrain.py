@@ -35,9 +35,10 @@ from typing import Any
 import attrs
 
 from simulations.experiment import cpu_count
-from simulations.metrics import KPIS, Estimate
+from simulations.metrics import KPIS
 from simulations.scenario import AgentGroup, Scenario
 from simulations.staffing import StaffingResult, search
+from simulations.stats import Estimate
 from simulations.sweep import Param, Variant, run_variants
 from simulations.targets import Target, default_targets
 

@@ -55,10 +55,11 @@ Breakdowns: ``overall`` (key ``all``), ``channel``, ``contact_type``, ``tier``,
 seconds, intervals aligned to time 0, only contacts arriving in the window) and
 ``agent_group`` (occupancy, AHT, handled).
 
-Across replications each KPI gets a mean and a Student-t confidence interval with
-n - 1 degrees of freedom, n counting the replications where it is defined; with n = 1
-the half-width is ``None``. :func:`compare` pairs two policies replication by
-replication (common random numbers) and gives the CI of the mean difference.
+Across replications each KPI gets a mean and a Student-t confidence interval
+(:mod:`simulations.stats`) with n - 1 degrees of freedom, n counting the replications
+where it is defined; with n = 1 the half-width is ``None``. :func:`compare` pairs two
+policies replication by replication (common random numbers) and gives the CI of the
+mean difference.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ from typing import Any, Literal, TypeAlias
 import attrs
 
 from simulations.records import AgentRecord, ContactRecord, ReplicationResult
-from simulations.stats import Estimate, estimate, t_quantile
+from simulations.stats import Estimate, estimate
 
 __all__ = [
     "ALL",
@@ -79,16 +80,13 @@ __all__ = [
     "OVERALL",
     "ChurnModel",
     "Comparison",
-    "Estimate",
     "KpiInfo",
     "ReplicationKPIs",
     "Summary",
     "compare",
-    "estimate",
     "replication_kpis",
     "summarise",
     "summarise_by_policy",
-    "t_quantile",
 ]
 
 OVERALL = "overall"

@@ -38,8 +38,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from simulations.metrics import ALL, KPIS, OVERALL, Comparison, Estimate, KpiInfo, Summary
+from simulations.metrics import ALL, KPIS, OVERALL, Comparison, KpiInfo, Summary
 from simulations.records import AgentRecord, ContactRecord, QueueSample, ReplicationResult
+from simulations.stats import Estimate
 
 __all__ = [
     "CHANNEL_KPIS",

@@ -33,8 +33,8 @@ from rich.text import Text
 from simulations.report import json_safe
 
 if TYPE_CHECKING:
-    from simulations.metrics import Estimate
     from simulations.staffing import StaffingResult
+    from simulations.stats import Estimate
 
 __all__ = [
     "clock",

@@ -41,10 +41,11 @@ from pathlib import Path
 
 import attrs
 
-from simulations.metrics import OVERALL, Estimate, estimate, replication_kpis
+from simulations.metrics import OVERALL, replication_kpis
 from simulations.model import run_replication
 from simulations.parallel import run_parallel
 from simulations.scenario import Scenario, apply_override, parse_override
+from simulations.stats import Estimate, estimate
 
 __all__ = [
     "DEFAULT_BREAKDOWNS",

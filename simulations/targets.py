@@ -34,9 +34,9 @@ from collections.abc import Iterable, Sequence
 
 import attrs
 
-from simulations.metrics import Estimate
 from simulations.records import ContactRecord
 from simulations.scenario import Scenario
+from simulations.stats import Estimate
 
 __all__ = [
     "KPI_LABELS",

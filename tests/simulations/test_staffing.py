@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from routing.erlang import agents_for_erlang_a, agents_for_service_level
-from simulations.metrics import Estimate, replication_kpis
+from simulations.metrics import replication_kpis
 from simulations.model import DRAIN, run_replication
 from simulations.scenario import bundled_scenarios, load_scenario
 from simulations.staffing import (
@@ -23,6 +23,7 @@ from simulations.staffing import (
     staffing_intervals,
 )
 from simulations.staffing_report import render_staffing, result_document, write_staffing
+from simulations.stats import Estimate
 from simulations.targets import Target, default_targets, measure, parse_target
 from tests.simulations.planning_helpers import calls, group, scenario
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from simulations.metrics import estimate
 from simulations.scenario import ScenarioError
+from simulations.stats import estimate
 from simulations.sweep import (
     Param,
     expand,

@@ -145,25 +145,44 @@ def usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
-def machine() -> dict[str, Any]:
-    """Where the figures came from: interpreter, CPUs, CPU model, OS, git commit."""
+def _git(*args: str) -> subprocess.CompletedProcess[str] | None:
     try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
+        return subprocess.run(
+            ["git", *args],
             capture_output=True,
             text=True,
             check=False,
             cwd=Path(__file__).resolve().parent,
-        ).stdout.strip()
+        )
     except OSError:
-        commit = ""
+        return None
+
+
+def commit() -> str:
+    """The short commit of this checkout, with ``+dirty`` when the engine, the simulator
+    or the benchmarks differ from it; ``"unknown"`` outside git."""
+    head = _git("rev-parse", "--short", "HEAD")
+    if head is None or head.returncode != 0:
+        return "unknown"
+    diff = _git("diff", "--quiet", "HEAD", "--", "../routing", "../simulations", ".")
+    return head.stdout.strip() + ("+dirty" if diff is not None and diff.returncode else "")
+
+
+def machine() -> dict[str, Any]:
+    """Where the figures came from: interpreter, CPUs, CPU model, OS, git commit, and the
+    load averages at this moment (the machine may be shared with other jobs)."""
+    try:
+        load = [round(x, 2) for x in os.getloadavg()]
+    except OSError:  # not available on this platform
+        load = []
     return {
         "python": sys.version.replace("\n", " "),
+        "loadavg_1_5_15": load,
         "implementation": python_version(),
         "nproc": usable_cpus(),
         "cpu": cpu_model(),
         "platform": platform.platform(),
-        "commit": commit or "unknown",
+        "commit": commit(),
     }
 
 

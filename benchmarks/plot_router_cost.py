@@ -1,57 +1,73 @@
-"""Router cost per lifecycle against tasks waiting, 1e2 to 1e6, on log-log axes.
+"""Router cost per lifecycle against tasks waiting (1e2 to 1e6), on log-log axes.
 
-    python benchmarks/plot_router_cost.py   # writes results/router_cost.json and .png
+    python benchmarks/plot_router_cost.py RESULTS.json [--out PNG]
 
-Runs ``bench_router.py --sizes 100,...,1000000 --no-oracle`` in a subprocess, then
-plots the lifecycle cost and the bare heapq push+pop cost measured in the same run.
-A flat lifecycle line is what the bucketed queue promises: the cost of a decision
-does not grow with the number of tasks waiting.
+``RESULTS.json`` is what ``run_all.py`` writes (or ``bench_router.py --json``); its
+router figures carry a ``curve``: the lifecycle cost and the bare heapq push+pop cost
+measured in the same run at each queue length. ``run_all.py`` draws the plot itself
+(``results/router_cost.png`` in a full run). A flat lifecycle line is what the
+bucketed queue promises: the cost of a decision does not grow with the tasks waiting.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
-import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
-SIZES = (100, 1_000, 10_000, 100_000, 1_000_000)
 
 
-def label(size: int) -> str:
-    """The suffix bench_router.py gives a size's figures (``1k``, ``1000k``...)."""
-    return f"{size // 1000}k" if size >= 1000 else str(size)
+def router_curve(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The curve from a ``run_all.py`` report or a ``bench_router.py`` payload."""
+    router = report.get("benchmarks", {}).get("bench_router", report)
+    curve: list[dict[str, Any]] = router.get("curve", [])
+    return curve
 
 
-def main() -> int:
-    out = HERE / "results" / "router_cost.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    sizes = ",".join(str(n) for n in SIZES)
-    command = [sys.executable, str(HERE / "bench_router.py"), "--sizes", sizes, "--no-oracle"]
-    subprocess.run([*command, "--json", str(out)], cwd=HERE, check=True)
-    figures = {f["key"]: f["value"] for f in json.loads(out.read_text())["figures"]}
-    lifecycle = [figures[f"lifecycle_us_{label(n)}"] for n in SIZES]
-    heap = [figures[f"heap_pair_ns_{label(n)}"] / 1000 for n in SIZES]
-
+def plot(curve: Sequence[dict[str, Any]], png: Path, title: str = "") -> Path:
+    """Draw lifecycle and heapq cost against tasks waiting to ``png`` (matplotlib Agg)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    sizes = [point["waiting"] for point in curve]
+    lifecycle = [point["lifecycle_us"] for point in curve]
+    heap = [point["heap_pair_ns"] / 1000 for point in curve]
     fig = Figure(figsize=(7, 4.5))
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
-    ax.loglog(SIZES, lifecycle, "o-", label="router: submit + offer + accept + complete")
-    ax.loglog(SIZES, heap, "s--", label="bare heapq push + pop (same run)")
+    ax.loglog(sizes, lifecycle, "o-", label="router: submit + offer + accept + complete")
+    ax.loglog(sizes, heap, "s--", label="bare heapq push + pop (same run)")
+    for n, cost in zip(sizes, lifecycle, strict=True):
+        ax.annotate(f"{cost:.0f} µs", (n, cost), textcoords="offset points", xytext=(0, 7))
     ax.set_xlabel("tasks waiting")
     ax.set_ylabel("CPU time per operation (µs)")
-    ax.set_title("Router cost vs queue length (1,000 agents, 50 skills, 4 channels)")
+    ax.set_title(title or "Router cost vs queue length (1,000 agents, 50 skills, 4 channels)")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend()
-    png = HERE / "results" / "router_cost.png"
+    ax.legend(loc="center right")
+    png.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(png, dpi=110, bbox_inches="tight")
-    for n, cost, base in zip(SIZES, lifecycle, heap, strict=True):
-        print(f"{n:>9,} waiting: lifecycle {cost:7.1f} us, heapq pair {base * 1000:7.0f} ns")
-    print(f"wrote {png}")
+    return png
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    cli = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    cli.add_argument("results", type=Path, help="a run_all.py or bench_router.py JSON file")
+    cli.add_argument("--out", type=Path, default=HERE / "results" / "router_cost.png")
+    args = cli.parse_args(argv)
+    curve = router_curve(json.loads(args.results.read_text(encoding="utf-8")))
+    if not curve:
+        print(f"{args.results}: no router cost curve in it", file=sys.stderr)
+        return 1
+    for point in curve:
+        print(
+            f"{point['waiting']:>9,} waiting: lifecycle {point['lifecycle_us']:7.1f} us, "
+            f"heapq pair {point['heap_pair_ns']:7.0f} ns"
+        )
+    print(f"wrote {plot(curve, args.out)}")
     return 0
 
 

@@ -1,12 +1,20 @@
 """Run every benchmark script (``benchmarks/bench_*.py``) and collect their figures.
 
-    python benchmarks/run_all.py            # full: writes results/<date>-<python>.json + .md
-    python benchmarks/run_all.py --quick    # CI: small sizes, a few seconds, writes nothing
+    python benchmarks/run_all.py            # full: results/<date>-<python>.json and .md,
+                                            # results/router_cost.png
+    python benchmarks/run_all.py --quick    # CI: small sizes, a few seconds, into a
+                                            # fresh temporary folder (or --out DIR)
 
 Each script runs in its own interpreter with ``--json`` (and ``--quick``), so one
-crashing cannot take the others down. The exit status is non-zero when any script
-crashes, times out or writes no figures; a missed performance target is reported
-but does not fail the run (benchmarks measure, tests judge).
+crashing cannot take the others down. The report (JSON and a Markdown table) records
+the machine, its load averages before and after, and every figure with its target.
+A full run never overwrites an earlier report: a second one on the same day gets a
+``-2`` suffix. A quick run writes ``...-quick.json`` and never to ``results/`` unless
+told to with ``--out``.
+
+The exit status is non-zero when any script crashes, times out or writes no figures,
+or the plot cannot be drawn; a missed performance target is reported but does not
+fail the run (benchmarks measure, tests judge).
 """
 
 from __future__ import annotations
@@ -21,8 +29,10 @@ from pathlib import Path
 from typing import Any
 
 from _common import Figure, machine, parser, python_version, table_markdown, write_json
+from plot_router_cost import plot, router_curve
 
 HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
 
 
 def scripts(only: Sequence[str] = ()) -> list[Path]:
@@ -33,8 +43,8 @@ def scripts(only: Sequence[str] = ()) -> list[Path]:
     return found
 
 
-def run_one(script: Path, quick: bool, timeout: float | None) -> tuple[str, dict[str, Any]]:
-    """Run one script; return ``("ok" | "crashed" | "timed out" | "no figures", payload)``."""
+def run_one(script: Path, quick: bool, timeout: float | None) -> tuple[str, float, dict[str, Any]]:
+    """Run one script: ``("ok" | "crashed" | "timed out" | "no figures", seconds, payload)``."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "figures.json"
         command = [sys.executable, str(script), "--json", str(out)]
@@ -45,32 +55,54 @@ def run_one(script: Path, quick: bool, timeout: float | None) -> tuple[str, dict
         try:
             done = subprocess.run(command, cwd=HERE, timeout=timeout, check=False)
         except subprocess.TimeoutExpired:
-            return "timed out", {}
-        print(f"=== {script.name}: exit {done.returncode} in {time.perf_counter() - began:.1f}s")
+            return "timed out", time.perf_counter() - began, {}
+        took = time.perf_counter() - began
+        print(f"=== {script.name}: exit {done.returncode} in {took:.1f}s", flush=True)
         if done.returncode != 0:
-            return "crashed", {}
+            return "crashed", took, {}
         try:
-            return "ok", json.loads(out.read_text(encoding="utf-8"))
+            return "ok", took, json.loads(out.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return "no figures", {}
+            return "no figures", took, {}
 
 
-def markdown(results: dict[str, dict[str, Any]], info: dict[str, Any], quick: bool) -> str:
-    """A Markdown report: the machine, then one table per benchmark."""
+def default_out(quick: bool) -> Path:
+    """``results/`` for a full run; a fresh temporary folder for a quick one, so a smoke
+    run never lands beside the committed figures."""
+    return Path(tempfile.mkdtemp(prefix="benchmarks-quick-")) if quick else RESULTS
+
+
+def report_stem(out: Path, quick: bool) -> str:
+    """``<date>-<python>`` (``-quick`` for quick runs), with ``-2``, ``-3``... if taken."""
+    stem = f"{time.strftime('%Y-%m-%d')}-{python_version()}" + ("-quick" if quick else "")
+    candidate, n = stem, 1
+    while (out / f"{candidate}.json").exists() or (out / f"{candidate}.md").exists():
+        n += 1
+        candidate = f"{stem}-{n}"
+    return candidate
+
+
+def markdown(report: dict[str, Any], command: str) -> str:
+    """A Markdown report: the machine and the command, then one table per benchmark."""
+    info, after = report["machine"], report["machine_after"]
     lines = [
-        f"# Benchmarks, {time.strftime('%Y-%m-%d')} ({'quick' if quick else 'full'})",
+        f"# Benchmarks, {report['when'][:10]} ({report['mode']})",
         "",
+        f"- Command: `{command}` ({report['seconds']:.0f} s)",
         f"- Python: `{info['python']}`",
         f"- CPU: {info['cpu']}, {info['nproc']} usable CPUs; {info['platform']}",
+        f"- Load average (1, 5, 15 min): {info['loadavg_1_5_15']} before, "
+        f"{after['loadavg_1_5_15']} after; the machine may be shared with other jobs",
         f"- Commit: {info['commit']}",
-        f"- Command: `python benchmarks/run_all.py{' --quick' if quick else ''}`",
+        "- Scripts: " + ", ".join(f"{name} {status}" for name, status in report["status"].items()),
     ]
-    for name, data in results.items():
+    for name, data in report["benchmarks"].items():
         figs = []
         for record in data.get("figures", []):
             fields = {k: v for k, v in record.items() if k != "status"}
             figs.append(Figure(**fields))
-        lines += ["", f"## {name}", "", table_markdown(figs)]
+        took = report["seconds_by_script"].get(name, 0.0)
+        lines += ["", f"## {name} ({took:.0f} s)", "", table_markdown(figs)]
     return "\n".join(lines) + "\n"
 
 
@@ -78,43 +110,58 @@ def main(argv: Sequence[str] | None = None) -> int:
     cli = parser(__doc__.splitlines()[0] if __doc__ else "run every benchmark")
     cli.add_argument("--only", nargs="*", default=(), help="run only scripts matching these")
     cli.add_argument(
-        "--timeout", type=float, help="seconds per script (default: 300 quick, none full)"
+        "--timeout", type=float, help="seconds per script (default: 120 quick, none full)"
     )
     cli.add_argument(
-        "--out", type=Path, default=HERE / "results", help="where full runs write their report"
+        "--out",
+        type=Path,
+        help="folder for the report and plot (default: results/ full, a temporary one quick)",
     )
     args = cli.parse_args(argv)
-    timeout = args.timeout if args.timeout is not None else (300.0 if args.quick else None)
+    timeout = args.timeout if args.timeout is not None else (120.0 if args.quick else None)
+    out: Path = args.out or default_out(args.quick)
     found = scripts(args.only)
     if not found:
         print("no benchmark scripts found", file=sys.stderr)
         return 2
 
+    before = machine()
+    began = time.perf_counter()
     statuses: dict[str, str] = {}
+    seconds: dict[str, float] = {}
     results: dict[str, dict[str, Any]] = {}
     for script in found:
-        status, data = run_one(script, args.quick, timeout)
-        statuses[script.stem] = status
+        status, took, data = run_one(script, args.quick, timeout)
+        statuses[script.stem], seconds[script.stem] = status, took
         if data:
             results[script.stem] = data
-
-    info = machine()
     report = {
         "mode": "quick" if args.quick else "full",
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "machine": info,
+        "seconds": time.perf_counter() - began,
+        "seconds_by_script": seconds,
+        "machine": before,
+        "machine_after": machine(),
         "status": statuses,
         "benchmarks": results,
     }
+
+    stem = report_stem(out, args.quick)
+    json_path, md_path = out / f"{stem}.json", out / f"{stem}.md"
+    write_json(json_path, report)
     if args.json:
         write_json(args.json, report)
-    if not args.quick:
-        stem = f"{time.strftime('%Y-%m-%d')}-{python_version()}"  # has dots: no with_suffix
-        json_path, md_path = args.out / f"{stem}.json", args.out / f"{stem}.md"
-        write_json(json_path, report)
-        text = markdown(results, info, args.quick)
-        md_path.write_text(text, encoding="utf-8")
-        print(f"\n{text}\nwrote {json_path} and {md_path}")
+    command = "python benchmarks/run_all.py" + (" --quick" if args.quick else "")
+    md_path.write_text(markdown(report, command), encoding="utf-8")
+    print(f"\nwrote {json_path} and {md_path}")
+    curve = router_curve(results.get("bench_router", {}))
+    if curve:
+        try:
+            title = "" if not args.quick else "Router cost, quick smoke run (not for quoting)"
+            print(f"wrote {plot(curve, out / 'router_cost.png', title)}")
+        except Exception as exc:  # any failure to draw fails the run, as a crash would
+            print(f"router cost plot: {exc!r}", file=sys.stderr)
+            statuses["plot_router_cost"] = "crashed"
 
     print("\nsummary:")
     for name, status in statuses.items():
@@ -124,7 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if fig.get("status") == "MISS"
         ]
         note = f"; targets missed: {', '.join(missed)}" if missed else ""
-        print(f"  {name}: {status}{note}")
+        print(f"  {name}: {status} ({seconds.get(name, 0.0):.1f}s){note}")
     failed = [name for name, status in statuses.items() if status != "ok"]
     if failed:
         print(f"FAILED: {', '.join(failed)}", file=sys.stderr)

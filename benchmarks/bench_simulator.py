@@ -3,6 +3,7 @@ one day of the 500-agent centre, and replications over 1 and 2 processes.
 
     python benchmarks/bench_simulator.py            # full, about a minute
     python benchmarks/bench_simulator.py --quick    # CI smoke run, a few seconds
+    python benchmarks/bench_simulator.py --profile mmc   # cProfile of our M/M/c day instead
 
 1. M/M/c. The bundled ``mmc`` scenario without patience (lambda = 0.1/s, mean service
    300 s, 33 servers, so 91 % busy) run by three simulators to the same horizon in this
@@ -23,10 +24,13 @@ one day of the 500-agent centre, and replications over 1 and 2 processes.
 
 from __future__ import annotations
 
+import cProfile
+import pstats
 import random
 import sys
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 
 import ciw
 import simpy
@@ -203,11 +207,33 @@ def scaling_figures(quick: bool) -> list[Figure]:
     ]
 
 
+def profile(what: str, quick: bool, seed: int, top: int = 25) -> None:
+    """Print a cProfile of our model on the M/M/c day (``mmc``) or the large day (``large``)."""
+    if what == "mmc":
+        run: Callable[[], object] = partial(ours(mmc_scenario(86_400.0)), 86_400.0, seed)
+    else:
+        scenario = large_scenario(quick)[0]
+        run = partial(run_replication, scenario, scenario.simulation.policy, 0, seed=seed)
+    profiler = cProfile.Profile()
+    profiler.runcall(run)
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     cli = parser(__doc__.splitlines()[0] if __doc__ else "simulator benchmark")
     cli.add_argument("--seed", type=int, default=11, help="random seed")
     cli.add_argument("--rounds", type=int, help="M/M/c rounds (default: 5 full, 1 quick)")
+    cli.add_argument(
+        "--profile",
+        choices=("mmc", "large"),
+        help="instead of measuring, cProfile our model on the M/M/c day or the large day",
+    )
     args = cli.parse_args(argv)
+    if args.profile:
+        profile(args.profile, args.quick, args.seed)
+        return 0
     rounds = args.rounds or (1 if args.quick else 5)
     figures = mmc_figures(args.quick, args.seed, rounds)
     figures += large_figures(args.quick, args.seed)

@@ -18,13 +18,19 @@ at the next opening.
 
 Events are SimPy timeouts with callbacks rather than one generator per customer:
 the model schedules at most three timeouts per contact (arrival, abandonment, end of
-handling), which keeps it fast enough for a 500-agent day in seconds.
+handling), which keeps it fast enough for a 500-agent day in seconds. What every
+contact of a type shares (its routing ``Requirement``, channel units and cost, and the
+handle-time factor and resolution chances per agent group) is worked out once per run
+(``_TypePlan``, ``_AgentState.terms``), not per contact.
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 import random
+from array import array
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -66,12 +72,87 @@ def stream(seed: int, replication: int, component: str) -> random.Random:
     return random.Random(f"{seed}/{replication}/{component}")
 
 
+class _TypePlan:
+    """What every contact of one type shares, worked out once per run.
+
+    The routing ``Requirement`` is a frozen value, so one instance serves every task of
+    the type; ``index`` is the type's position in ``Scenario.contact_types`` and picks
+    its entry in ``_AgentState.terms``.
+    """
+
+    __slots__ = (
+        "channel",
+        "cost",
+        "ctype",
+        "deflection",
+        "due_after",
+        "handle_time",
+        "index",
+        "name",
+        "new_share",
+        "patience",
+        "priority",
+        "requirement",
+        "sla_target",
+        "units",
+        "wrap_up",
+    )
+
+    def __init__(self, index: int, ctype: ContactType, scenario: Scenario) -> None:
+        channel = scenario.channels[ctype.channel]
+        self.index = index
+        self.ctype = ctype
+        self.name = ctype.name
+        self.channel = ctype.channel
+        self.units = channel.units
+        self.cost = channel.cost_per_contact
+        self.requirement = Requirement(
+            dict(ctype.skills),
+            steps=tuple(RelaxStep(step.after, dict(step.skills)) for step in ctype.relax),
+        )
+        self.priority = float(ctype.priority)
+        self.sla_target = ctype.sla_target
+        self.due_after = ctype.due_after
+        self.deflection = ctype.deflection
+        self.patience = ctype.patience
+        self.handle_time = ctype.handle_time
+        self.wrap_up = ctype.wrap_up
+        shares = scenario.customers.new_share
+        self.new_share = shares if ctype.new_share is None else ctype.new_share
+
+
+_Terms = tuple[float, float, float]
+"""Per (contact type, agent group): the handle-time factor, the chance to resolve, and
+the chance to resolve when the agent also handled the issue's previous contact."""
+
+
+def _group_terms(scenario: Scenario, group: AgentGroup) -> list[_Terms]:
+    """``_Terms`` of ``group`` for every contact type, in ``scenario.contact_types`` order.
+
+    They depend on the agent only through its skills (its proficiency margin), which
+    every agent of a group shares.
+    """
+    skills = dict(group.skills)
+    terms = []
+    for ctype in scenario.contact_types:
+        margin = ctype.margin(skills)
+        resolution = scenario.resolution
+        terms.append(
+            (
+                scenario.handling.factor(margin),
+                resolution.probability(margin, same_agent=False),
+                resolution.probability(margin, same_agent=True),
+            )
+        )
+    return terms
+
+
 class _Contact:
     """A contact's state while the model runs (turned into a ContactRecord at the end)."""
 
     __slots__ = (
         "abandoned_at",
-        "agent_id",
+        "agent",
         "answered_at",
         "arrived_at",
         "attempt",
@@ -84,20 +165,28 @@ class _Contact:
         "id",
         "issue_id",
         "patience",
+        "plan",
         "previous_agent_id",
         "resolve_draw",
         "resolved",
-        "type",
         "wrap_up",
     )
 
-    def __init__(self, contact_id: str, ctype: ContactType, issue_id: str, attempt: int) -> None:
+    def __init__(
+        self,
+        contact_id: str,
+        plan: _TypePlan,
+        issue_id: str,
+        attempt: int,
+        arrived_at: float,
+        customer: Customer,
+    ) -> None:
         self.id = contact_id
-        self.type = ctype
+        self.plan = plan
         self.issue_id = issue_id
         self.attempt = attempt
-        self.arrived_at = 0.0
-        self.customer = Customer("")
+        self.arrived_at = arrived_at
+        self.customer = customer
         self.deflected = False
         self.patience: float | None = None
         self.handle_base = 0.0
@@ -108,21 +197,25 @@ class _Contact:
         self.abandoned_at: float | None = None
         self.completed_at: float | None = None
         self.handle_time = 0.0
-        self.agent_id: str | None = None
+        self.agent: _AgentState | None = None
         self.previous_agent_id: str | None = None
         self.resolved: bool | None = None
 
 
 class _AgentState:
-    __slots__ = ("busy_since", "busy_time", "group", "handled", "held", "id", "on_duty", "skills")
+    __slots__ = ("busy_since", "busy_time", "group", "handled", "held", "id", "on_duty", "terms")
 
     def __init__(
-        self, agent_id: str, group: AgentGroup, on_duty: list[tuple[float, float]]
+        self,
+        agent_id: str,
+        group: AgentGroup,
+        on_duty: list[tuple[float, float]],
+        terms: list[_Terms],
     ) -> None:
         self.id = agent_id
         self.group = group
         self.on_duty = on_duty  # its shifts inside the measured window
-        self.skills = dict(group.skills)
+        self.terms = terms  # shared by the group's agents; see _group_terms
         self.held = 0
         self.busy_since = 0.0
         self.busy_time = 0.0
@@ -164,6 +257,10 @@ class ContactCentre:
         self._serial = 0
         self._repeat_rng = stream(self.seed, replication, "repeats")
         self._customers = _CustomerBase(scenario, stream(self.seed, replication, "customers"))
+        self._plans = {
+            ctype.name: _TypePlan(i, ctype, scenario)
+            for i, ctype in enumerate(scenario.contact_types)
+        }
 
     # -- running -------------------------------------------------------------------
 
@@ -173,8 +270,8 @@ class ContactCentre:
         horizon = self.scenario.simulation.horizon
         for group in self.scenario.agent_groups:
             self._staff(group)
-        for ctype in self.scenario.contact_types:
-            self._arrivals(ctype, horizon)
+        for plan in self._plans.values():
+            self._arrivals(plan, horizon)
         self._sampler()
         env.run(until=horizon + DRAIN)
         return self._result()
@@ -194,9 +291,10 @@ class ContactCentre:
             for start, end in self._shifts(group)
             if min(end, window_end) > max(start, window_start)
         ]
+        terms = _group_terms(self.scenario, group)
         for i in range(group.count):
             agent_id = f"{group.name}-{i + 1}"
-            self.agents[agent_id] = _AgentState(agent_id, group, on_duty)
+            self.agents[agent_id] = _AgentState(agent_id, group, on_duty, terms)
             agent = Agent(
                 agent_id, skills=group.skills, capacity=capacity, max_units=group.max_units
             )
@@ -219,24 +317,28 @@ class ContactCentre:
     def _set_state(self, agent_id: str, state: AgentState) -> None:
         self._dispatch(self.router.set_agent_state(agent_id, state, self.env.now))
 
-    def _arrivals(self, ctype: ContactType, horizon: float) -> None:
-        times_rng = stream(self.seed, self.replication, f"arrivals/{ctype.name}")
-        attrs_rng = stream(self.seed, self.replication, f"contacts/{ctype.name}")
-        process = self.scenario.arrivals(ctype)
+    def _arrivals(self, plan: _TypePlan, horizon: float) -> None:
+        """Arrivals of one type: each books the next, so one timeout is pending at a time.
+
+        ``at - env.now`` is the delay ``_at`` would compute (arrival instants never go
+        backwards), kept so that instants are the same floats as ``now + delay``.
+        """
+        times_rng = stream(self.seed, self.replication, f"arrivals/{plan.name}")
+        attrs_rng = stream(self.seed, self.replication, f"contacts/{plan.name}")
+        process = self.scenario.arrivals(plan.ctype)
         times = process.arrival_times(times_rng, 0.0, horizon)
+        env = self.env
 
-        def next_arrival() -> None:
+        def arrive(_event: object) -> None:
+            self._first_contact(plan, attrs_rng)
+            book()
+
+        def book() -> None:
             at = next(times, None)
-            if at is None:
-                return
+            if at is not None:
+                env.timeout(at - env.now).callbacks.append(arrive)
 
-            def arrive() -> None:
-                self._first_contact(ctype, attrs_rng)
-                next_arrival()
-
-            self._at(at, arrive)
-
-        next_arrival()
+        book()
 
     def _sampler(self) -> None:
         channels = list(self.scenario.channels)
@@ -261,29 +363,31 @@ class ContactCentre:
 
     # -- contacts ------------------------------------------------------------------
 
-    def _new_contact(self, ctype: ContactType, issue_id: str | None, attempt: int) -> _Contact:
+    def _new_contact(
+        self, plan: _TypePlan, issue_id: str | None, attempt: int, customer: Customer
+    ) -> _Contact:
         self._serial += 1
         contact_id = f"c{self._serial}"
-        contact = _Contact(contact_id, ctype, issue_id or f"i{self._serial}", attempt)
-        contact.arrived_at = self.env.now
+        issue_id = issue_id or f"i{self._serial}"
+        contact = _Contact(contact_id, plan, issue_id, attempt, self.env.now, customer)
         self.contacts[contact_id] = contact
         return contact
 
     def _draw(self, contact: _Contact, rng: random.Random, allow_deflection: bool) -> None:
         """Every random attribute of a contact, drawn at arrival in a fixed order."""
-        ctype = contact.type
+        plan = contact.plan
         deflect_draw = rng.random()
-        contact.deflected = allow_deflection and deflect_draw < ctype.deflection
-        contact.patience = ctype.patience.sample(rng) if ctype.patience is not None else None
-        contact.handle_base = ctype.handle_time.sample(rng)
-        contact.wrap_up = ctype.wrap_up.sample(rng)
+        contact.deflected = allow_deflection and deflect_draw < plan.deflection
+        contact.patience = plan.patience.sample(rng) if plan.patience is not None else None
+        contact.handle_base = plan.handle_time.sample(rng)
+        contact.wrap_up = plan.wrap_up.sample(rng)
         contact.resolve_draw = rng.random()
-        if ctype.due_after is not None:
-            contact.due_at = contact.arrived_at + ctype.due_after
+        if plan.due_after is not None:
+            contact.due_at = contact.arrived_at + plan.due_after
 
-    def _first_contact(self, ctype: ContactType, rng: random.Random) -> None:
-        contact = self._new_contact(ctype, None, 1)
-        contact.customer = self._customers.pick(ctype, rng)
+    def _first_contact(self, plan: _TypePlan, rng: random.Random) -> None:
+        customer = self._customers.pick(plan.new_share, rng)
+        contact = self._new_contact(plan, None, 1, customer)
         self._draw(contact, rng, allow_deflection=True)
         if contact.deflected:
             return
@@ -291,7 +395,7 @@ class ContactCentre:
 
     def _repeat(self, previous: _Contact) -> None:
         """An unresolved issue comes back, maybe on another channel, with context."""
-        spec = previous.type.repeat
+        spec = previous.plan.ctype.repeat
         if spec is None:
             return
         rng = self._repeat_rng
@@ -300,18 +404,19 @@ class ContactCentre:
         delay = spec.delay.sample(rng)
         names = list(spec.contact_types)
         name = rng.choices(names, weights=[spec.contact_types[n] for n in names])[0]
-        ctype = self.scenario.contact_type(name)
-        last_agent = previous.agent_id
+        plan = self._plans[name]
+        last_agent = previous.agent.id if previous.agent is not None else None
 
         def come_back() -> None:
-            contact = self._new_contact(ctype, previous.issue_id, previous.attempt + 1)
-            contact.customer = previous.customer
+            contact = self._new_contact(
+                plan, previous.issue_id, previous.attempt + 1, previous.customer
+            )
             contact.previous_agent_id = last_agent
             self._draw(contact, rng, allow_deflection=False)
             preferred = (last_agent,) if last_agent and spec.preferred_window > 0 else ()
             self._submit(contact, preferred=preferred, window=spec.preferred_window)
 
-        at = self._next_opening(ctype, self.env.now + delay)
+        at = self._next_opening(plan.ctype, self.env.now + delay)
         if at is not None:
             self._at(at, come_back)
 
@@ -334,28 +439,27 @@ class ContactCentre:
         return opening if opening is not None and opening < horizon else None
 
     def _submit(self, contact: _Contact, preferred: tuple[str, ...], window: float = 0.0) -> None:
-        ctype = contact.type
-        requirement = Requirement(
-            dict(ctype.skills),
-            steps=tuple(RelaxStep(step.after, dict(step.skills)) for step in ctype.relax),
-        )
+        plan = contact.plan
         task = Task(
             contact.id,
-            ctype.channel,
-            requirement,
+            plan.channel,
+            plan.requirement,
             contact.customer,
-            priority=float(ctype.priority),
-            sla_target=ctype.sla_target,
+            priority=plan.priority,
+            sla_target=plan.sla_target,
             due_at=contact.due_at,
-            units=self.scenario.channels[ctype.channel].units,
+            units=plan.units,
             preferred_agents=preferred,
             preferred_window=window if preferred else 0.0,
         )
-        self._dispatch(self.router.submit(task, self.env.now))
+        env = self.env
+        now = env.now
+        self._dispatch(self.router.submit(task, now))
         if contact.answered_at is None and contact.patience is not None:
-            self._at(self.env.now + contact.patience, lambda: self._abandon(contact))
+            delay = now + contact.patience - now  # the instant's float, as ``_at`` had it
+            env.timeout(delay).callbacks.append(partial(self._abandon, contact))
 
-    def _abandon(self, contact: _Contact) -> None:
+    def _abandon(self, contact: _Contact, _event: object = None) -> None:
         if contact.answered_at is not None:
             return
         contact.abandoned_at = self.env.now
@@ -368,7 +472,8 @@ class ContactCentre:
         """Accept every offer at once and start handling; re-arm the router wake-up."""
         for event in events:
             if isinstance(event, Offered):
-                self._start(event.offer.id, event.offer.task_id, event.offer.agent_id)
+                offer = event.offer
+                self._start(offer.id, offer.task_id, offer.agent_id)
         at = self.router.next_timer_at()
         if at is not None and at < self._wake_at:
             self._wake_at = at
@@ -381,24 +486,25 @@ class ContactCentre:
         self._dispatch(self.router.advance(self.env.now))
 
     def _start(self, offer_id: int, contact_id: str, agent_id: str) -> None:
-        now = self.env.now
+        env = self.env
+        now = env.now
         self.router.accept(offer_id, now)
         contact = self.contacts[contact_id]
         agent = self.agents[agent_id]
         contact.answered_at = now
-        contact.agent_id = agent_id
+        contact.agent = agent
         if agent.held == 0:
             agent.busy_since = now
         agent.held += 1
-        margin = contact.type.margin(agent.skills)
-        contact.handle_time = contact.handle_base * self.scenario.handling.factor(margin)
-        self._at(now + contact.handle_time + contact.wrap_up, lambda: self._finish(contact, agent))
+        factor = agent.terms[contact.plan.index][0]
+        contact.handle_time = contact.handle_base * factor
+        delay = now + contact.handle_time + contact.wrap_up - now  # as ``_at`` had it
+        env.timeout(delay).callbacks.append(partial(self._finish, contact, agent))
 
-    def _finish(self, contact: _Contact, agent: _AgentState) -> None:
+    def _finish(self, contact: _Contact, agent: _AgentState, _event: object = None) -> None:
         now = self.env.now
-        margin = contact.type.margin(agent.skills)
-        same_agent = contact.previous_agent_id == agent.id
-        p = self.scenario.resolution.probability(margin, same_agent=same_agent)
+        _, p_resolve, p_same_agent = agent.terms[contact.plan.index]
+        p = p_same_agent if contact.previous_agent_id == agent.id else p_resolve
         contact.resolved = contact.resolve_draw < p
         contact.completed_at = now
         agent.held -= 1
@@ -429,34 +535,35 @@ class ContactCentre:
         )
 
     def _record(self, c: _Contact) -> ContactRecord:
-        agent = self.agents[c.agent_id] if c.agent_id is not None else None
-        ctype = c.type
-        channel_cost = self.scenario.channels[ctype.channel].cost_per_contact
+        agent = c.agent
+        plan = c.plan
+        customer = c.customer
+        answered = c.answered_at is not None
         return ContactRecord(
             replication=self.replication,
             policy=self.policy_name,
             contact_id=c.id,
             issue_id=c.issue_id,
-            customer_id=c.customer.id,
-            contact_type=ctype.name,
-            channel=ctype.channel,
-            tier=c.customer.tier,
-            customer_value=c.customer.value,
-            is_new_customer=c.customer.is_new,
+            customer_id=customer.id,
+            contact_type=plan.name,
+            channel=plan.channel,
+            tier=customer.tier,
+            customer_value=customer.value,
+            is_new_customer=customer.is_new,
             attempt=c.attempt,
             arrived_at=c.arrived_at,
             answered_at=c.answered_at,
             abandoned_at=c.abandoned_at,
             deflected=c.deflected,
             completed_at=c.completed_at,
-            handle_time=c.handle_time if c.answered_at is not None else 0.0,
-            wrap_up=c.wrap_up if c.answered_at is not None else 0.0,
-            agent_id=c.agent_id,
+            handle_time=c.handle_time if answered else 0.0,
+            wrap_up=c.wrap_up if answered else 0.0,
+            agent_id=agent.id if agent is not None else None,
             agent_group=agent.group.name if agent is not None else None,
             resolved=c.resolved,
-            sla_target=ctype.sla_target,
+            sla_target=plan.sla_target,
             due_at=c.due_at,
-            cost=0.0 if c.deflected else channel_cost,
+            cost=0.0 if c.deflected else plan.cost,
         )
 
     def _agent_record(self, agent: _AgentState) -> AgentRecord:
@@ -475,26 +582,54 @@ class ContactCentre:
 
 
 class _CustomerBase:
-    """The customer population: tier, value and onboarding flag per customer."""
+    """The customer population: tier, value and onboarding flag per customer.
+
+    Every customer's tier and onboarding flag are drawn up front, in customer order,
+    from the customers stream (the tier's uniform, then the flag's), because which pool
+    a customer is in decides who a first contact reaches. Its ``Customer`` value is
+    only built when it first contacts the centre, from the tier uniform kept until
+    then: a day reaches a fraction of a large population, and building values is most
+    of the cost.
+    """
 
     def __init__(self, scenario: Scenario, rng: random.Random) -> None:
         spec = scenario.customers
-        tiers = spec.tiers
-        self.new: list[Customer] = []
-        self.established: list[Customer] = []
+        self.tiers = spec.tiers
+        # The draw ``rng.choices(tiers, weights=shares)`` makes, kept to be made later.
+        self._cum_shares = list(itertools.accumulate(t.share for t in self.tiers))
+        self._total_share = self._cum_shares[-1] + 0.0
+        self._tier_draws = array("d")
+        self.new: list[int] = []
+        self.established: list[int] = []
+        draw = rng.random
+        tier_draws = self._tier_draws.append
+        new, established = self.new.append, self.established.append
         for i in range(spec.population):
-            tier = rng.choices(tiers, weights=[t.share for t in tiers])[0]
-            is_new = rng.random() < spec.new_share
-            customer = Customer(f"k{i + 1}", value=tier.value, tier=tier.name, is_new=is_new)
-            (self.new if is_new else self.established).append(customer)
-        self.new_share = spec.new_share
+            tier_draws(draw())
+            (new if draw() < spec.new_share else established)(i)
+        self._built: dict[int, Customer] = {}
 
-    def pick(self, ctype: ContactType, rng: random.Random) -> Customer:
-        """A customer for a first contact of ``ctype``."""
-        share = self.new_share if ctype.new_share is None else ctype.new_share
-        want_new = rng.random() < share
+    def pick(self, new_share: float, rng: random.Random) -> Customer:
+        """A customer for a first contact of a type whose ``new_share`` is given.
+
+        Runtime complexity: O(1) once the customer has been built, O(log tiers) the
+        first time.
+        """
+        want_new = rng.random() < new_share
         pool = self.new if (want_new and self.new) or not self.established else self.established
-        return pool[int(rng.random() * len(pool))]
+        i = pool[int(rng.random() * len(pool))]
+        customer = self._built.get(i)
+        if customer is None:
+            customer = self._build(i, is_new=pool is self.new)
+        return customer
+
+    def _build(self, i: int, *, is_new: bool) -> Customer:
+        """Customer ``i``, whose onboarding flag is the pool it was drawn into."""
+        u = self._tier_draws[i] * self._total_share
+        tier = self.tiers[bisect.bisect(self._cum_shares, u, 0, len(self.tiers) - 1)]
+        customer = Customer(f"k{i + 1}", value=tier.value, tier=tier.name, is_new=is_new)
+        self._built[i] = customer
+        return customer
 
 
 def _busy(agent: _AgentState, until: float) -> float:

@@ -210,7 +210,6 @@ class Router:
         rec.state = state
         if state is AgentState.AVAILABLE:
             self._pool.set_idle_since(rec, now)
-            self._pool.reindex(rec)
             self._fill(rec, now, events)
         else:
             self._pool.reindex(rec)
@@ -338,7 +337,6 @@ class Router:
             else:
                 context.open_issues.append(task_id)
         self._pool.set_idle_since(agent, now)
-        self._pool.reindex(agent)
         self._fill(agent, now, events, rec.task.channel)
         return events
 
@@ -363,7 +361,6 @@ class Router:
             agent = rec.agent
             del self._offers[rec.offer_id]
             self._release(rec, agent)
-            self._pool.reindex(agent)
             self._fill(agent, now, events, rec.task.channel)
         rec.state = TaskState.CANCELLED
         return events
@@ -575,6 +572,7 @@ class Router:
             agent, fit, context = found
             self._queue.remove(rec)
             self._offer(rec, agent, fit, context, now, events)
+            self._pool.reindex(agent)
 
     def _fill(
         self, agent: AgentRecord, now: float, events: list[Event], freed: str | None = None
@@ -594,13 +592,14 @@ class Router:
             else:
                 channels = agent.free_channels()
             if not channels:
-                return
+                break
             found = queue.best_for(agent, now, channels, agent.free_units())
             if found is None:
-                return
+                break
             rec, fit, context = found
             queue.remove(rec)
             self._offer(rec, agent, fit, context, now, events)
+        self._pool.reindex(agent)
 
     def _offer(
         self,
@@ -611,6 +610,7 @@ class Router:
         now: float,
         events: list[Event],
     ) -> None:
+        """Reserve the dequeued ``rec`` for ``agent`` (the caller reindexes the agent)."""
         policy = self.policy
         task = rec.task
         self._offer_seq += 1
@@ -634,7 +634,6 @@ class Router:
         agent.work[task.id] = rec
         agent.load[task.channel] += 1
         agent.units_used += task.units
-        self._pool.reindex(agent)
         self._offers[offer_id] = (offer, rec, agent)
         if offer.expires_at is not None:
             heapq.heappush(self._timers, (offer.expires_at, _OFFER_TIMEOUT, offer_id, 0, offer))

@@ -11,7 +11,9 @@ For the other direction, a task looking for an idle agent, every agent owns one 
 (a recycled slot number): each group keeps the mask of agents eligible for it and the
 pool keeps, per channel, the mask of agents with a free slot there. Their ``&`` is
 exactly the eligible idle agents, in a few machine words, however many agents are
-idle but unfit.
+idle but unfit. Agents with a unit cap are also masked by how many units they have
+free, so a task of ``u`` units drops those with fewer in the same few words (a call
+of 3 units is not offered to each agent whose chats leave it only 2).
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ class AgentRecord:
         "bit",
         "capacity",
         "entry",
+        "free_key",
         "id",
         "idle_since",
         "indexed",
@@ -84,6 +87,7 @@ class AgentRecord:
         self.state = AgentState.AVAILABLE
         self.load = dict.fromkeys(self.capacity, 0)
         self.units_used = 0
+        self.free_key: int | None = None  # free units it is masked under (capped agents)
         self.idle_since = now
         self.entry = (now, seq, self)
         self.indexed: dict[str, tuple[float, int, AgentRecord]] = {}
@@ -124,6 +128,8 @@ class AgentPool:
         self.agents: dict[str, AgentRecord] = {}
         self.profiles: dict[Skills, Profile] = {}
         self.idle_mask: dict[str, int] = {}
+        # free units -> bits of the agents with a unit cap that have that many free
+        self.free_units_mask: dict[int, int] = {}
         self.by_slot: dict[int, AgentRecord] = {}
         self._free_slots: list[int] = []
         self._seq = 0
@@ -150,6 +156,9 @@ class AgentPool:
         """Drop an agent that holds no work. Runtime complexity: O(groups it may take)."""
         rec.state = AgentState.OFFLINE
         self.reindex(rec)
+        if rec.free_key is not None:
+            self.free_units_mask[rec.free_key] &= ~rec.bit
+            rec.free_key = None
         del self.agents[rec.id]
         del self.by_slot[rec.slot]
         heapq.heappush(self._free_slots, rec.slot)
@@ -187,9 +196,17 @@ class AgentPool:
 
         Runtime complexity: O(c log n) for the agent's c channels.
         """
-        routable = rec.state is AgentState.AVAILABLE and (
-            rec.max_units is None or rec.units_used < rec.max_units
-        )
+        max_units = rec.max_units
+        routable = rec.state is AgentState.AVAILABLE
+        if max_units is not None:
+            free = max_units - rec.units_used
+            routable = routable and free > 0
+            if free != rec.free_key:
+                masks = self.free_units_mask
+                if rec.free_key is not None:
+                    masks[rec.free_key] &= ~rec.bit
+                masks[free] = masks.get(free, 0) | rec.bit
+                rec.free_key = free
         entry = rec.entry
         indexed = rec.indexed
         idle = rec.profile.idle
@@ -217,7 +234,8 @@ class AgentPool:
         window only the preferred agents are considered.
 
         Runtime complexity: O(min(P, E)) for the P eligible profiles of the task's
-        group and the E eligible agents idle on its channel (a mask ``&``): each
+        group and the E eligible agents idle on its channel with enough free units (a
+        mask ``&``): each
         profile costs an O(1) head look-up (more only when heads declined this task or
         lack units), each eligible idle agent an O(1) key.
         """
@@ -240,6 +258,10 @@ class AgentPool:
                     best, winner = key, (rec, fit, policy.w_context)
             return winner
         candidates = self.idle_mask.get(channel, 0) & group.eligible
+        if candidates and units > 1:
+            for free, bits in self.free_units_mask.items():
+                if free < units:
+                    candidates &= ~bits
         if not candidates:
             return None
         high_value = task_rec.high_value
@@ -306,6 +328,14 @@ class AgentPool:
             for bucket in profile.idle.values():
                 bucket._check()
         assert {c: m for c, m in self.idle_mask.items() if m} == counts
+        by_free: dict[int, int] = {}
+        for rec in self.agents.values():
+            if rec.max_units is None:
+                assert rec.free_key is None
+            else:
+                assert rec.free_key == rec.max_units - rec.units_used, rec.id
+                by_free[rec.free_key] = by_free.get(rec.free_key, 0) | rec.bit
+        assert {k: m for k, m in self.free_units_mask.items() if m} == by_free
         assert {rec.slot: rec for rec in self.agents.values()} == self.by_slot
         for profile in self.profiles.values():
             members = [rec for rec in self.agents.values() if rec.profile is profile]

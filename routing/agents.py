@@ -235,9 +235,8 @@ class AgentPool:
 
         Runtime complexity: O(min(P, E)) for the P eligible profiles of the task's
         group and the E eligible agents idle on its channel with enough free units (a
-        mask ``&``): each
-        profile costs an O(1) head look-up (more only when heads declined this task or
-        lack units), each eligible idle agent an O(1) key.
+        mask ``&``): each profile costs an O(1) head look-up (more only when heads
+        declined this task or lack units), each eligible idle agent an O(1) key.
         """
         task = task_rec.task
         channel, units = task.channel, task.units
@@ -268,18 +267,27 @@ class AgentPool:
         profiles = group.profiles[high_value]
         if candidates.bit_count() <= len(profiles):
             # Few eligible idle agents: look at each of them rather than at every profile.
+            # The masks guarantee each can take the task (available, a free slot on the
+            # channel, enough free units), so only fit, idle time and declines are read.
             by_slot = self.by_slot
+            declined_by = task_rec.declined_by
+            found: AgentRecord | None = None
+            best_fit = best_since = 0.0
+            best_seq = 0
             while candidates:
                 low = candidates & -candidates
                 candidates ^= low
                 rec = by_slot[low.bit_length() - 1]
-                if not rec.can_take(channel, units) or task_rec.declined(rec.id):
-                    continue
                 fit = rec.profile.fits[group][high_value]
-                key = (fit, -rec.idle_since, -rec.seq)
-                if best is None or key > best:
-                    best, winner = key, (rec, fit, 0.0)
-            return winner
+                if found is not None and fit <= best_fit:  # no better than the best so far?
+                    if fit < best_fit or rec.idle_since > best_since:
+                        continue
+                    if rec.idle_since == best_since and rec.seq > best_seq:
+                        continue
+                if declined_by is not None and rec.id in declined_by:
+                    continue
+                found, best_fit, best_since, best_seq = rec, fit, rec.idle_since, rec.seq
+            return None if found is None else (found, best_fit, 0.0)
         for neg_fit, _, profile in profiles:
             fit = -neg_fit
             if best is not None and fit < best[0]:

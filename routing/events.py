@@ -6,7 +6,7 @@ from typing import TypeAlias
 
 import attrs
 
-from routing.model import Offer, Skills
+from routing.model import Offer, Skills, slot_setters
 
 
 @attrs.frozen
@@ -68,6 +68,27 @@ class AgentPaused:
 
     agent_id: str
     at: float
+
+
+# Built for every offer and every queued task: see ``routing.model.new_offer``.
+_new = object.__new__
+(_offered_offer,) = slot_setters(Offered, "offer")
+_queued_task_id, _queued_at = slot_setters(Queued, "task_id", "at")
+
+
+def new_offered(offer: Offer) -> Offered:
+    """``Offered(offer)``, without attrs' ``__init__``."""
+    event: Offered = _new(Offered)
+    _offered_offer(event, offer)
+    return event
+
+
+def new_queued(task_id: str, at: float) -> Queued:
+    """``Queued(task_id, at)``, without attrs' ``__init__``."""
+    event: Queued = _new(Queued)
+    _queued_task_id(event, task_id)
+    _queued_at(event, at)
+    return event
 
 
 Event: TypeAlias = (

@@ -51,21 +51,22 @@ from routing.errors import (
 from routing.events import (
     AgentPaused,
     Event,
-    Offered,
     PreferenceExpired,
-    Queued,
     Relaxed,
     Requeued,
     SlaBreached,
+    new_offered,
+    new_queued,
 )
 from routing.model import (
     Agent,
     AgentState,
     CustomerContext,
     Offer,
-    ScoreTerms,
     Task,
     TaskState,
+    new_offer,
+    new_score_terms,
 )
 from routing.policy import Policy
 from routing.task_queue import TaskQueue, TaskRecord
@@ -255,7 +256,7 @@ class Router:
         self._tasks[task.id] = rec
         self._route_new(rec, now, events)
         if rec.state is TaskState.QUEUED:
-            events.append(Queued(task.id, now))
+            events.append(new_queued(task.id, now))
         return events
 
     def _set_preference(self, rec: TaskRecord) -> None:
@@ -615,17 +616,18 @@ class Router:
         task = rec.task
         self._offer_seq += 1
         offer_id = self._offer_seq
-        a_urgency, b, _ = policy.urgency_segment(rec.arrived_at, rec.deadline, rec.ramp, now)
         value = task.customer.value if task.customer is not None else 0.0
-        terms = ScoreTerms(
-            value=policy.w_value * value,
-            priority=policy.w_priority * task.priority,
-            urgency=a_urgency + b * now,
-            fit=fit,
-            context=context,
+        # Every timer due by ``now`` has fired, so the task is on its urgency segment
+        # for ``now`` and ``urgency_a + slope * now`` is ``policy``'s urgency at ``now``.
+        terms = new_score_terms(
+            policy.w_value * value,
+            policy.w_priority * task.priority,
+            rec.urgency_a + rec.slope * now,
+            fit,
+            context,
         )
         timeout = policy.offer_timeout
-        offer = Offer(
+        offer = new_offer(
             offer_id, task.id, agent.id, now, None if timeout is None else now + timeout, terms
         )
         rec.state = TaskState.OFFERED
@@ -637,7 +639,7 @@ class Router:
         self._offers[offer_id] = (offer, rec, agent)
         if offer.expires_at is not None:
             heapq.heappush(self._timers, (offer.expires_at, _OFFER_TIMEOUT, offer_id, 0, offer))
-        events.append(Offered(offer))
+        events.append(new_offered(offer))
 
     def _release(self, rec: TaskRecord, agent: AgentRecord) -> None:
         """Free the capacity ``rec`` held on ``agent`` (the caller reindexes)."""

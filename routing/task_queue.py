@@ -42,7 +42,6 @@ class TaskRecord:
     """The router's mutable bookkeeping for one active task."""
 
     __slots__ = (
-        "a",
         "agent",
         "arrived_at",
         "base",
@@ -61,6 +60,7 @@ class TaskRecord:
         "slope",
         "state",
         "task",
+        "urgency_a",
         "version",
     )
 
@@ -87,7 +87,9 @@ class TaskRecord:
         self.preferred_until = arrived_at
         self.declined_by: set[str] | None = None
         self.breached = False
-        self.a = 0.0
+        # urgency on the current segment is ``urgency_a + slope * t`` (``policy``); the
+        # score is ``base`` plus that
+        self.urgency_a = 0.0
         self.slope = 0.0
         self.group: Group | None = None
         self.entry: Entry | None = None
@@ -208,7 +210,7 @@ class TaskQueue:
         a_urgency, b, ends_at = self.policy.urgency_segment(
             rec.arrived_at, rec.deadline, rec.ramp, t
         )
-        rec.a = rec.base + a_urgency
+        rec.urgency_a = a_urgency
         rec.slope = b
         rec.state = TaskState.QUEUED
         next_at = task.requirement.next_step_at(rec.arrived_at, t)
@@ -230,7 +232,7 @@ class TaskQueue:
             bucket = group.buckets.get(bucket_key)
             if bucket is None:
                 bucket = group.buckets[bucket_key] = Bucket()
-            entry = (-rec.a, rec.seq, rec)
+            entry = (-(rec.base + a_urgency), rec.seq, rec)
             bucket.push(entry)
             rec.entry = entry
             rec.group = group
@@ -316,7 +318,7 @@ class TaskQueue:
                     continue
                 fit = policy.fit(agent.skill_map, rec.skills, rec.high_value)
                 context = policy.w_context
-                a = rec.a
+                a = rec.base + rec.urgency_a
                 s = a + rec.slope * t + fit + context
                 if s > best_s or (
                     s == best_s and (a > best_a or (a == best_a and rec.seq < best_seq))
@@ -356,7 +358,7 @@ class TaskQueue:
                     assert rec.state is TaskState.QUEUED, rec.task.id
                     assert rec.group is group and rec.entry is entry and rec.slope == b
                     assert rec.high_value is high_value
-                    assert -entry[0] == rec.a
+                    assert -entry[0] == rec.base + rec.urgency_a
                     count += 1
                     per_channel[rec.task.channel] = per_channel.get(rec.task.channel, 0) + 1
         seen: set[str] = set()

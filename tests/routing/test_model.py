@@ -12,12 +12,22 @@ from routing import (
     Customer,
     CustomerContext,
     Offer,
+    Offered,
+    Queued,
     RelaxStep,
     Requirement,
     ScoreTerms,
     Task,
 )
-from routing.model import check_duration, check_instant, normalise_skills, satisfies
+from routing.events import new_offered, new_queued
+from routing.model import (
+    check_duration,
+    check_instant,
+    new_offer,
+    new_score_terms,
+    normalise_skills,
+    satisfies,
+)
 from tests.strategies import agents, half_integers, requirements, tasks
 
 
@@ -179,3 +189,29 @@ class TestOtherValues:
 
     def test_check_instant_accepts_negative(self) -> None:
         assert check_instant("x", -3) == -3.0
+
+
+class TestFastConstructors:
+    """The router builds offer values by writing their slots (``routing.model.new_offer``)."""
+
+    CLASSES = (ScoreTerms, Offer, Offered, Queued)
+
+    @pytest.mark.parametrize("cls", CLASSES)
+    def test_class_has_nothing_the_fast_path_would_skip(self, cls: type) -> None:
+        for field in attrs.fields(cls):
+            assert field.default is attrs.NOTHING, field.name
+            assert field.converter is None and field.validator is None, field.name
+        assert not hasattr(cls, "__attrs_post_init__")
+        assert not hasattr(cls, "__attrs_pre_init__")
+
+    def test_fast_constructors_build_equal_frozen_values(self) -> None:
+        terms = new_score_terms(1.0, 2.0, 3.5, -0.5, 5.0)
+        assert terms == ScoreTerms(1.0, 2.0, 3.5, -0.5, 5.0)
+        assert terms.total == 11.0
+        offer = new_offer(7, "t", "ann", 1.0, None, terms)
+        assert offer == Offer(7, "t", "ann", 1.0, None, terms)
+        assert hash(offer) == hash(Offer(7, "t", "ann", 1.0, None, terms))
+        assert new_offered(offer) == Offered(offer)
+        assert new_queued("t", 2.0) == Queued("t", 2.0)
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            offer.agent_id = "bob"  # type: ignore[misc]

@@ -551,21 +551,37 @@ class Router:
             widened = True
         return widened
 
-    def _place(self, rec: TaskRecord, t: float, events: list[Event]) -> None:
-        """Queue ``rec`` at time ``t`` and arm its next breakpoint timer."""
+    def _place(
+        self, rec: TaskRecord, t: float, events: list[Event], *, arm: bool = True
+    ) -> float | None:
+        """Queue ``rec`` at time ``t``; return its next breakpoint, and arm a timer for it
+        unless ``arm`` is false (the caller arms it if the task stays queued)."""
         created, next_at = self._queue.place(rec, t)
         if created is not None:
             self._pool.link_group(created)
-        if next_at is not None:
+        if arm and next_at is not None:
             heapq.heappush(self._timers, (next_at, _BREAKPOINT, rec.seq, rec.version, rec))
         if rec.deadline is not None and not rec.breached and rec.deadline <= t:
             rec.breached = True
             events.append(SlaBreached(rec.task.id, rec.deadline))
+        return next_at
 
     def _route_new(self, rec: TaskRecord, now: float, events: list[Event]) -> None:
-        """Queue a new or requeued task, then hand it to an idle agent if one fits."""
-        self._place(rec, now, events)
-        self._route_waiting(rec, now, events)
+        """Queue a new or requeued task, then hand it to an idle agent if one fits.
+
+        Its breakpoint timer is armed only if it stays queued: a timer armed for a task
+        offered at once would only go stale (a push now and a pop later).
+        """
+        next_at = self._place(rec, now, events, arm=False)
+        found = self._pool.best_for(rec)
+        if found is None:
+            if next_at is not None:
+                heapq.heappush(self._timers, (next_at, _BREAKPOINT, rec.seq, rec.version, rec))
+            return
+        agent, fit, context = found
+        self._queue.remove(rec)
+        self._offer(rec, agent, fit, context, now, events)
+        self._pool.reindex(agent)
 
     def _route_waiting(self, rec: TaskRecord, now: float, events: list[Event]) -> None:
         found = self._pool.best_for(rec)

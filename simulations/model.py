@@ -535,35 +535,37 @@ class ContactCentre:
         )
 
     def _record(self, c: _Contact) -> ContactRecord:
+        """The contact's record. Fields are passed by position, in ``ContactRecord``'s
+        order: matching 24 keywords was about a third of the cost of building one."""
         agent = c.agent
         plan = c.plan
         customer = c.customer
         answered = c.answered_at is not None
         return ContactRecord(
-            replication=self.replication,
-            policy=self.policy_name,
-            contact_id=c.id,
-            issue_id=c.issue_id,
-            customer_id=customer.id,
-            contact_type=plan.name,
-            channel=plan.channel,
-            tier=customer.tier,
-            customer_value=customer.value,
-            is_new_customer=customer.is_new,
-            attempt=c.attempt,
-            arrived_at=c.arrived_at,
-            answered_at=c.answered_at,
-            abandoned_at=c.abandoned_at,
-            deflected=c.deflected,
-            completed_at=c.completed_at,
-            handle_time=c.handle_time if answered else 0.0,
-            wrap_up=c.wrap_up if answered else 0.0,
-            agent_id=agent.id if agent is not None else None,
-            agent_group=agent.group.name if agent is not None else None,
-            resolved=c.resolved,
-            sla_target=plan.sla_target,
-            due_at=c.due_at,
-            cost=0.0 if c.deflected else plan.cost,
+            self.replication,  # replication
+            self.policy_name,  # policy
+            c.id,  # contact_id
+            c.issue_id,  # issue_id
+            customer.id,  # customer_id
+            plan.name,  # contact_type
+            plan.channel,  # channel
+            customer.tier,  # tier
+            customer.value,  # customer_value
+            customer.is_new,  # is_new_customer
+            c.attempt,  # attempt
+            c.arrived_at,  # arrived_at
+            c.answered_at,  # answered_at
+            c.abandoned_at,  # abandoned_at
+            c.deflected,  # deflected
+            c.completed_at,  # completed_at
+            c.handle_time if answered else 0.0,  # handle_time
+            c.wrap_up if answered else 0.0,  # wrap_up
+            agent.id if agent is not None else None,  # agent_id
+            agent.group.name if agent is not None else None,  # agent_group
+            c.resolved,  # resolved
+            plan.sla_target,  # sla_target
+            c.due_at,  # due_at
+            0.0 if c.deflected else plan.cost,  # cost
         )
 
     def _agent_record(self, agent: _AgentState) -> AgentRecord:
@@ -637,6 +639,9 @@ def _busy(agent: _AgentState, until: float) -> float:
     in the measured window: occupancy is busy time *while staffed* over staffed time, so
     work held over a break or past a shift's end does not push it above 1."""
     start = agent.busy_since
+    if len(agent.on_duty) == 1:  # the usual single shift, without a generator
+        a, b = agent.on_duty[0]
+        return max(0.0, min(until, b) - max(start, a))
     return sum(max(0.0, min(until, b) - max(start, a)) for a, b in agent.on_duty)
 
 

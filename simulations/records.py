@@ -89,6 +89,33 @@ class ContactRecord:
     cost: float
 
     def __attrs_post_init__(self) -> None:
+        # The valid shapes in a few comparisons (every record of a run passes here);
+        # anything else goes through _check, which names what is wrong.
+        arrived_at, answered_at = self.arrived_at, self.answered_at
+        abandoned_at, completed_at = self.abandoned_at, self.completed_at
+        if answered_at is not None:
+            ok = (
+                abandoned_at is None
+                and not self.deflected
+                and answered_at >= arrived_at
+                and (completed_at is None or completed_at >= arrived_at)
+            )
+        else:
+            ok = completed_at is None and (
+                abandoned_at is None or (not self.deflected and abandoned_at >= arrived_at)
+            )
+        if not (
+            ok
+            and self.attempt >= 1
+            and 0.0 <= self.handle_time < math.inf
+            and 0.0 <= self.wrap_up < math.inf
+            and 0.0 <= self.cost < math.inf
+        ):
+            self._check()
+
+    def _check(self) -> None:
+        """Raise ``ValueError`` naming the first inconsistency, if there is one."""
+
         def bad(reason: str) -> ValueError:
             return ValueError(f"contact {self.contact_id!r}: {reason}")
 

@@ -397,6 +397,30 @@ class TestOutcomes:
                 assert recorded == expected
                 assert len(expected) > 50
 
+    def test_every_record_field_holds_what_its_name_says(
+        self, features: Scenario, runs: list[ReplicationResult]
+    ) -> None:
+        # The model passes a record's 24 fields by position: a swap would show here.
+        tiers = {t.name: t.value for t in features.customers.tiers}
+        for run in runs:
+            for c in run.contacts:
+                ctype = features.contact_type(c.contact_type)
+                channel = features.channels[c.channel]
+                assert (c.replication, c.policy) == (run.replication, run.policy)
+                assert c.contact_id[0] == "c" and c.issue_id[0] == "i"
+                assert c.customer_id[0] == "k" and c.customer_value == tiers[c.tier]
+                assert c.channel == ctype.channel and c.sla_target == ctype.sla_target
+                due_at = None if ctype.due_after is None else c.arrived_at + ctype.due_after
+                assert c.due_at == due_at
+                assert c.cost == (0.0 if c.deflected else channel.cost_per_contact)
+                assert type(c.is_new_customer) is bool and type(c.deflected) is bool
+                assert c.resolved is None or type(c.resolved) is bool
+                if c.agent_id is None:
+                    assert c.agent_group is None and c.handle_time == c.wrap_up == 0.0
+                else:
+                    assert c.agent_id.rpartition("-")[0] == c.agent_group
+                    assert c.handle_time > 0 and c.wrap_up == ctype.wrap_up.mean
+
     def test_every_offered_contact_ends_answered_abandoned_or_pending_once(
         self, features: Scenario, runs: list[ReplicationResult]
     ) -> None:

@@ -147,8 +147,10 @@ class AgentPool:
         self.agents[agent.id] = rec
         self.by_slot[slot] = rec
         profile.mask |= rec.bit
-        for group in profile.fits:
+        for group, fits in profile.fits.items():
             group.eligible |= rec.bit
+            for high_value, fit in enumerate(fits):
+                group.fit_masks[high_value][fit] |= rec.bit
         self.reindex(rec)
         return rec
 
@@ -164,8 +166,10 @@ class AgentPool:
         heapq.heappush(self._free_slots, rec.slot)
         clear = ~rec.bit
         rec.profile.mask &= clear
-        for group in rec.profile.fits:
+        for group, fits in rec.profile.fits.items():
             group.eligible &= clear
+            for high_value, fit in enumerate(fits):
+                group.fit_masks[high_value][fit] &= clear
 
     def link(self, profile: Profile, group: Group) -> None:
         """Record that ``profile`` may take ``group``'s tasks, if it may."""
@@ -180,6 +184,12 @@ class AgentPool:
         group.eligible |= profile.mask
         for high_value, fit in enumerate(fits):
             insort(group.profiles[high_value], (-fit, profile.seq, profile))
+            masks = group.fit_masks[high_value]
+            if fit not in masks:
+                masks[fit] = 0
+                group.fit_order[high_value].append(fit)
+                group.fit_order[high_value].sort(reverse=True)
+            masks[fit] |= profile.mask
 
     def link_group(self, group: Group) -> None:
         """Link a newly created group to every profile."""
@@ -233,10 +243,11 @@ class AgentPool:
         The winner maximises ``(fit + context, -idle_since, -seq)``. In a preferred
         window only the preferred agents are considered.
 
-        Runtime complexity: O(min(P, E)) for the P eligible profiles of the task's
-        group and the E eligible agents idle on its channel with enough free units (a
-        mask ``&``): each profile costs an O(1) head look-up (more only when heads
-        declined this task or lack units), each eligible idle agent an O(1) key.
+        Runtime complexity: O(min(P, F + E)) for the P eligible profiles of the task's
+        group, its F distinct fits and the E eligible agents idle on its channel with
+        enough free units (a mask ``&``): each profile costs an O(1) head look-up (more
+        only when heads declined this task or lack units), each fit class a mask ``&``,
+        and each eligible idle agent of the best fit class that has one an O(1) key.
         """
         task = task_rec.task
         channel, units = task.channel, task.units
@@ -266,28 +277,39 @@ class AgentPool:
         high_value = task_rec.high_value
         profiles = group.profiles[high_value]
         if candidates.bit_count() <= len(profiles):
-            # Few eligible idle agents: look at each of them rather than at every profile.
-            # The masks guarantee each can take the task (available, a free slot on the
-            # channel, enough free units), so only fit, idle time and declines are read.
+            # Few eligible idle agents: look at them rather than at every profile, one fit
+            # class at a time, best fit first, so only agents of the best fit with one
+            # idle are compared. The masks guarantee each can take the task (available,
+            # a free slot on the channel, enough free units), so only idle time, seq and
+            # declines are read.
             by_slot = self.by_slot
             declined_by = task_rec.declined_by
-            found: AgentRecord | None = None
-            best_fit = best_since = 0.0
-            best_seq = 0
-            while candidates:
-                low = candidates & -candidates
-                candidates ^= low
-                rec = by_slot[low.bit_length() - 1]
-                fit = rec.profile.fits[group][high_value]
-                if found is not None and fit <= best_fit:  # no better than the best so far?
-                    if fit < best_fit or rec.idle_since > best_since:
-                        continue
-                    if rec.idle_since == best_since and rec.seq > best_seq:
-                        continue
-                if declined_by is not None and rec.id in declined_by:
+            masks = group.fit_masks[high_value]
+            for fit in group.fit_order[high_value]:
+                in_class = candidates & masks[fit]
+                if not in_class:
                     continue
-                found, best_fit, best_since, best_seq = rec, fit, rec.idle_since, rec.seq
-            return None if found is None else (found, best_fit, 0.0)
+                found: AgentRecord | None = None
+                best_since = 0.0
+                best_seq = 0
+                while in_class:
+                    low = in_class & -in_class
+                    in_class ^= low
+                    rec = by_slot[low.bit_length() - 1]
+                    since = rec.idle_since
+                    if found is not None and (
+                        since > best_since or (since == best_since and rec.seq > best_seq)
+                    ):
+                        continue  # idle for less long than the best so far
+                    if declined_by is not None and rec.id in declined_by:
+                        continue
+                    found, best_since, best_seq = rec, since, rec.seq
+                if found is not None:
+                    return found, fit, 0.0
+                candidates &= ~masks[fit]
+                if not candidates:
+                    break
+            return None
         for neg_fit, _, profile in profiles:
             fit = -neg_fit
             if best is not None and fit < best[0]:
@@ -348,5 +370,10 @@ class AgentPool:
         for profile in self.profiles.values():
             members = [rec for rec in self.agents.values() if rec.profile is profile]
             assert profile.mask == sum(rec.bit for rec in members)
-            for group in profile.fits:
+            for group, fits in profile.fits.items():
                 assert group.eligible & profile.mask == profile.mask
+                for high_value, fit in enumerate(fits):
+                    assert group.fit_masks[high_value][fit] & profile.mask == profile.mask
+                    masks = group.fit_masks[high_value]
+                    assert sum(masks.values()) == group.eligible  # disjoint classes
+                    assert group.fit_order[high_value] == sorted(masks, reverse=True)

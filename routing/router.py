@@ -266,14 +266,11 @@ class Router:
             rec.preferred = {a for a in task.preferred_agents if a in agents}
             rec.preferred_until = rec.arrived_at + task.preferred_window
         elif task.customer is not None:
-            window = self.policy.context_window_for(task.sla_target, task.due_at)
             context = self._customers.get(task.customer.id)
-            if (
-                window > 0
-                and context is not None
-                and context.open_issues
-                and context.last_agent_id in agents
-            ):
+            if context is None or not context.open_issues or context.last_agent_id not in agents:
+                return
+            window = self.policy.context_window_for(task.sla_target, task.due_at)
+            if window > 0:
                 rec.preferred = {context.last_agent_id}
                 rec.preferred_until = rec.arrived_at + window
 

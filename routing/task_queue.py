@@ -172,12 +172,23 @@ class Group:
     """Waiting tasks that any given agent either may all take or none.
 
     ``buckets`` maps ``(high_value, slope)`` to the bucket of those tasks (an agent's
-    fit is the same for every task of one value class in a group); ``profiles[hv]``
-    lists the eligible agent profiles best fit first for value class ``hv``, for
-    routing a task to idle agents.
+    fit is the same for every task of one value class in a group). For routing a task
+    to idle agents, for value class ``hv``: ``profiles[hv]`` lists the eligible agent
+    profiles best fit first, ``fit_masks[hv]`` maps each fit they have to the bits of
+    their agents, and ``fit_order[hv]`` lists those fits best first.
     """
 
-    __slots__ = ("buckets", "channel", "eligible", "key", "profiles", "skills", "units")
+    __slots__ = (
+        "buckets",
+        "channel",
+        "eligible",
+        "fit_masks",
+        "fit_order",
+        "key",
+        "profiles",
+        "skills",
+        "units",
+    )
 
     def __init__(self, key: GroupKey) -> None:
         self.key = key
@@ -185,6 +196,8 @@ class Group:
         self.eligible = 0  # bits of the agents whose profile may take these tasks
         self.buckets: dict[BucketKey, Bucket] = {}
         self.profiles: tuple[list[tuple[float, int, Profile]], ...] = ([], [])
+        self.fit_masks: tuple[dict[float, int], ...] = ({}, {})
+        self.fit_order: tuple[list[float], ...] = ([], [])
 
 
 class TaskQueue:
@@ -284,10 +297,9 @@ class TaskQueue:
         groups_by_channel = agent.profile.groups
         for channel in channels:
             for buckets, fits, units in groups_by_channel.get(channel, ()):
-                if free_units is not None and units > free_units:
+                if not buckets or (free_units is not None and units > free_units):
                     continue
                 for (high_value, b), bucket in buckets.items():
-                    fit = fits[high_value]
                     entry = bucket.heap[0]
                     rec = entry[2]
                     if rec.entry is not entry:
@@ -299,11 +311,11 @@ class TaskQueue:
                             continue
                         entry = found
                     a = -entry[0]
-                    s = a + b * t + fit
-                    if s > best_s or (
-                        s == best_s and (a > best_a or (a == best_a and entry[1] < best_seq))
-                    ):
-                        best, best_fit, best_context = entry[2], fit, 0.0
+                    s = a + b * t + fits[high_value]
+                    if s < best_s:  # most heads lose here, so test that first
+                        continue
+                    if s > best_s or a > best_a or (a == best_a and entry[1] < best_seq):
+                        best, best_fit = entry[2], fits[high_value]
                         best_s, best_a, best_seq = s, a, entry[1]
         own = self.preferred.get(agent_id)
         if own:

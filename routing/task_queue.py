@@ -174,8 +174,9 @@ class Group:
     ``buckets`` maps ``(high_value, slope)`` to the bucket of those tasks (an agent's
     fit is the same for every task of one value class in a group). For routing a task
     to idle agents, for value class ``hv``: ``profiles[hv]`` lists the eligible agent
-    profiles best fit first, ``fit_masks[hv]`` maps each fit they have to the bits of
-    their agents, and ``fit_order[hv]`` lists those fits best first.
+    profiles best fit first, and ``fit_masks[hv]`` maps each fit they have, best
+    first, to the bits of their agents (``None`` until a task of the group first looks
+    among idle agents by their bits).
     """
 
     __slots__ = (
@@ -183,7 +184,6 @@ class Group:
         "channel",
         "eligible",
         "fit_masks",
-        "fit_order",
         "key",
         "profiles",
         "skills",
@@ -196,8 +196,7 @@ class Group:
         self.eligible = 0  # bits of the agents whose profile may take these tasks
         self.buckets: dict[BucketKey, Bucket] = {}
         self.profiles: tuple[list[tuple[float, int, Profile]], ...] = ([], [])
-        self.fit_masks: tuple[dict[float, int], ...] = ({}, {})
-        self.fit_order: tuple[list[float], ...] = ([], [])
+        self.fit_masks: tuple[dict[float, int], ...] | None = None
 
 
 class TaskQueue:

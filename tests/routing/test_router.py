@@ -101,6 +101,26 @@ class TestSubmit:
         events = router.submit(task("late", "email", due_at=-5.0), now=0)
         assert events == [SlaBreached("late", -5.0), Queued("late", 0.0)]
 
+    def test_best_fit_idle_agent_wins_after_agents_join_and_leave(self) -> None:
+        # The pool masks a group's idle agents by fit once a task first needs it; agents
+        # (and new profiles, with new fits) that join or leave later keep those masks true.
+        router = Router()
+        needs = Requirement({"billing": 1})
+        router.add_agent(agent("wide", {"billing": 3, "tech": 3}), now=0)
+        router.add_agent(agent("busy", {"billing": 2, "tech": 1}), now=0)
+        assert pairs(router.submit(task("t1", requirement=needs), now=1)) == [("t1", "busy")]
+        router.add_agent(agent("narrow", {"billing": 2}), now=2)  # the least spare capability
+        router.add_agent(agent("late", {"billing": 2}), now=3)
+        [offered] = router.submit(task("t2", requirement=needs), now=4)
+        assert isinstance(offered, Offered)
+        assert offered.offer.agent_id == "narrow"
+        router.decline(offered.offer.id, now=5)  # t2 goes to "late", same fit, idle less long
+        assert router.agent_tasks("late") == ["t2"]
+        router.remove_agent("narrow", now=6)
+        router.check()
+        assert pairs(router.submit(task("t3", requirement=needs), now=7)) == [("t3", "wide")]
+        router.check()
+
 
 class TestAcceptAndComplete:
     def test_accept_assigns_and_complete_frees_the_agent_for_waiting_work(self) -> None:

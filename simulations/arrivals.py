@@ -98,8 +98,20 @@ class PoissonArrivals:
     def arrival_times(
         self, rng: random.Random, start_at: float = 0.0, end_at: float = math.inf
     ) -> Iterator[float]:
-        """Arrival instants in ``(start_at, end_at)``."""
-        return _poisson_times(self, rng, start_at, end_at)
+        """Arrival instants in ``(start_at, end_at)``: the instants that chaining
+        ``next_arrival_at`` gives, with one call per arrival instead of three (the
+        simulator draws every arrival through here).
+
+        Runtime complexity: O(1) per arrival.
+        """
+        if self.per_hour == 0:
+            return
+        rate = self.per_hour / SECONDS_PER_HOUR
+        gap = rng.expovariate
+        t = max(start_at, 0.0) + gap(rate)
+        while t < end_at:
+            yield t
+            t += gap(rate)  # max(t, 0.0) is t: every arrival is after time 0
 
     def expected_count(self, start_at: float, end_at: float) -> float:
         """Expected arrivals in ``[start_at, end_at)``."""

@@ -331,14 +331,13 @@ class ContactCentre:
 
         def arrive(_event: object) -> None:
             self._first_contact(plan, attrs_rng)
-            book()
-
-        def book() -> None:
             at = next(times, None)
             if at is not None:
                 env.timeout(at - env.now).callbacks.append(arrive)
 
-        book()
+        first_at = next(times, None)
+        if first_at is not None:
+            env.timeout(first_at - env.now).callbacks.append(arrive)
 
     def _sampler(self) -> None:
         channels = list(self.scenario.channels)

@@ -64,6 +64,24 @@ class TestPoissonArrivals:
     def test_scaled_multiplies_the_rate(self) -> None:
         assert PoissonArrivals(100.0).scaled(1.2).per_hour == pytest.approx(120.0)
 
+    @pytest.mark.parametrize(("start_at", "end_at"), [(0.0, 3600.0), (-50.0, 900.0), (700.0, 1e4)])
+    def test_arrival_times_chain_next_arrival_at(self, start_at: float, end_at: float) -> None:
+        # arrival_times inlines next_arrival_at for speed: the same floats, the same draws.
+        process = PoissonArrivals(per_hour=500.0)
+        fast, slow = random.Random(9), random.Random(9)
+        chained = []
+        t = process.next_arrival_at(start_at, slow)
+        while t is not None and t < end_at:
+            chained.append(t)
+            t = process.next_arrival_at(t, slow)
+        assert list(process.arrival_times(fast, start_at, end_at)) == chained
+        assert len(chained) > 50 and fast.random() == slow.random()
+
+    def test_zero_rate_has_no_arrival_times(self) -> None:
+        rng = random.Random(1)
+        assert list(PoissonArrivals(0.0).arrival_times(rng)) == []
+        assert rng.random() == random.Random(1).random()
+
 
 class TestProfileArrivals:
     # Rates per hour over 10-minute intervals, with zero-rate gaps inside and at the start.

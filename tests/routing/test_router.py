@@ -121,6 +121,23 @@ class TestSubmit:
         assert pairs(router.submit(task("t3", requirement=needs), now=7)) == [("t3", "wide")]
         router.check()
 
+    def test_explained_fit_keeps_the_sign_of_zero_both_ways(self) -> None:
+        # The pool stores each distinct fit once; -0.0 (a routine task, no spare
+        # capability) and 0.0 (a high-value one, no excess) must not be merged.
+        exact = Requirement({"billing": 3})
+        vip = Customer("vip", value=9.0)
+        for customer, sign in ((None, -1.0), (vip, 1.0)):
+            router = Router()
+            router.add_agent(agent("ann"), now=0)
+            router.add_agent(agent("bob"), now=0)
+            [offer_to_idle] = router.submit(task("t1", requirement=exact, customer=customer), 1)
+            router.submit(task("t2", "chat", requirement=exact, customer=customer), now=1)
+            [offer_on_join] = router.add_agent(agent("cy", chat=1), now=2)
+            for event in (offer_to_idle, offer_on_join):
+                assert isinstance(event, Offered)
+                fit = router.explain(event.offer)["fit"]
+                assert fit == 0.0 and math.copysign(1.0, fit) == sign
+
 
 class TestAcceptAndComplete:
     def test_accept_assigns_and_complete_frees_the_agent_for_waiting_work(self) -> None:

@@ -218,18 +218,21 @@ class TaskQueue:
         Runtime complexity: O(log n).
         """
         task = rec.task
-        rec.skills = task.requirement.skills_at(rec.arrived_at, t)
+        requirement = task.requirement
+        next_at: float | None = None
+        if requirement.steps:  # most requirements never relax: skip two calls for them
+            rec.skills = requirement.skills_at(rec.arrived_at, t)
+            next_at = requirement.next_step_at(rec.arrived_at, t)
         a_urgency, b, ends_at = self.policy.urgency_segment(
             rec.arrived_at, rec.deadline, rec.ramp, t
         )
         rec.urgency_a = a_urgency
         rec.slope = b
         rec.state = TaskState.QUEUED
-        next_at = task.requirement.next_step_at(rec.arrived_at, t)
         if ends_at is not None and (next_at is None or ends_at < next_at):
             next_at = ends_at
         created: Group | None = None
-        if rec.in_window(t):
+        if rec.preferred and t < rec.preferred_until:  # rec.in_window(t)
             for agent_id in rec.preferred:
                 self.preferred.setdefault(agent_id, {})[task.id] = rec
             rec.group = None

@@ -13,8 +13,9 @@ A bucket is a binary heap with lazy deletion rather than DESIGN.md's ``SortedLis
 routing only ever reads a bucket's head, and ``heapq`` (C) pushes, pops and reads the
 head several times faster than ``SortedList`` (pure Python) adds, removes and indexes.
 An entry is live while its record's ``entry`` attribute *is* that tuple; removal just
-clears the attribute, and dead entries are dropped when they reach the head or when
-they outnumber the live ones (an O(n) rebuild, amortised O(1)).
+clears the attribute, and dead entries are dropped as soon as they reach the head (so
+a bucket's head is always live and reading it needs no check) or when they outnumber
+the live ones (an O(n) rebuild, amortised O(1)).
 
 Tasks inside a preferred-agent window are not in any bucket: they wait in a small
 per-agent table and only their preferred agents look at them.
@@ -121,12 +122,19 @@ class Bucket:
         self.live += 1
 
     def discard(self) -> None:
-        """Account for one entry that just went dead (its record's ``entry`` was cleared).
+        """Account for one entry that just went dead (its record's ``entry`` was cleared),
+        dropping dead entries from the head so the head stays live.
 
-        Runtime complexity: amortised O(1).
+        Runtime complexity: amortised O(log n) (each entry is dropped once).
         """
         self.live -= 1
+        if not self.live:
+            return  # the caller drops the bucket
         heap = self.heap
+        entry = heap[0]
+        while entry[2].entry is not entry:
+            heapq.heappop(heap)
+            entry = heap[0]
         if len(heap) > 2 * self.live + 32:
             heap[:] = [entry for entry in heap if entry[2].entry is entry]
             heapq.heapify(heap)
@@ -134,14 +142,9 @@ class Bucket:
     def head(self) -> Entry:
         """The live entry with the highest intercept (the bucket must not be empty).
 
-        Runtime complexity: O(1), plus O(log n) per dead entry dropped.
+        Runtime complexity: O(1).
         """
-        heap = self.heap
-        entry = heap[0]
-        while entry[2].entry is not entry:
-            heapq.heappop(heap)
-            entry = heap[0]
-        return entry
+        return self.heap[0]
 
     def first_not_declined(self, agent_id: str) -> Entry | None:
         """The best live entry whose task ``agent_id`` has not declined.
@@ -208,6 +211,7 @@ class TaskQueue:
         self.preferred: dict[str, dict[str, TaskRecord]] = {}
         self.size = 0
         self.by_channel: dict[str, int] = {}
+        self.declined = 0  # tasks in buckets that some agent declined (or let time out)
 
     def place(self, rec: TaskRecord, t: float) -> tuple[Group | None, float | None]:
         """Insert ``rec`` where it belongs at ``t``.
@@ -251,6 +255,8 @@ class TaskQueue:
             bucket.push(entry)
             rec.entry = entry
             rec.group = group
+            if rec.declined_by:
+                self.declined += 1
         self.size += 1
         self.by_channel[task.channel] = self.by_channel.get(task.channel, 0) + 1
         return created, next_at
@@ -273,6 +279,8 @@ class TaskQueue:
             bucket = group.buckets[bucket_key]
             rec.entry = None
             rec.group = None
+            if rec.declined_by:
+                self.declined -= 1
             bucket.discard()
             if not bucket.live:
                 del group.buckets[bucket_key]
@@ -296,26 +304,26 @@ class TaskQueue:
         best_fit = best_context = 0.0
         best_s = best_a = float("-inf")
         best_seq = 0
+        declines = self.declined  # whether any bucketed task was declined by anyone
         groups_by_channel = agent.profile.groups
         for channel in channels:
             for buckets, fits, units in groups_by_channel.get(channel, ()):
                 if not buckets or (free_units is not None and units > free_units):
                     continue
                 for (high_value, b), bucket in buckets.items():
-                    entry = bucket.heap[0]
-                    rec = entry[2]
-                    if rec.entry is not entry:
-                        entry = bucket.head()
-                        rec = entry[2]
-                    if rec.declined_by is not None and agent_id in rec.declined_by:
-                        found = bucket.first_not_declined(agent_id)
-                        if found is None:
-                            continue
-                        entry = found
-                    a = -entry[0]
-                    s = a + b * t + fits[high_value]
+                    entry = bucket.heap[0]  # the head, always live
+                    if declines:
+                        declined_by = entry[2].declined_by
+                        if declined_by is not None and agent_id in declined_by:
+                            found = bucket.first_not_declined(agent_id)
+                            if found is None:
+                                continue
+                            entry = found
+                    # a + b * t + fit for a = -entry[0], the same float: x - y is x + (-y)
+                    s = b * t - entry[0] + fits[high_value]
                     if s < best_s:  # most heads lose here, so test that first
                         continue
+                    a = -entry[0]
                     if s > best_s or a > best_a or (a == best_a and entry[1] < best_seq):
                         best, best_fit = entry[2], fits[high_value]
                         best_s, best_a, best_seq = s, a, entry[1]
@@ -365,6 +373,7 @@ class TaskQueue:
                 live = bucket.entries()
                 assert live and len(live) == bucket.live, f"bucket {b} of {key}: bad count"
                 heap = bucket.heap
+                assert heap[0][2].entry is heap[0], f"dead head in {key}"
                 for i in range(1, len(heap)):
                     assert heap[(i - 1) // 2] <= heap[i], f"heap order broken in {key}"
                 for entry in live:
@@ -386,4 +395,12 @@ class TaskQueue:
                     count += 1
                     per_channel[rec.task.channel] = per_channel.get(rec.task.channel, 0) + 1
         assert count == self.size, (count, self.size)
+        declined = sum(
+            1
+            for group in self.groups.values()
+            for bucket in group.buckets.values()
+            for entry in bucket.entries()
+            if entry[2].declined_by
+        )
+        assert declined == self.declined, (declined, self.declined)
         assert {c: n for c, n in self.by_channel.items() if n} == per_channel

@@ -76,8 +76,9 @@ class _TypePlan:
     """What every contact of one type shares, worked out once per run.
 
     The routing ``Requirement`` is a frozen value, so one instance serves every task of
-    the type; ``index`` is the type's position in ``Scenario.contact_types`` and picks
-    its entry in ``_AgentState.terms``.
+    the type; ``groups`` are the agent groups able to take it (``Scenario.groups_for``);
+    ``index`` is the type's position in ``Scenario.contact_types`` and picks its entry
+    in ``_AgentState.terms``.
     """
 
     __slots__ = (
@@ -86,6 +87,7 @@ class _TypePlan:
         "ctype",
         "deflection",
         "due_after",
+        "groups",
         "handle_time",
         "index",
         "name",
@@ -119,6 +121,7 @@ class _TypePlan:
         self.wrap_up = ctype.wrap_up
         shares = scenario.customers.new_share
         self.new_share = shares if ctype.new_share is None else ctype.new_share
+        self.groups = scenario.groups_for(ctype)  # who can take it, for repeats' openings
 
 
 _Terms = tuple[float, float, float]
@@ -148,7 +151,12 @@ def _group_terms(scenario: Scenario, group: AgentGroup) -> list[_Terms]:
 
 
 class _Contact:
-    """A contact's state while the model runs (turned into a ContactRecord at the end)."""
+    """A contact's state while the model runs (turned into a ContactRecord at the end).
+
+    Every random attribute is drawn from ``rng`` when the contact is made, in a fixed
+    order: deflection, patience, base handle time, wrap-up, resolution. A first contact
+    may be deflected (``allow_deflection``); repeats and the draw still happen.
+    """
 
     __slots__ = (
         "abandoned_at",
@@ -180,6 +188,8 @@ class _Contact:
         attempt: int,
         arrived_at: float,
         customer: Customer,
+        rng: random.Random,
+        allow_deflection: bool,
     ) -> None:
         self.id = contact_id
         self.plan = plan
@@ -187,12 +197,13 @@ class _Contact:
         self.attempt = attempt
         self.arrived_at = arrived_at
         self.customer = customer
-        self.deflected = False
-        self.patience: float | None = None
-        self.handle_base = 0.0
-        self.wrap_up = 0.0
-        self.resolve_draw = 0.0
-        self.due_at: float | None = None
+        deflect_draw = rng.random()
+        self.deflected = allow_deflection and deflect_draw < plan.deflection
+        self.patience = plan.patience.sample(rng) if plan.patience is not None else None
+        self.handle_base = plan.handle_time.sample(rng)
+        self.wrap_up = plan.wrap_up.sample(rng)
+        self.resolve_draw = rng.random()
+        self.due_at = None if plan.due_after is None else arrived_at + plan.due_after
         self.answered_at: float | None = None
         self.abandoned_at: float | None = None
         self.completed_at: float | None = None
@@ -363,34 +374,29 @@ class ContactCentre:
     # -- contacts ------------------------------------------------------------------
 
     def _new_contact(
-        self, plan: _TypePlan, issue_id: str | None, attempt: int, customer: Customer
+        self,
+        plan: _TypePlan,
+        issue_id: str | None,
+        attempt: int,
+        customer: Customer,
+        rng: random.Random,
+        allow_deflection: bool,
     ) -> _Contact:
+        """A contact arriving now, its attributes drawn from ``rng`` (see ``_Contact``)."""
         self._serial += 1
         contact_id = f"c{self._serial}"
         issue_id = issue_id or f"i{self._serial}"
-        contact = _Contact(contact_id, plan, issue_id, attempt, self.env.now, customer)
+        contact = _Contact(
+            contact_id, plan, issue_id, attempt, self.env.now, customer, rng, allow_deflection
+        )
         self.contacts[contact_id] = contact
         return contact
 
-    def _draw(self, contact: _Contact, rng: random.Random, allow_deflection: bool) -> None:
-        """Every random attribute of a contact, drawn at arrival in a fixed order."""
-        plan = contact.plan
-        deflect_draw = rng.random()
-        contact.deflected = allow_deflection and deflect_draw < plan.deflection
-        contact.patience = plan.patience.sample(rng) if plan.patience is not None else None
-        contact.handle_base = plan.handle_time.sample(rng)
-        contact.wrap_up = plan.wrap_up.sample(rng)
-        contact.resolve_draw = rng.random()
-        if plan.due_after is not None:
-            contact.due_at = contact.arrived_at + plan.due_after
-
     def _first_contact(self, plan: _TypePlan, rng: random.Random) -> None:
         customer = self._customers.pick(plan.new_share, rng)
-        contact = self._new_contact(plan, None, 1, customer)
-        self._draw(contact, rng, allow_deflection=True)
-        if contact.deflected:
-            return
-        self._submit(contact, preferred=())
+        contact = self._new_contact(plan, None, 1, customer, rng, allow_deflection=True)
+        if not contact.deflected:
+            self._submit(contact, preferred=())
 
     def _repeat(self, previous: _Contact) -> None:
         """An unresolved issue comes back, maybe on another channel, with context."""
@@ -407,11 +413,11 @@ class ContactCentre:
         last_agent = previous.agent.id if previous.agent is not None else None
 
         def come_back() -> None:
+            attempt = previous.attempt + 1
             contact = self._new_contact(
-                plan, previous.issue_id, previous.attempt + 1, previous.customer
+                plan, previous.issue_id, attempt, previous.customer, rng, allow_deflection=False
             )
             contact.previous_agent_id = last_agent
-            self._draw(contact, rng, allow_deflection=False)
             preferred = (last_agent,) if last_agent and spec.preferred_window > 0 else ()
             self._submit(contact, preferred=preferred, window=spec.preferred_window)
 
@@ -430,7 +436,7 @@ class ContactCentre:
         """
         horizon = self.scenario.simulation.horizon
         later: list[float] = []
-        for group in self.scenario.groups_for(ctype):
+        for group in self._plans[ctype.name].groups:
             if not group.shifts or group.on_duty_at(t):
                 return t
             later += [shift.start_at for shift in group.shifts if shift.start_at > t]
@@ -511,7 +517,7 @@ class ContactCentre:
             agent.handled += 1  # AgentRecord.handled: completed inside the window
         if agent.held == 0:
             agent.busy_time += _busy(agent, now)
-        self._dispatch(self.router.complete(contact.id, now, resolved=contact.resolved))
+        self._dispatch(self.router.complete(contact.id, now, contact.resolved))
         if not contact.resolved:
             self._repeat(contact)
 

@@ -288,11 +288,14 @@ class AgentPool:
         and each eligible idle agent of the best fit class that has one an O(1) key.
         """
         task = task_rec.task
-        channel, units = task.channel, task.units
+        channel = task.channel
+        group = task_rec.group
+        if group is not None and not self.idle_mask.get(channel, 0) & group.eligible:
+            return None  # the usual case when work waits: no eligible agent is idle
+        units = task.units
         policy = self.policy
         best: tuple[float, float, int] | None = None
         winner: tuple[AgentRecord, float, float] | None = None
-        group = task_rec.group
         if group is None:  # waiting for preferred agents
             for agent_id in sorted(task_rec.preferred):
                 rec = self.agents.get(agent_id)

@@ -74,6 +74,7 @@ from routing.task_queue import TaskQueue, TaskRecord
 _BREAKPOINT = 0
 _OFFER_TIMEOUT = 1
 _NUMBER = (int, float)
+_INF = math.inf
 
 
 class _Context:
@@ -110,7 +111,10 @@ class Router:
     # -- validation ------------------------------------------------------------
 
     def _check_now(self, now: float) -> float:
-        if now.__class__ is not float and (isinstance(now, bool) or not isinstance(now, _NUMBER)):
+        if now.__class__ is float:  # the usual case: only finiteness and order to check
+            if -_INF < now < _INF and now >= self._now:
+                return now
+        elif isinstance(now, bool) or not isinstance(now, _NUMBER):
             raise InvalidDurationError(f"now {now!r} must be a finite number")
         if not math.isfinite(now):
             raise InvalidDurationError(f"now {now!r} must be a finite number")
@@ -312,10 +316,11 @@ class Router:
             UnknownTaskError, IllegalTransitionError (the task is not assigned).
         """
         now = self._check_now(now)
-        rec = self._task(task_id)
-        if rec.state is not TaskState.ASSIGNED:
+        rec = self._tasks.get(task_id)
+        if rec is None or rec.state is not TaskState.ASSIGNED:
+            state = self._task(task_id).state  # raises UnknownTaskError if not active
             raise IllegalTransitionError(
-                f"task {task_id!r} is {rec.state.value}, not assigned; only assigned tasks "
+                f"task {task_id!r} is {state.value}, not assigned; only assigned tasks "
                 "can be completed"
             )
         events = self._advance(now)

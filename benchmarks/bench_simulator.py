@@ -13,8 +13,11 @@ one day of the 500-agent centre, and replications over 1 and 2 processes.
    customer (submit, offer, accept, complete, SLA timers) and keeps a record of every
    contact. Throughput is completed customers per second of CPU time, the median of
    ``--rounds`` rounds that run the three in turn. Loading the scenario and importing
-   the libraries are outside the timing; building each model is inside. DESIGN.md
-   section 9 target: ours >= ciw.
+   the libraries are outside the timing; building each model is inside. Every timed
+   run starts after a full garbage collection (untimed), so that no model pays for a
+   collection that the garbage of the runs before it triggered: without it, a full
+   collection (50-100 ms, it walks every object of the process) landed in one run in
+   three or so, whichever model was running. DESIGN.md section 9 target: ours >= ciw.
 2. One replication of the bundled ``large`` scenario (500 agents in 18 groups, 8 skills,
    voice, chat, email and back office, one day): wall and CPU time. Target: "seconds,
    not minutes". The quick run simulates 08:00-09:30 with 20,000 customers instead.
@@ -25,6 +28,7 @@ one day of the 500-agent centre, and replications over 1 and 2 processes.
 from __future__ import annotations
 
 import cProfile
+import gc
 import pstats
 import random
 import sys
@@ -110,12 +114,14 @@ def mmc_rates(
 ) -> dict[str, tuple[float, int]]:
     """Median completed customers per CPU second of each model, and its last count.
 
-    Each round runs every model once, in turn, with the round's seed.
+    Each round runs every model once, in turn, with the round's seed, each after an
+    untimed full garbage collection.
     """
     rates: dict[str, list[float]] = {name: [] for name in models}
     counts: dict[str, int] = {}
     for r in range(rounds):
         for name, model in models.items():
+            gc.collect()  # start clean: no collection owed by the previous runs
             with Stopwatch() as watch:
                 counts[name] = model(horizon, seed + r)
             rates[name].append(counts[name] / (watch.cpu_ns / 1e9))
@@ -163,6 +169,7 @@ def large_scenario(quick: bool) -> tuple[Scenario, str]:
 def large_figures(quick: bool, seed: int) -> list[Figure]:
     """Section 2: one replication of the 500-agent centre."""
     scenario, span = large_scenario(quick)
+    gc.collect()  # as in mmc_rates: no collection owed by the runs before
     with Stopwatch() as watch:
         result = run_replication(scenario, scenario.simulation.policy, 0, seed=seed)
     contacts = len(result.contacts)

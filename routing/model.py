@@ -77,6 +77,13 @@ def check_instant(name: str, value: float) -> float:
     return float(value)
 
 
+def _finite(value: object) -> bool:
+    """Whether ``value`` is a finite plain ``float`` or ``int`` (a fast pre-check: other
+    numeric types go through :func:`check_instant`)."""
+    cls = value.__class__
+    return (cls is float or cls is int) and math.isfinite(value)  # type: ignore[arg-type]
+
+
 def satisfies(agent_skills: Mapping[str, int], required: Skills) -> bool:
     """Whether an agent with ``agent_skills`` meets every ``(skill, min_level)``."""
     return all(agent_skills.get(skill, 0) >= level for skill, level in required)
@@ -209,6 +216,23 @@ class Task:
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.channel, str) or not self.channel:
             raise InvalidInputError(f"task {self.id!r}: channel {self.channel!r} is empty")
+        # A task is built for every contact: check the usual case (plain finite numbers)
+        # without formatting the messages the detailed checks below would need.
+        sla_target, due_at, created_at = self.sla_target, self.due_at, self.created_at
+        if not (
+            _finite(self.priority)
+            and (sla_target is None or (_finite(sla_target) and sla_target > 0))
+            and (due_at is None or _finite(due_at))
+            and (created_at is None or _finite(created_at))
+            and _finite(self.preferred_window)
+            and self.preferred_window >= 0
+            and self.units.__class__ is int
+            and self.units >= 1
+        ):
+            self._check_numbers()
+
+    def _check_numbers(self) -> None:
+        """The detailed checks, raising the first problem in field order."""
         check_instant(f"task {self.id!r} priority", self.priority)
         if self.sla_target is not None:
             check_duration(f"task {self.id!r} sla_target", self.sla_target)

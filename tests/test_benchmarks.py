@@ -104,3 +104,35 @@ class TestReportPlace:
         second = run_all.report_stem(tmp_path, quick=False)
         assert second == f"{first}-2"
         assert run_all.report_stem(tmp_path, quick=True).endswith("-quick")
+
+
+SMALL_AB = ("--size", "200", "--chunks", "4", "--chunk", "300")
+
+
+def test_ab_router_compares_two_checkouts() -> None:
+    """``ab_router.py`` against this very checkout: both sides run, the ratio is near 1."""
+    root = BENCHMARKS.parent
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "ab_router.py"), str(root), *SMALL_AB],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert sum(f"routing from {root / 'routing'}" in line for line in lines) == 2, lines
+    (ratio_line,) = [line for line in lines if line.startswith("A/B per-chunk ratio")]
+    ratio = float(ratio_line.split("median ")[1].split()[0])
+    assert 0.3 < ratio < 3.0, ratio_line  # the same code: far from either bound
+
+
+def test_ab_router_rejects_a_folder_without_routing(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "ab_router.py"), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2 and "has no routing/ package" in done.stderr

@@ -553,35 +553,42 @@ class Router:
             widened = True
         return widened
 
-    def _place(
-        self, rec: TaskRecord, t: float, events: list[Event], *, arm: bool = True
-    ) -> float | None:
-        """Queue ``rec`` at time ``t``; return its next breakpoint, and arm a timer for it
-        unless ``arm`` is false (the caller arms it if the task stays queued)."""
-        created, next_at = self._queue.place(rec, t)
+    def _locate(self, rec: TaskRecord, t: float, events: list[Event]) -> float | None:
+        """Put ``rec`` on its segment at ``t`` and find its group (see ``TaskQueue.locate``),
+        linking a new group to the agent profiles and reporting a passed deadline; return
+        the task's next breakpoint."""
+        created, next_at = self._queue.locate(rec, t)
         if created is not None:
             self._pool.link_group(created)
-        if arm and next_at is not None:
-            heapq.heappush(self._timers, (next_at, _BREAKPOINT, rec.seq, rec.version, rec))
         if rec.deadline is not None and not rec.breached and rec.deadline <= t:
             rec.breached = True
             events.append(SlaBreached(rec.task.id, rec.deadline))
         return next_at
 
-    def _route_new(self, rec: TaskRecord, now: float, events: list[Event]) -> None:
-        """Queue a new or requeued task, then hand it to an idle agent if one fits.
+    def _place(self, rec: TaskRecord, t: float, events: list[Event]) -> None:
+        """Queue ``rec`` at time ``t`` and arm a timer for its next breakpoint."""
+        next_at = self._locate(rec, t, events)
+        self._queue.insert(rec)
+        if next_at is not None:
+            heapq.heappush(self._timers, (next_at, _BREAKPOINT, rec.seq, rec.version, rec))
 
-        Its breakpoint timer is armed only if it stays queued: a timer armed for a task
-        offered at once would only go stale (a push now and a pop later).
+    def _route_new(self, rec: TaskRecord, now: float, events: list[Event]) -> None:
+        """Route a new or requeued task: hand it to the best idle agent that fits, or
+        queue it.
+
+        A task an idle agent takes is never queued (no bucket push, removal or
+        counting), and only a queued task's breakpoint timer is armed: one armed for a
+        task offered at once would only go stale (a push now and a pop later).
         """
-        next_at = self._place(rec, now, events, arm=False)
+        next_at = self._locate(rec, now, events)
         found = self._pool.best_for(rec)
         if found is None:
+            self._queue.insert(rec)
             if next_at is not None:
                 heapq.heappush(self._timers, (next_at, _BREAKPOINT, rec.seq, rec.version, rec))
             return
+        rec.group = None  # located, never queued
         agent, fit, context = found
-        self._queue.remove(rec)
         self._offer(rec, agent, fit, context, now, events)
         self._pool.reindex(agent)
 

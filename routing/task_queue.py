@@ -214,12 +214,23 @@ class TaskQueue:
         self.declined = 0  # tasks in buckets that some agent declined (or let time out)
 
     def place(self, rec: TaskRecord, t: float) -> tuple[Group | None, float | None]:
-        """Insert ``rec`` where it belongs at ``t``.
+        """Insert ``rec`` where it belongs at ``t``: :meth:`locate`, then :meth:`insert`.
+
+        Returns what :meth:`locate` returns. Runtime complexity: O(log n).
+        """
+        found = self.locate(rec, t)
+        self.insert(rec)
+        return found
+
+    def locate(self, rec: TaskRecord, t: float) -> tuple[Group | None, float | None]:
+        """Put ``rec`` on its segment at ``t`` and find where it would wait, without
+        queueing it: ``rec.group`` becomes its group, or ``None`` inside its preferred
+        window. (A task that an idle agent takes at once is never queued.)
 
         Returns the group if this call created it (the caller links it to agent
         profiles), and the task's next breakpoint after ``t`` (or ``None``).
 
-        Runtime complexity: O(log n).
+        Runtime complexity: O(1).
         """
         task = rec.task
         requirement = task.requirement
@@ -232,13 +243,10 @@ class TaskQueue:
         )
         rec.urgency_a = a_urgency
         rec.slope = b
-        rec.state = TaskState.QUEUED
         if ends_at is not None and (next_at is None or ends_at < next_at):
             next_at = ends_at
         created: Group | None = None
         if rec.preferred and t < rec.preferred_until:  # rec.in_window(t)
-            for agent_id in rec.preferred:
-                self.preferred.setdefault(agent_id, {})[task.id] = rec
             rec.group = None
             if next_at is None or rec.preferred_until < next_at:
                 next_at = rec.preferred_until
@@ -247,19 +255,29 @@ class TaskQueue:
             group = self.groups.get(key)
             if group is None:
                 group = created = self.groups[key] = Group(key)
-            bucket_key = (rec.high_value, b)
+            rec.group = group
+        return created, next_at
+
+    def insert(self, rec: TaskRecord) -> None:
+        """Queue ``rec`` where :meth:`locate` found it belongs. Runtime complexity: O(log n)."""
+        task = rec.task
+        group = rec.group
+        if group is None:
+            for agent_id in rec.preferred:
+                self.preferred.setdefault(agent_id, {})[task.id] = rec
+        else:
+            bucket_key = (rec.high_value, rec.slope)
             bucket = group.buckets.get(bucket_key)
             if bucket is None:
                 bucket = group.buckets[bucket_key] = Bucket()
-            entry = (-(rec.base + a_urgency), rec.seq, rec)
+            entry = (-(rec.base + rec.urgency_a), rec.seq, rec)
             bucket.push(entry)
             rec.entry = entry
-            rec.group = group
             if rec.declined_by:
                 self.declined += 1
+        rec.state = TaskState.QUEUED
         self.size += 1
         self.by_channel[task.channel] = self.by_channel.get(task.channel, 0) + 1
-        return created, next_at
 
     def remove(self, rec: TaskRecord) -> None:
         """Take ``rec`` out of the queue; its pending breakpoint timers go stale.

@@ -257,23 +257,26 @@ class AgentPool:
                 rec.free_key = free
         entry = rec.entry
         indexed = rec.indexed
-        idle = rec.profile.idle
+        load = rec.load
         for channel, cap in rec.capacity.items():
-            want = routable and rec.load[channel] < cap
             have = indexed.get(channel)
-            if have is not None and (not want or have is not entry):
-                idle[channel].remove(have)
-                del indexed[channel]
-                if not want:
-                    self.idle_mask[channel] &= ~rec.bit
-                have = None
-            if want and have is None:
+            if routable and load[channel] < cap:
+                if have is entry:
+                    continue  # indexed already, with its current idle clock
+                idle = rec.profile.idle
+                if have is None:
+                    self.idle_mask[channel] = self.idle_mask.get(channel, 0) | rec.bit
+                else:
+                    idle[channel].remove(have)  # its idle clock restarted
                 bucket = idle.get(channel)
                 if bucket is None:
                     bucket = idle[channel] = SortedList()
                 bucket.add(entry)
                 indexed[channel] = entry
-                self.idle_mask[channel] = self.idle_mask.get(channel, 0) | rec.bit
+            elif have is not None:
+                rec.profile.idle[channel].remove(have)
+                del indexed[channel]
+                self.idle_mask[channel] &= ~rec.bit
 
     def best_for(self, task_rec: TaskRecord) -> tuple[AgentRecord, float, float] | None:
         """The idle agent a waiting task should go to, with its fit and context bonus.
@@ -353,6 +356,7 @@ class AgentPool:
                 if not candidates:
                     break
             return None
+        declined_by = task_rec.declined_by
         for neg_fit, _, profile in profiles:
             fit = -neg_fit
             if best is not None and fit < best[0]:
@@ -361,7 +365,9 @@ class AgentPool:
             if not idle:
                 continue
             for idle_since, seq, rec in idle:
-                if not rec.can_take(channel, units) or task_rec.declined(rec.id):
+                # ``candidates`` holds exactly the idle agents that can take the task
+                # (``rec.can_take(channel, units)``), without a call per agent
+                if not candidates & rec.bit or (declined_by is not None and rec.id in declined_by):
                     continue
                 key = (fit, -idle_since, -seq)
                 if best is None or key > best:

@@ -614,7 +614,9 @@ class Router:
         only = freed if agent.max_units is None else None
         while queue.size:
             if only is not None:
-                channels = [only] if agent.can_take(only, 1) else []
+                # ``agent.can_take(only, 1)`` for an agent without a unit cap, inline
+                ok = agent.state is AgentState.AVAILABLE and agent.load[only] < agent.capacity[only]
+                channels = [only] if ok else []
             else:
                 channels = agent.free_channels()
             if not channels:

@@ -35,6 +35,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+import attrs
 import simpy
 
 from routing import (
@@ -54,6 +55,14 @@ from simulations.scenario import AgentGroup, ContactType, Scenario
 
 DRAIN = 4 * 3600.0
 """Seconds the model runs past the horizon (no new arrivals) so late contacts finish."""
+
+_new = object.__new__
+_SET_RECORD: tuple[Callable[[ContactRecord, Any], None], ...] = tuple(
+    ContactRecord.__dict__[field.name].__set__ for field in attrs.fields(ContactRecord)
+)
+"""The ``__set__`` of every slot descriptor of ``ContactRecord``, in field order; they
+bypass its frozen ``__setattr__``, so ``ContactCentre._record`` alone uses them, on a
+record under construction."""
 
 
 def build_policy(scenario: Scenario, name: str) -> Policy:
@@ -528,7 +537,7 @@ class ContactCentre:
         for agent in self.agents.values():
             if agent.held:
                 agent.busy_time += _busy(agent, end)
-        contacts = tuple(self._record(c) for c in self.contacts.values())
+        contacts = tuple(map(self._record, self.contacts.values()))
         agents = tuple(self._agent_record(a) for a in self.agents.values())
         return ReplicationResult(
             replication=self.replication,
@@ -540,38 +549,70 @@ class ContactCentre:
         )
 
     def _record(self, c: _Contact) -> ContactRecord:
-        """The contact's record. Fields are passed by position, in ``ContactRecord``'s
-        order: matching 24 keywords was about a third of the cost of building one."""
+        """The contact's record, validated by its own ``__attrs_post_init__``.
+
+        Each slot is set through its descriptor (``_SET_RECORD``) rather than by attrs'
+        frozen ``__init__``, which looks every name up again through
+        ``object.__setattr__``: 2.0 instead of 2.4 us per record. Safe because the
+        record is not seen before it is complete and validated.
+        """
         agent = c.agent
         plan = c.plan
         customer = c.customer
         answered = c.answered_at is not None
-        return ContactRecord(
-            self.replication,  # replication
-            self.policy_name,  # policy
-            c.id,  # contact_id
-            c.issue_id,  # issue_id
-            customer.id,  # customer_id
-            plan.name,  # contact_type
-            plan.channel,  # channel
-            customer.tier,  # tier
-            customer.value,  # customer_value
-            customer.is_new,  # is_new_customer
-            c.attempt,  # attempt
-            c.arrived_at,  # arrived_at
-            c.answered_at,  # answered_at
-            c.abandoned_at,  # abandoned_at
-            c.deflected,  # deflected
-            c.completed_at,  # completed_at
-            c.handle_time if answered else 0.0,  # handle_time
-            c.wrap_up if answered else 0.0,  # wrap_up
-            agent.id if agent is not None else None,  # agent_id
-            agent.group.name if agent is not None else None,  # agent_group
-            c.resolved,  # resolved
-            plan.sla_target,  # sla_target
-            c.due_at,  # due_at
-            0.0 if c.deflected else plan.cost,  # cost
-        )
+        (
+            replication,
+            policy,
+            contact_id,
+            issue_id,
+            customer_id,
+            contact_type,
+            channel,
+            tier,
+            customer_value,
+            is_new_customer,
+            attempt,
+            arrived_at,
+            answered_at,
+            abandoned_at,
+            deflected,
+            completed_at,
+            handle_time,
+            wrap_up,
+            agent_id,
+            agent_group,
+            resolved,
+            sla_target,
+            due_at,
+            cost,
+        ) = _SET_RECORD
+        record: ContactRecord = _new(ContactRecord)
+        replication(record, self.replication)
+        policy(record, self.policy_name)
+        contact_id(record, c.id)
+        issue_id(record, c.issue_id)
+        customer_id(record, customer.id)
+        contact_type(record, plan.name)
+        channel(record, plan.channel)
+        tier(record, customer.tier)
+        customer_value(record, customer.value)
+        is_new_customer(record, customer.is_new)
+        attempt(record, c.attempt)
+        arrived_at(record, c.arrived_at)
+        answered_at(record, c.answered_at)
+        abandoned_at(record, c.abandoned_at)
+        deflected(record, c.deflected)
+        completed_at(record, c.completed_at)
+        handle_time(record, c.handle_time if answered else 0.0)
+        wrap_up(record, c.wrap_up if answered else 0.0)
+        agent_id(record, agent.id if agent is not None else None)
+        agent_group(record, agent.group.name if agent is not None else None)
+        resolved(record, c.resolved)
+        sla_target(record, plan.sla_target)
+        due_at(record, c.due_at)
+        cost(record, 0.0 if c.deflected else plan.cost)
+        record.__attrs_post_init__()
+        return record
 
     def _agent_record(self, agent: _AgentState) -> AgentRecord:
         group = agent.group

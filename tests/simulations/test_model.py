@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
+import attrs
 import pytest
 
 from simulations.metrics import replication_kpis
@@ -455,6 +456,28 @@ class TestOutcomes:
         assert answered + abandoned + pending == len(offered)
         assert answered > 0.8 * len(offered)
         assert {s.channel for s in result.samples} == set(scenario.channels)
+
+
+class TestRecordBuilding:
+    """The model sets a record's slots directly instead of calling attrs' ``__init__``."""
+
+    def test_every_record_equals_the_one_the_constructor_builds(
+        self, runs: list[ReplicationResult]
+    ) -> None:
+        for run in runs:
+            for c in run.contacts:
+                rebuilt = ContactRecord(**attrs.asdict(c))  # an unset slot would raise here
+                assert rebuilt == c and hash(rebuilt) == hash(c)
+                pairs = zip(attrs.astuple(rebuilt), attrs.astuple(c), strict=True)
+                assert all(type(a) is type(b) for a, b in pairs)
+
+    def test_a_record_is_still_validated(self, features: Scenario) -> None:
+        centre = ContactCentre(features, "default", 0)
+        centre.run()
+        contact = next(c for c in centre.contacts.values() if c.completed_at is not None)
+        contact.completed_at = contact.arrived_at - 1.0
+        with pytest.raises(ValueError, match=rf"contact '{contact.id}': completed_at"):
+            centre._record(contact)
 
 
 class TestRepeatsWhileClosed:

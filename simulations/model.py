@@ -56,13 +56,25 @@ from simulations.scenario import AgentGroup, ContactType, Scenario
 DRAIN = 4 * 3600.0
 """Seconds the model runs past the horizon (no new arrivals) so late contacts finish."""
 
+
+def _slot_setters(cls: type, *names: str) -> tuple[Callable[[Any, Any], None], ...]:
+    """The ``__set__`` of the slot descriptors ``names`` of the frozen attrs class ``cls``,
+    which must name each of its fields once (so that none is left unset).
+
+    They bypass its frozen ``__setattr__``: use them only on an instance under
+    construction (``object.__new__(cls)``), and check its values as its ``__init__``
+    would.
+    """
+    fields = sorted(field.name for field in attrs.fields(cls))
+    if sorted(names) != fields:
+        raise TypeError(f"{cls.__name__} has the fields {fields}, not {sorted(names)}")
+    return tuple(cls.__dict__[name].__set__ for name in names)
+
+
 _new = object.__new__
-_SET_RECORD: tuple[Callable[[ContactRecord, Any], None], ...] = tuple(
-    ContactRecord.__dict__[field.name].__set__ for field in attrs.fields(ContactRecord)
-)
-"""The ``__set__`` of every slot descriptor of ``ContactRecord``, in field order; they
-bypass its frozen ``__setattr__``, so ``ContactCentre._record`` alone uses them, on a
-record under construction."""
+# For ContactCentre._record and _CustomerBase._build:
+_SET_RECORD = _slot_setters(ContactRecord, *(f.name for f in attrs.fields(ContactRecord)))
+_SET_CUSTOMER = _slot_setters(Customer, "id", "value", "tier", "is_new")
 
 
 def build_policy(scenario: Scenario, name: str) -> Policy:
@@ -643,6 +655,8 @@ class _CustomerBase:
     def __init__(self, scenario: Scenario, rng: random.Random) -> None:
         spec = scenario.customers
         self.tiers = spec.tiers
+        for tier in self.tiers:  # Customer's checks, once per tier: see _build
+            Customer(f"tier {tier.name!r}", value=tier.value, tier=tier.name)
         # The draw ``rng.choices(tiers, weights=shares)`` makes, kept to be made later.
         self._cum_shares = list(itertools.accumulate(t.share for t in self.tiers))
         self._total_share = self._cum_shares[-1] + 0.0
@@ -672,10 +686,20 @@ class _CustomerBase:
         return customer
 
     def _build(self, i: int, *, is_new: bool) -> Customer:
-        """Customer ``i``, whose onboarding flag is the pool it was drawn into."""
+        """Customer ``i``, whose onboarding flag is the pool it was drawn into.
+
+        Its slots are set directly (0.3 instead of 1.1 us per customer): the only check
+        ``Customer.__init__`` makes is on the tier's value, which ``__init__`` here made
+        once per tier.
+        """
         u = self._tier_draws[i] * self._total_share
         tier = self.tiers[bisect.bisect(self._cum_shares, u, 0, len(self.tiers) - 1)]
-        customer = Customer(f"k{i + 1}", value=tier.value, tier=tier.name, is_new=is_new)
+        set_id, set_value, set_tier, set_is_new = _SET_CUSTOMER
+        customer: Customer = _new(Customer)
+        set_id(customer, f"k{i + 1}")
+        set_value(customer, tier.value)
+        set_tier(customer, tier.name)
+        set_is_new(customer, is_new)
         self._built[i] = customer
         return customer
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import attrs
 import pytest
 
+from routing import Customer
 from simulations.metrics import replication_kpis
 from simulations.model import DRAIN, ContactCentre, run_replication, stream
 from simulations.records import ContactRecord, ReplicationResult
@@ -470,6 +471,24 @@ class TestRecordBuilding:
                 assert rebuilt == c and hash(rebuilt) == hash(c)
                 pairs = zip(attrs.astuple(rebuilt), attrs.astuple(c), strict=True)
                 assert all(type(a) is type(b) for a, b in pairs)
+
+    def test_every_customer_equals_the_one_the_constructor_builds(self, features: Scenario) -> None:
+        centre = ContactCentre(features, "default", 0)
+        centre.run()
+        built = list(centre._customers._built.values())
+        assert len(built) > 100
+        for customer in built:
+            rebuilt = Customer(**attrs.asdict(customer))  # an unset slot would raise here
+            assert rebuilt == customer and hash(rebuilt) == hash(customer)
+            pairs = zip(attrs.astuple(rebuilt), attrs.astuple(customer), strict=True)
+            assert all(type(a) is type(b) for a, b in pairs)
+
+    def test_a_tier_value_is_still_validated(self, features: Scenario) -> None:
+        bad = attrs.evolve(features.customers.tiers[0], value=math.inf)
+        customers = attrs.evolve(features.customers, tiers=(bad,))
+        scenario = attrs.evolve(features, customers=customers)
+        with pytest.raises(ValueError, match=f"tier {bad.name!r}.* value inf"):
+            ContactCentre(scenario, "default", 0)
 
     def test_a_record_is_still_validated(self, features: Scenario) -> None:
         centre = ContactCentre(features, "default", 0)

@@ -31,6 +31,9 @@ if TYPE_CHECKING:
     from routing.policy import Policy
     from routing.task_queue import Bucket, BucketKey, Group, TaskRecord
 
+# Enum members as module constants for the hot paths (see ``routing.router``).
+_AVAILABLE = AgentState.AVAILABLE
+_OFFLINE = AgentState.OFFLINE
 Fits = tuple[float, float]
 """An agent's fit for a group's routine tasks and for its high-value tasks."""
 
@@ -85,7 +88,7 @@ class AgentRecord:
         self.skill_map = profile.skill_map
         self.capacity = dict(agent.capacity)
         self.max_units = agent.max_units
-        self.state = AgentState.AVAILABLE
+        self.state = _AVAILABLE
         self.load = dict.fromkeys(self.capacity, 0)
         self.units_used = 0
         self.free_key: int | None = None  # free units it is masked under (capped agents)
@@ -104,7 +107,7 @@ class AgentRecord:
 
     def free_channels(self) -> list[str]:
         """Channels on which the agent may take one more task now (empty if not routable)."""
-        if self.state is not AgentState.AVAILABLE:
+        if self.state is not _AVAILABLE:
             return []
         if self.max_units is not None and self.units_used >= self.max_units:
             return []
@@ -113,7 +116,7 @@ class AgentRecord:
 
     def can_take(self, channel: str, units: int) -> bool:
         """Whether the agent may take a task of ``units`` on ``channel`` now."""
-        if self.state is not AgentState.AVAILABLE:
+        if self.state is not _AVAILABLE:
             return False
         cap = self.capacity.get(channel)
         if cap is None or self.load[channel] >= cap:
@@ -161,7 +164,7 @@ class AgentPool:
 
     def remove(self, rec: AgentRecord) -> None:
         """Drop an agent that holds no work. Runtime complexity: O(groups it may take)."""
-        rec.state = AgentState.OFFLINE
+        rec.state = _OFFLINE
         self.reindex(rec)
         if rec.free_key is not None:
             self.free_units_mask[rec.free_key] &= ~rec.bit
@@ -245,7 +248,7 @@ class AgentPool:
         Runtime complexity: O(c log n) for the agent's c channels.
         """
         max_units = rec.max_units
-        routable = rec.state is AgentState.AVAILABLE
+        routable = rec.state is _AVAILABLE
         if max_units is not None:
             free = max_units - rec.units_used
             routable = routable and free > 0

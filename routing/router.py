@@ -71,6 +71,16 @@ from routing.model import (
 from routing.policy import Policy
 from routing.task_queue import TaskQueue, TaskRecord
 
+# Enum members as module constants for the hot paths: ``TaskState.QUEUED`` is looked
+# up through the enum's metaclass on every use (about 60 ns on CPython 3.11), a
+# global name in about 10 ns, and states are read or written several times per task.
+_QUEUED = TaskState.QUEUED
+_OFFERED = TaskState.OFFERED
+_ASSIGNED = TaskState.ASSIGNED
+_COMPLETED = TaskState.COMPLETED
+_CANCELLED = TaskState.CANCELLED
+_AVAILABLE = AgentState.AVAILABLE
+_NOT_RESPONDING = AgentState.NOT_RESPONDING
 _BREAKPOINT = 0
 _OFFER_TIMEOUT = 1
 _NUMBER = (int, float)
@@ -213,7 +223,7 @@ class Router:
         if state is rec.state:
             return events
         rec.state = state
-        if state is AgentState.AVAILABLE:
+        if state is _AVAILABLE:
             self._pool.set_idle_since(rec, now)
             self._fill(rec, now, events)
         else:
@@ -259,7 +269,7 @@ class Router:
         self._set_preference(rec)
         self._tasks[task.id] = rec
         self._route_new(rec, now, events)
-        if rec.state is TaskState.QUEUED:
+        if rec.state is _QUEUED:
             events.append(new_queued(task.id, now))
         return events
 
@@ -288,7 +298,7 @@ class Router:
         _offer, rec, _ = self._open_offer(offer_id, now)
         events = self._advance(now)
         del self._offers[offer_id]
-        rec.state = TaskState.ASSIGNED
+        rec.state = _ASSIGNED
         rec.offer_id = None
         return events
 
@@ -317,7 +327,7 @@ class Router:
         """
         now = self._check_now(now)
         rec = self._tasks.get(task_id)
-        if rec is None or rec.state is not TaskState.ASSIGNED:
+        if rec is None or rec.state is not _ASSIGNED:
             state = self._task(task_id).state  # raises UnknownTaskError if not active
             raise IllegalTransitionError(
                 f"task {task_id!r} is {state.value}, not assigned; only assigned tasks "
@@ -328,7 +338,7 @@ class Router:
         assert agent is not None
         self._release(rec, agent)
         del self._tasks[task_id]
-        rec.state = TaskState.COMPLETED
+        rec.state = _COMPLETED
         customer = rec.task.customer
         if customer is not None:
             context = self._customers.get(customer.id)
@@ -351,13 +361,13 @@ class Router:
         """
         now = self._check_now(now)
         rec = self._task(task_id)
-        if rec.state is TaskState.ASSIGNED:
+        if rec.state is _ASSIGNED:
             raise IllegalTransitionError(
                 f"task {task_id!r} is assigned; complete it instead of cancelling"
             )
         events = self._advance(now)
         del self._tasks[task_id]
-        if rec.state is TaskState.QUEUED:
+        if rec.state is _QUEUED:
             self._queue.remove(rec)
         else:
             assert rec.offer_id is not None and rec.agent is not None
@@ -365,7 +375,7 @@ class Router:
             del self._offers[rec.offer_id]
             self._release(rec, agent)
             self._fill(agent, now, events, rec.task.channel)
-        rec.state = TaskState.CANCELLED
+        rec.state = _CANCELLED
         return events
 
     def advance(self, now: float) -> list[Event]:
@@ -381,7 +391,7 @@ class Router:
         while timers:
             at, kind, _, version, obj = timers[0]
             if kind == _BREAKPOINT:
-                if obj.version == version and obj.state is TaskState.QUEUED:
+                if obj.version == version and obj.state is _QUEUED:
                     return at
             elif obj.id in self._offers:
                 return at
@@ -516,7 +526,7 @@ class Router:
         while timers and timers[0][0] <= now:
             at, kind, _, version, obj = heapq.heappop(timers)
             if kind == _BREAKPOINT:
-                current = obj.version == version and obj.state is TaskState.QUEUED
+                current = obj.version == version and obj.state is _QUEUED
                 if current and self._breakpoint(obj, at, events):
                     released.append(obj)
             elif obj.id in self._offers:
@@ -524,13 +534,13 @@ class Router:
                 self._end_offer(obj, rec, agent, "timeout", now, events, route=False)
                 released.append(rec)
                 if self.policy.pause_on_timeout:
-                    agent.state = AgentState.NOT_RESPONDING
+                    agent.state = _NOT_RESPONDING
                     self._pool.reindex(agent)
                     events.append(AgentPaused(agent.id, now))
                 else:
                     freed.append(agent)
         for rec in released:
-            if rec.state is TaskState.QUEUED:
+            if rec.state is _QUEUED:
                 self._route_waiting(rec, now, events)
         # Deferred routing means the work-conservation shortcut of ``_fill(freed=...)``
         # does not hold here: an agent freed by a timeout looks at all its channels.
@@ -615,7 +625,7 @@ class Router:
         while queue.size:
             if only is not None:
                 # ``agent.can_take(only, 1)`` for an agent without a unit cap, inline
-                ok = agent.state is AgentState.AVAILABLE and agent.load[only] < agent.capacity[only]
+                ok = agent.state is _AVAILABLE and agent.load[only] < agent.capacity[only]
                 channels = [only] if ok else []
             else:
                 channels = agent.free_channels()
@@ -657,7 +667,7 @@ class Router:
         offer = new_offer(
             offer_id, task.id, agent.id, now, None if timeout is None else now + timeout, terms
         )
-        rec.state = TaskState.OFFERED
+        rec.state = _OFFERED
         rec.agent = agent
         rec.offer_id = offer_id
         agent.work[task.id] = rec

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from routing.agents import AgentRecord, Profile
     from routing.policy import Policy
 
+# Enum members as module constants for the hot paths (see ``routing.router``).
+_QUEUED = TaskState.QUEUED
 GroupKey = tuple[str, Skills, int]
 BucketKey = tuple[bool, float]
 """``(high_value, slope)``: the value class decides the sign of the agent fit."""
@@ -82,7 +84,7 @@ class TaskRecord:
         self.ramp = ramp
         self.base = base
         self.high_value = high_value
-        self.state = TaskState.QUEUED
+        self.state = _QUEUED
         self.skills: Skills = task.requirement.skills
         self.preferred: set[str] | frozenset[str] = _NOBODY
         self.preferred_until = arrived_at
@@ -275,7 +277,7 @@ class TaskQueue:
             rec.entry = entry
             if rec.declined_by:
                 self.declined += 1
-        rec.state = TaskState.QUEUED
+        rec.state = _QUEUED
         self.size += 1
         self.by_channel[task.channel] = self.by_channel.get(task.channel, 0) + 1
 

@@ -114,6 +114,9 @@ class Router:
         self._offers: dict[int, tuple[Offer, TaskRecord, AgentRecord]] = {}
         self._timers: list[tuple[float, int, int, int, Any]] = []
         self._customers: dict[str, _Context] = {}
+        # whether a customer's open issue can ever give a task a preferred agent (with
+        # no context window it cannot, so submit skips the customer look-up)
+        self._context_routing = self.policy.context_window > 0
         self._now = -math.inf
         self._task_seq = 0
         self._offer_seq = 0
@@ -266,7 +269,8 @@ class Router:
             policy.base_score(value, task.priority),
             policy.is_high_value(value),
         )
-        self._set_preference(rec)
+        if task.preferred_agents or (customer is not None and self._context_routing):
+            self._set_preference(rec)
         self._tasks[task.id] = rec
         self._route_new(rec, now, events)
         if rec.state is _QUEUED:
@@ -274,12 +278,14 @@ class Router:
         return events
 
     def _set_preference(self, rec: TaskRecord) -> None:
+        """Give a new task its preferred agents and window: the task's own, or else the
+        customer's last agent while the customer has an open issue."""
         task = rec.task
         agents = self._pool.agents
         if task.preferred_agents and task.preferred_window > 0:
             rec.preferred = {a for a in task.preferred_agents if a in agents}
             rec.preferred_until = rec.arrived_at + task.preferred_window
-        elif task.customer is not None:
+        elif task.customer is not None and self._context_routing:
             context = self._customers.get(task.customer.id)
             if context is None or not context.open_issues or context.last_agent_id not in agents:
                 return

@@ -50,3 +50,12 @@ class TestContextWindowCap:
         router.submit(Task("again", "voice", customer=CUSTOMER, sla_target=20.0), 20)
         events = router.complete("busy", now=23)
         assert offers(events) == [("again", "ann")]
+
+    def test_without_a_context_window_a_follow_up_does_not_wait_for_its_last_agent(
+        self,
+    ) -> None:
+        policy = Policy(context_window=0.0, offer_timeout=None)
+        router = router_with_open_issue(policy)
+        events = router.submit(Task("again", "voice", customer=CUSTOMER, sla_target=20.0), 20)
+        assert offers(events) == [("again", "bob")]
+        assert router.customer_context("c1").open_issues == ("first",)  # still remembered

@@ -344,16 +344,20 @@ class ContactCentre:
         return sorted((s.start_at, s.end_at) for s in group.shifts) or [(0.0, horizon)]
 
     def _add_agent(self, agent: Agent) -> None:
-        self._dispatch(self.router.add_agent(agent, self.env.now))
+        now = self.env.now
+        self._dispatch(self.router.add_agent(agent, now), now)
 
     def _set_state(self, agent_id: str, state: AgentState) -> None:
-        self._dispatch(self.router.set_agent_state(agent_id, state, self.env.now))
+        now = self.env.now
+        self._dispatch(self.router.set_agent_state(agent_id, state, now), now)
 
     def _arrivals(self, plan: _TypePlan, horizon: float) -> None:
         """Arrivals of one type: each books the next, so one timeout is pending at a time.
 
-        ``at - env.now`` is the delay ``_at`` would compute (arrival instants never go
-        backwards), kept so that instants are the same floats as ``now + delay``.
+        ``at - now`` is the delay ``_at`` would compute (arrival instants never go
+        backwards), kept so that instants are the same floats as ``now + delay``. The
+        clock does not move during a callback, so ``env.now`` (a property call) is read
+        once per arrival and passed down.
         """
         times_rng = stream(self.seed, self.replication, f"arrivals/{plan.name}")
         attrs_rng = stream(self.seed, self.replication, f"contacts/{plan.name}")
@@ -362,10 +366,11 @@ class ContactCentre:
         env = self.env
 
         def arrive(_event: object) -> None:
-            self._first_contact(plan, attrs_rng)
+            now = env.now
+            self._first_contact(plan, attrs_rng, now)
             at = next(times, None)
             if at is not None:
-                env.timeout(at - env.now).callbacks.append(arrive)
+                env.timeout(at - now).callbacks.append(arrive)
 
         first_at = next(times, None)
         if first_at is not None:
@@ -402,22 +407,23 @@ class ContactCentre:
         customer: Customer,
         rng: random.Random,
         allow_deflection: bool,
+        now: float,
     ) -> _Contact:
-        """A contact arriving now, its attributes drawn from ``rng`` (see ``_Contact``)."""
+        """A contact arriving ``now``, its attributes drawn from ``rng`` (see ``_Contact``)."""
         self._serial += 1
         contact_id = f"c{self._serial}"
         issue_id = issue_id or f"i{self._serial}"
         contact = _Contact(
-            contact_id, plan, issue_id, attempt, self.env.now, customer, rng, allow_deflection
+            contact_id, plan, issue_id, attempt, now, customer, rng, allow_deflection
         )
         self.contacts[contact_id] = contact
         return contact
 
-    def _first_contact(self, plan: _TypePlan, rng: random.Random) -> None:
+    def _first_contact(self, plan: _TypePlan, rng: random.Random, now: float) -> None:
         customer = self._customers.pick(plan.new_share, rng)
-        contact = self._new_contact(plan, None, 1, customer, rng, allow_deflection=True)
+        contact = self._new_contact(plan, None, 1, customer, rng, True, now)
         if not contact.deflected:
-            self._submit(contact, preferred=())
+            self._submit(contact, (), 0.0, now)
 
     def _repeat(self, previous: _Contact) -> None:
         """An unresolved issue comes back, maybe on another channel, with context."""
@@ -435,12 +441,13 @@ class ContactCentre:
 
         def come_back() -> None:
             attempt = previous.attempt + 1
+            now = self.env.now
             contact = self._new_contact(
-                plan, previous.issue_id, attempt, previous.customer, rng, allow_deflection=False
+                plan, previous.issue_id, attempt, previous.customer, rng, False, now
             )
             contact.previous_agent_id = last_agent
             preferred = (last_agent,) if last_agent and spec.preferred_window > 0 else ()
-            self._submit(contact, preferred=preferred, window=spec.preferred_window)
+            self._submit(contact, preferred, spec.preferred_window, now)
 
         at = self._next_opening(plan.ctype, self.env.now + delay)
         if at is not None:
@@ -464,7 +471,9 @@ class ContactCentre:
         opening = min(later, default=None)
         return opening if opening is not None and opening < horizon else None
 
-    def _submit(self, contact: _Contact, preferred: tuple[str, ...], window: float = 0.0) -> None:
+    def _submit(
+        self, contact: _Contact, preferred: tuple[str, ...], window: float, now: float
+    ) -> None:
         plan = contact.plan
         task = Task(
             contact.id,
@@ -478,28 +487,30 @@ class ContactCentre:
             preferred_agents=preferred,
             preferred_window=window if preferred else 0.0,
         )
-        env = self.env
-        now = env.now
-        self._dispatch(self.router.submit(task, now))
+        self._dispatch(self.router.submit(task, now), now)
         if contact.answered_at is None and contact.patience is not None:
             delay = now + contact.patience - now  # the instant's float, as ``_at`` had it
-            env.timeout(delay).callbacks.append(partial(self._abandon, contact))
+            self.env.timeout(delay).callbacks.append(partial(self._abandon, contact))
 
     def _abandon(self, contact: _Contact, _event: object = None) -> None:
         if contact.answered_at is not None:
             return
-        contact.abandoned_at = self.env.now
-        self._dispatch(self.router.cancel(contact.id, self.env.now))
+        now = self.env.now
+        contact.abandoned_at = now
+        self._dispatch(self.router.cancel(contact.id, now), now)
         self._repeat(contact)
 
     # -- agents --------------------------------------------------------------------
 
-    def _dispatch(self, events: list[Event]) -> None:
-        """Accept every offer at once and start handling; re-arm the router wake-up."""
+    def _dispatch(self, events: list[Event], now: float) -> None:
+        """Accept every offer at once and start handling; re-arm the router wake-up.
+
+        ``now`` is ``env.now``, which the caller has read already.
+        """
         for event in events:
             if isinstance(event, Offered):
                 offer = event.offer
-                self._start(offer.id, offer.task_id, offer.agent_id)
+                self._start(offer.id, offer.task_id, offer.agent_id, now)
         at = self.router.next_timer_at()
         if at is not None and at < self._wake_at:
             self._wake_at = at
@@ -509,11 +520,10 @@ class ContactCentre:
         if self._wake_at != at:
             return
         self._wake_at = math.inf
-        self._dispatch(self.router.advance(self.env.now))
+        now = self.env.now
+        self._dispatch(self.router.advance(now), now)
 
-    def _start(self, offer_id: int, contact_id: str, agent_id: str) -> None:
-        env = self.env
-        now = env.now
+    def _start(self, offer_id: int, contact_id: str, agent_id: str, now: float) -> None:
         self.router.accept(offer_id, now)
         contact = self.contacts[contact_id]
         agent = self.agents[agent_id]
@@ -525,7 +535,7 @@ class ContactCentre:
         factor = agent.terms[contact.plan.index][0]
         contact.handle_time = contact.handle_base * factor
         delay = now + contact.handle_time + contact.wrap_up - now  # as ``_at`` had it
-        env.timeout(delay).callbacks.append(partial(self._finish, contact, agent))
+        self.env.timeout(delay).callbacks.append(partial(self._finish, contact, agent))
 
     def _finish(self, contact: _Contact, agent: _AgentState, _event: object = None) -> None:
         now = self.env.now
@@ -538,7 +548,7 @@ class ContactCentre:
             agent.handled += 1  # AgentRecord.handled: completed inside the window
         if agent.held == 0:
             agent.busy_time += _busy(agent, now)
-        self._dispatch(self.router.complete(contact.id, now, contact.resolved))
+        self._dispatch(self.router.complete(contact.id, now, contact.resolved), now)
         if not contact.resolved:
             self._repeat(contact)
 
@@ -709,9 +719,12 @@ def _busy(agent: _AgentState, until: float) -> float:
     in the measured window: occupancy is busy time *while staffed* over staffed time, so
     work held over a break or past a shift's end does not push it above 1."""
     start = agent.busy_since
-    if len(agent.on_duty) == 1:  # the usual single shift, without a generator
+    if len(agent.on_duty) == 1:  # the usual single shift: the same sum, spelt out
         a, b = agent.on_duty[0]
-        return max(0.0, min(until, b) - max(start, a))
+        # max(0.0, min(until, b) - max(start, a)) with comparisons (the same float;
+        # each min/max builtin call costs more than the whole expression)
+        busy = (b if b < until else until) - (a if a > start else start)
+        return busy if busy > 0.0 else 0.0
     return sum(max(0.0, min(until, b) - max(start, a)) for a, b in agent.on_duty)
 
 

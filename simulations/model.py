@@ -72,9 +72,19 @@ def _slot_setters(cls: type, *names: str) -> tuple[Callable[[Any, Any], None], .
 
 
 _new = object.__new__
-# For ContactCentre._record and _CustomerBase._build:
-_SET_RECORD = _slot_setters(ContactRecord, *(f.name for f in attrs.fields(ContactRecord)))
-_SET_CUSTOMER = _slot_setters(Customer, "id", "value", "tier", "is_new")
+_SET_CUSTOMER = _slot_setters(Customer, "id", "value", "tier", "is_new")  # see _CustomerBase
+
+
+class _RecordDraft:
+    """A ``ContactRecord`` under construction: the same slots, but mutable.
+
+    ``ContactCentre._record`` sets every slot with a plain attribute store (about 10 ns
+    each) and then assigns ``ContactRecord`` to the draft's ``__class__``, which Python
+    allows between classes with the same base and the same slots (for that,
+    ``ContactRecord`` has no ``__weakref__`` slot). The result is an ordinary record.
+    """
+
+    __slots__ = tuple(field.name for field in attrs.fields(ContactRecord))
 
 
 def build_policy(scenario: Scenario, name: str) -> Policy:
@@ -573,66 +583,41 @@ class ContactCentre:
     def _record(self, c: _Contact) -> ContactRecord:
         """The contact's record, validated by its own ``__attrs_post_init__``.
 
-        Each slot is set through its descriptor (``_SET_RECORD``) rather than by attrs'
-        frozen ``__init__``, which looks every name up again through
-        ``object.__setattr__``: 2.0 instead of 2.4 us per record. Safe because the
-        record is not seen before it is complete and validated.
+        Built as a ``_RecordDraft`` with plain attribute stores, then made a
+        ``ContactRecord`` in place: 0.5 instead of 1.7 us per record (attrs' frozen
+        ``__init__`` sets every slot through ``object.__setattr__``, about 60 ns each).
         """
         agent = c.agent
         plan = c.plan
         customer = c.customer
         answered = c.answered_at is not None
-        (
-            replication,
-            policy,
-            contact_id,
-            issue_id,
-            customer_id,
-            contact_type,
-            channel,
-            tier,
-            customer_value,
-            is_new_customer,
-            attempt,
-            arrived_at,
-            answered_at,
-            abandoned_at,
-            deflected,
-            completed_at,
-            handle_time,
-            wrap_up,
-            agent_id,
-            agent_group,
-            resolved,
-            sla_target,
-            due_at,
-            cost,
-        ) = _SET_RECORD
-        record: ContactRecord = _new(ContactRecord)
-        replication(record, self.replication)
-        policy(record, self.policy_name)
-        contact_id(record, c.id)
-        issue_id(record, c.issue_id)
-        customer_id(record, customer.id)
-        contact_type(record, plan.name)
-        channel(record, plan.channel)
-        tier(record, customer.tier)
-        customer_value(record, customer.value)
-        is_new_customer(record, customer.is_new)
-        attempt(record, c.attempt)
-        arrived_at(record, c.arrived_at)
-        answered_at(record, c.answered_at)
-        abandoned_at(record, c.abandoned_at)
-        deflected(record, c.deflected)
-        completed_at(record, c.completed_at)
-        handle_time(record, c.handle_time if answered else 0.0)
-        wrap_up(record, c.wrap_up if answered else 0.0)
-        agent_id(record, agent.id if agent is not None else None)
-        agent_group(record, agent.group.name if agent is not None else None)
-        resolved(record, c.resolved)
-        sla_target(record, plan.sla_target)
-        due_at(record, c.due_at)
-        cost(record, 0.0 if c.deflected else plan.cost)
+        draft: Any = _new(_RecordDraft)
+        draft.replication = self.replication
+        draft.policy = self.policy_name
+        draft.contact_id = c.id
+        draft.issue_id = c.issue_id
+        draft.customer_id = customer.id
+        draft.contact_type = plan.name
+        draft.channel = plan.channel
+        draft.tier = customer.tier
+        draft.customer_value = customer.value
+        draft.is_new_customer = customer.is_new
+        draft.attempt = c.attempt
+        draft.arrived_at = c.arrived_at
+        draft.answered_at = c.answered_at
+        draft.abandoned_at = c.abandoned_at
+        draft.deflected = c.deflected
+        draft.completed_at = c.completed_at
+        draft.handle_time = c.handle_time if answered else 0.0
+        draft.wrap_up = c.wrap_up if answered else 0.0
+        draft.agent_id = agent.id if agent is not None else None
+        draft.agent_group = agent.group.name if agent is not None else None
+        draft.resolved = c.resolved
+        draft.sla_target = plan.sla_target
+        draft.due_at = c.due_at
+        draft.cost = 0.0 if c.deflected else plan.cost
+        draft.__class__ = ContactRecord
+        record: ContactRecord = draft
         record.__attrs_post_init__()
         return record
 

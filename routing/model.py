@@ -323,11 +323,19 @@ class Offer:
 
 
 def slot_setters(cls: type, *names: str) -> tuple[Callable[[Any, Any], None], ...]:
-    """The ``__set__`` of the slot descriptors ``names`` of the slotted class ``cls``.
+    """The ``__set__`` of the slot descriptors ``names`` of the frozen attrs class ``cls``,
+    which must name each of its fields once (so that none is left unset).
 
-    Setting a frozen attrs instance's slot this way bypasses its ``__setattr__``, so
-    use it only on an instance under construction.
+    They bypass its frozen ``__setattr__``: use them only on an instance under
+    construction (``object.__new__(cls)``), and check its values as its ``__init__``
+    would.
+
+    Raises:
+        TypeError: ``names`` are not exactly the fields of ``cls``.
     """
+    fields = sorted(field.name for field in attrs.fields(cls))
+    if sorted(names) != fields:
+        raise TypeError(f"{cls.__name__} has the fields {fields}, not {sorted(names)}")
     return tuple(cls.__dict__[name].__set__ for name in names)
 
 

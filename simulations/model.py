@@ -50,6 +50,7 @@ from routing import (
     Router,
     Task,
 )
+from routing.model import slot_setters
 from simulations.records import AgentRecord, ContactRecord, QueueSample, ReplicationResult
 from simulations.scenario import AgentGroup, ContactType, Scenario
 
@@ -57,22 +58,8 @@ DRAIN = 4 * 3600.0
 """Seconds the model runs past the horizon (no new arrivals) so late contacts finish."""
 
 
-def _slot_setters(cls: type, *names: str) -> tuple[Callable[[Any, Any], None], ...]:
-    """The ``__set__`` of the slot descriptors ``names`` of the frozen attrs class ``cls``,
-    which must name each of its fields once (so that none is left unset).
-
-    They bypass its frozen ``__setattr__``: use them only on an instance under
-    construction (``object.__new__(cls)``), and check its values as its ``__init__``
-    would.
-    """
-    fields = sorted(field.name for field in attrs.fields(cls))
-    if sorted(names) != fields:
-        raise TypeError(f"{cls.__name__} has the fields {fields}, not {sorted(names)}")
-    return tuple(cls.__dict__[name].__set__ for name in names)
-
-
 _new = object.__new__
-_SET_CUSTOMER = _slot_setters(Customer, "id", "value", "tier", "is_new")  # see _CustomerBase
+_SET_CUSTOMER = slot_setters(Customer, "id", "value", "tier", "is_new")  # see _CustomerBase
 
 
 class _RecordDraft:

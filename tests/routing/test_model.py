@@ -27,6 +27,7 @@ from routing.model import (
     new_score_terms,
     normalise_skills,
     satisfies,
+    slot_setters,
 )
 from tests.strategies import agents, half_integers, requirements, tasks
 
@@ -174,6 +175,13 @@ class TestOtherValues:
         offer = Offer(1, "t", "ann", 0.0, None, ScoreTerms(0, 0, 0, 0, 0))
         with pytest.raises(attrs.exceptions.FrozenInstanceError):
             offer.agent_id = "bob"  # type: ignore[misc]
+
+    def test_slot_setters_must_cover_every_field(self) -> None:
+        with pytest.raises(TypeError, match="has the fields"):
+            slot_setters(Queued, "task_id")  # ``at`` would be left unset
+        with pytest.raises(TypeError, match="has the fields"):
+            slot_setters(Queued, "task_id", "at", "extra")
+        assert len(slot_setters(Queued, "at", "task_id")) == 2
         context = CustomerContext("ann", ("t1",))
         assert context == CustomerContext("ann", ("t1",))
 

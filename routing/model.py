@@ -77,7 +77,11 @@ def check_instant(name: str, value: float) -> float:
     return float(value)
 
 
-_INF = math.inf
+def _finite(value: object) -> bool:
+    """Whether ``value`` is a finite plain ``float`` or ``int`` (a fast pre-check: other
+    numeric types go through :func:`check_instant`)."""
+    cls = value.__class__
+    return (cls is float or cls is int) and math.isfinite(value)  # type: ignore[arg-type]
 
 
 def satisfies(agent_skills: Mapping[str, int], required: Skills) -> bool:
@@ -213,21 +217,15 @@ class Task:
         if not isinstance(self.channel, str) or not self.channel:
             raise InvalidInputError(f"task {self.id!r}: channel {self.channel!r} is empty")
         # A task is built for every contact: check the usual case (plain finite numbers)
-        # inline, without a call per number or the messages the detailed checks need.
-        # ``-inf < x < inf`` is ``math.isfinite(x)`` for a float (NaN fails); other
-        # types (ints included) take the detailed checks, which accept the valid ones.
-        priority, window = self.priority, self.preferred_window
+        # without formatting the messages the detailed checks below would need.
         sla_target, due_at, created_at = self.sla_target, self.due_at, self.created_at
         if not (
-            priority.__class__ is float
-            and -_INF < priority < _INF
-            and (sla_target is None or (sla_target.__class__ is float and 0 < sla_target < _INF))
-            and (due_at is None or (due_at.__class__ is float and -_INF < due_at < _INF))
-            and (
-                created_at is None or (created_at.__class__ is float and -_INF < created_at < _INF)
-            )
-            and window.__class__ is float
-            and 0 <= window < _INF
+            _finite(self.priority)
+            and (sla_target is None or (_finite(sla_target) and sla_target > 0))
+            and (due_at is None or _finite(due_at))
+            and (created_at is None or _finite(created_at))
+            and _finite(self.preferred_window)
+            and self.preferred_window >= 0
             and self.units.__class__ is int
             and self.units >= 1
         ):

@@ -242,9 +242,7 @@ class Router:
             DuplicateTaskError: a task with this id is active.
             InvalidInputError: ``task.created_at`` is later than ``now``.
         """
-        # the usual now (a finite float, not before the last call's) without the call
-        if not (now.__class__ is float and self._now <= now < _INF and now > -_INF):
-            now = self._check_now(now)
+        now = self._check_now(now)
         if not isinstance(task, Task):
             raise InvalidInputError(f"{task!r} is not a Task")
         if task.id in self._tasks:
@@ -256,12 +254,7 @@ class Router:
             raise InvalidInputError(
                 f"task {task.id!r}: created_at {task.created_at!r} is later than now {now!r}"
             )
-        timers = self._timers
-        if timers and timers[0][0] <= now:
-            events = self._advance(now)
-        else:  # no timer due (the usual case): ``_advance``'s early return, without the call
-            self._now = now
-            events = []
+        events = self._advance(now)
         policy = self.policy
         customer = task.customer
         value = customer.value if customer is not None else 0.0
@@ -307,19 +300,9 @@ class Router:
         Raises:
             UnknownOfferError, OfferExpiredError.
         """
-        # the usual now (a finite float, not before the last call's) without the call
-        if not (now.__class__ is float and self._now <= now < _INF and now > -_INF):
-            now = self._check_now(now)
-        found = self._offers.get(offer_id)
-        if found is None or found[0].expires_at is not None:  # the look-up is all, usually
-            found = self._open_offer(offer_id, now)
-        rec = found[1]
-        timers = self._timers
-        if timers and timers[0][0] <= now:
-            events = self._advance(now)
-        else:  # no timer due (the usual case): ``_advance``'s early return, without the call
-            self._now = now
-            events = []
+        now = self._check_now(now)
+        _offer, rec, _ = self._open_offer(offer_id, now)
+        events = self._advance(now)
         del self._offers[offer_id]
         rec.state = _ASSIGNED
         rec.offer_id = None
@@ -348,9 +331,7 @@ class Router:
         Raises:
             UnknownTaskError, IllegalTransitionError (the task is not assigned).
         """
-        # the usual now (a finite float, not before the last call's) without the call
-        if not (now.__class__ is float and self._now <= now < _INF and now > -_INF):
-            now = self._check_now(now)
+        now = self._check_now(now)
         rec = self._tasks.get(task_id)
         if rec is None or rec.state is not _ASSIGNED:
             state = self._task(task_id).state  # raises UnknownTaskError if not active
@@ -358,12 +339,7 @@ class Router:
                 f"task {task_id!r} is {state.value}, not assigned; only assigned tasks "
                 "can be completed"
             )
-        timers = self._timers
-        if timers and timers[0][0] <= now:
-            events = self._advance(now)
-        else:  # no timer due (the usual case): ``_advance``'s early return, without the call
-            self._now = now
-            events = []
+        events = self._advance(now)
         agent = rec.agent
         assert agent is not None
         self._release(rec, agent)

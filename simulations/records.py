@@ -27,7 +27,7 @@ import attrs
 __all__ = ["AgentRecord", "ContactRecord", "QueueSample", "ReplicationResult"]
 
 
-@attrs.frozen(weakref_slot=False)  # see simulations.model._RecordDraft
+@attrs.frozen(weakref_slot=False)  # see simulations.contacts._RecordDraft
 class ContactRecord:
     """One contact (call, chat, message, email) or back-office item, start to end.
 

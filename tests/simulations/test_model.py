@@ -20,6 +20,7 @@ import attrs
 import pytest
 
 from routing import Customer
+from simulations.contacts import contact_record
 from simulations.metrics import replication_kpis
 from simulations.model import DRAIN, ContactCentre, run_replication, stream
 from simulations.records import ContactRecord, ReplicationResult
@@ -499,7 +500,7 @@ class TestRecordBuilding:
         contact = next(c for c in centre.contacts.values() if c.completed_at is not None)
         contact.completed_at = contact.arrived_at - 1.0
         with pytest.raises(ValueError, match=rf"contact '{contact.id}': completed_at"):
-            centre._record(contact)
+            contact_record(contact, centre.replication, centre.policy_name)
 
 
 class TestRepeatsWhileClosed:

@@ -9,7 +9,7 @@ sweeps, cross-training and HTML reports live in their own modules.
 from __future__ import annotations
 
 from simulations.experiment import Experiment, run_experiment
-from simulations.metrics import ChurnModel, Comparison, Summary, compare, summarise
+from simulations.metrics import ChurnModel
 from simulations.model import ContactCentre, run_replication
 from simulations.records import AgentRecord, ContactRecord, QueueSample, ReplicationResult
 from simulations.scenario import (
@@ -20,6 +20,7 @@ from simulations.scenario import (
     load_scenario,
     parse_scenario,
 )
+from simulations.summary import Comparison, Summary, compare, summarise
 
 __all__ = [
     "AgentRecord",

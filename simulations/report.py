@@ -1,8 +1,8 @@
 """Write simulation results: terminal table, JSON, tidy CSV, raw CSV and PNG plots.
 
 Every writer takes an output directory (created if missing) and returns the paths it
-wrote. Inputs are :class:`~simulations.metrics.Summary` objects (one per policy),
-optional :class:`~simulations.metrics.Comparison` objects (paired differences) and,
+wrote. Inputs are :class:`~simulations.summary.Summary` objects (one per policy),
+optional :class:`~simulations.summary.Comparison` objects (paired differences) and,
 for raw data and queue plots, the :class:`~simulations.records.ReplicationResult`
 records themselves.
 
@@ -38,9 +38,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from simulations.metrics import ALL, KPIS, OVERALL, Comparison, KpiInfo, Summary
+from simulations.metrics import ALL, KPIS, OVERALL, KpiInfo
 from simulations.records import AgentRecord, ContactRecord, QueueSample, ReplicationResult
 from simulations.stats import Estimate
+from simulations.summary import Comparison, Summary
 
 __all__ = [
     "CHANNEL_KPIS",

@@ -50,7 +50,6 @@ from typing import Any
 import attrs
 
 from simulations.experiment import OnResult, cpu_count, run_experiment
-from simulations.metrics import Summary
 from simulations.records import ContactRecord, ReplicationResult
 from simulations.scenario import Scenario
 from simulations.staffing_erlang import (
@@ -68,6 +67,7 @@ from simulations.staffing_plan import (
     staffing_intervals,
 )
 from simulations.stats import Estimate, estimate
+from simulations.summary import Summary
 from simulations.targets import BACKOFFICE, Target, measure
 
 __all__ = [

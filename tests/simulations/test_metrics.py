@@ -10,17 +10,9 @@ from typing import Any
 import attrs
 import pytest
 
-from simulations.metrics import (
-    ALL,
-    KPIS,
-    OVERALL,
-    ChurnModel,
-    compare,
-    replication_kpis,
-    summarise,
-    summarise_by_policy,
-)
+from simulations.metrics import ALL, KPIS, OVERALL, ChurnModel, replication_kpis
 from simulations.records import AgentRecord, ContactRecord, QueueSample, ReplicationResult
+from simulations.summary import compare, summarise, summarise_by_policy
 
 _ids = itertools.count()
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from simulations.metrics import ChurnModel, Comparison, Summary, compare, summarise
+from simulations.metrics import ChurnModel
 from simulations.records import AgentRecord, ContactRecord, QueueSample, ReplicationResult
 from simulations.report import (
     kpi_table,
@@ -25,6 +25,7 @@ from simulations.report import (
     write_raw_csv,
     write_report,
 )
+from simulations.summary import Comparison, Summary, compare, summarise
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 CHURN = ChurnModel(

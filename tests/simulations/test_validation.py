@@ -43,11 +43,11 @@ from routing.erlang import ErlangAResult, ErlangCResult, erlang_a_metrics, erlan
 from simulations.arrivals import PoissonArrivals
 from simulations.distributions import Exponential, Fixed
 from simulations.experiment import cpu_count, run_experiment
-from simulations.metrics import Summary
 from simulations.model import run_replication
 from simulations.records import ContactRecord, ReplicationResult
 from simulations.scenario import Scenario, apply_override, bundled_scenarios, load_scenario
 from simulations.stats import Estimate, estimate
+from simulations.summary import Summary
 
 FAMILY_ALPHA = 0.01
 COMPARISONS = 9  # 4 against Erlang C + 5 against Erlang A, below

@@ -583,7 +583,10 @@ class Router:
 
     def _place(self, rec: TaskRecord, t: float, events: list[Event]) -> None:
         """Queue ``rec`` at time ``t`` and arm a timer for its next breakpoint."""
-        next_at = self._locate(rec, t, events)
+        self._enqueue(rec, self._locate(rec, t, events))
+
+    def _enqueue(self, rec: TaskRecord, next_at: float | None) -> None:
+        """Queue the located ``rec`` and arm a timer for its breakpoint ``next_at``."""
         self._queue.insert(rec)
         if next_at is not None:
             heapq.heappush(self._timers, (next_at, _BREAKPOINT, rec.seq, rec.version, rec))
@@ -599,9 +602,7 @@ class Router:
         next_at = self._locate(rec, now, events)
         found = self._pool.best_for(rec)
         if found is None:
-            self._queue.insert(rec)
-            if next_at is not None:
-                heapq.heappush(self._timers, (next_at, _BREAKPOINT, rec.seq, rec.version, rec))
+            self._enqueue(rec, next_at)
             return
         rec.group = None  # located, never queued
         agent, fit, context = found

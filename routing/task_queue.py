@@ -100,10 +100,6 @@ class TaskRecord:
         self.agent: AgentRecord | None = None
         self.offer_id: int | None = None
 
-    def in_window(self, t: float) -> bool:
-        """Whether the task waits only for its preferred agents at ``t``."""
-        return bool(self.preferred) and t < self.preferred_until
-
     def declined(self, agent_id: str) -> bool:
         """Whether ``agent_id`` declined or let an offer of this task time out."""
         return self.declined_by is not None and agent_id in self.declined_by
@@ -140,13 +136,6 @@ class Bucket:
         if len(heap) > 2 * self.live + 32:
             heap[:] = [entry for entry in heap if entry[2].entry is entry]
             heapq.heapify(heap)
-
-    def head(self) -> Entry:
-        """The live entry with the highest intercept (the bucket must not be empty).
-
-        Runtime complexity: O(1).
-        """
-        return self.heap[0]
 
     def first_not_declined(self, agent_id: str) -> Entry | None:
         """The best live entry whose task ``agent_id`` has not declined.
@@ -215,15 +204,6 @@ class TaskQueue:
         self.by_channel: dict[str, int] = {}
         self.declined = 0  # tasks in buckets that some agent declined (or let time out)
 
-    def place(self, rec: TaskRecord, t: float) -> tuple[Group | None, float | None]:
-        """Insert ``rec`` where it belongs at ``t``: :meth:`locate`, then :meth:`insert`.
-
-        Returns what :meth:`locate` returns. Runtime complexity: O(log n).
-        """
-        found = self.locate(rec, t)
-        self.insert(rec)
-        return found
-
     def locate(self, rec: TaskRecord, t: float) -> tuple[Group | None, float | None]:
         """Put ``rec`` on its segment at ``t`` and find where it would wait, without
         queueing it: ``rec.group`` becomes its group, or ``None`` inside its preferred
@@ -248,7 +228,7 @@ class TaskQueue:
         if ends_at is not None and (next_at is None or ends_at < next_at):
             next_at = ends_at
         created: Group | None = None
-        if rec.preferred and t < rec.preferred_until:  # rec.in_window(t)
+        if rec.preferred and t < rec.preferred_until:  # it waits for its preferred agents
             rec.group = None
             if next_at is None or rec.preferred_until < next_at:
                 next_at = rec.preferred_until

@@ -9,8 +9,8 @@ one day of the 500-agent centre, and replications over 1 and 2 processes.
    300 s, 33 servers, so 91 % busy) run by three simulators to the same horizon in this
    one run: ciw (its own network: exponential arrivals and service, 33 servers),
    a minimal SimPy model (a ``simpy.Resource`` and one process per customer) and
-   ``simulations.model.ContactCentre``, which runs the full ``routing.Router`` for every
-   customer (submit, offer, accept, complete, SLA timers) and keeps a record of every
+   ``simulations.centre.ContactCentre``, which runs the full ``routing.Router`` for
+   every customer (submit, offer, accept, complete, SLA timers) and keeps a record of every
    contact. Throughput is completed customers per second of CPU time, the median of
    ``--rounds`` rounds that run the three in turn. Loading the scenario and importing
    the libraries are outside the timing; building each model is inside. Every timed
@@ -40,8 +40,8 @@ import ciw
 import simpy
 from _common import Figure, Stopwatch, median, parser, payload, print_table, write_json
 
+from simulations.centre.replication import ContactCentre, run_replication
 from simulations.experiment import run_experiment
-from simulations.model import ContactCentre, run_replication
 from simulations.scenario import Scenario, apply_override, bundled_scenarios, load_scenario
 
 # The bundled mmc.toml: 360 calls an hour, exponential handle time of mean 300 s, 33 agents.

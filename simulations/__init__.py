@@ -2,17 +2,18 @@
 
 The planner's entry points: load a scenario, run replications of one or several
 routing policies with common random numbers, and summarise the KPIs with confidence
-intervals. The ``ccsim`` command (``simulations.cli``) wraps them; staffing search,
+intervals. The ``ccsim`` command (``simulations.cli.main``) wraps them; staffing search,
 sweeps, cross-training and HTML reports live in their own modules.
 """
 
 from __future__ import annotations
 
+from simulations.centre.replication import ContactCentre, run_replication
 from simulations.experiment import Experiment, run_experiment
-from simulations.metrics import ChurnModel
-from simulations.model import ContactCentre, run_replication
+from simulations.kpi.summary import Comparison, Summary, compare, summarise
 from simulations.records import AgentRecord, ContactRecord, QueueSample, ReplicationResult
 from simulations.scenario import (
+    ChurnModel,
     Scenario,
     ScenarioError,
     apply_override,
@@ -20,7 +21,6 @@ from simulations.scenario import (
     load_scenario,
     parse_scenario,
 )
-from simulations.summary import Comparison, Summary, compare, summarise
 
 __all__ = [
     "AgentRecord",

@@ -14,11 +14,11 @@ from collections.abc import Callable, Sequence
 
 import attrs
 
-from simulations.model import run_replication
+from simulations.centre.replication import run_replication
+from simulations.kpi.summary import Comparison, Summary, compare, summarise
 from simulations.parallel import run_parallel
 from simulations.records import ReplicationResult
 from simulations.scenario import Scenario
-from simulations.summary import Comparison, Summary, compare, summarise
 
 OnResult = Callable[[ReplicationResult], None]
 

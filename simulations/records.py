@@ -1,7 +1,7 @@
 """Flat result records: what one simulation replication produces.
 
-The SimPy model emits these; :mod:`simulations.metrics` turns them into KPIs and
-:mod:`simulations.report` writes them out. Every record is a frozen ``attrs`` class of
+The SimPy model emits these; :mod:`simulations.kpi.metrics` turns them into KPIs and
+:mod:`simulations.report.run` writes them out. Every record is a frozen ``attrs`` class of
 plain scalars (Ciw-style), so ``attrs.asdict(record)`` is a CSV row or a DataFrame row
 without glue. Times are simulation seconds on the model's clock: instants end in
 ``_at``, durations are plain.
@@ -27,7 +27,7 @@ import attrs
 __all__ = ["AgentRecord", "ContactRecord", "QueueSample", "ReplicationResult"]
 
 
-@attrs.frozen(weakref_slot=False)  # see simulations.contacts._RecordDraft
+@attrs.frozen(weakref_slot=False)  # see simulations.centre.contacts._RecordDraft
 class ContactRecord:
     """One contact (call, chat, message, email) or back-office item, start to end.
 

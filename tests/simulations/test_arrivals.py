@@ -14,8 +14,13 @@ import statistics
 
 import pytest
 
-from simulations.arrivals import BatchArrivals, PoissonArrivals, ProfileArrivals, arrivals_from_spec
-from simulations.spec import SpecError
+from simulations.scenario.arrivals import (
+    BatchArrivals,
+    PoissonArrivals,
+    ProfileArrivals,
+    arrivals_from_spec,
+)
+from simulations.scenario.spec import SpecError
 
 Z = 4.0
 

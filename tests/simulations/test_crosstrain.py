@@ -1,4 +1,4 @@
-"""Tests for simulations.crosstrain and the bundled crosstrain scenario."""
+"""Tests for simulations.planning.crosstrain and the bundled crosstrain scenario."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 import pytest
 
-from simulations.crosstrain import (
+from simulations.planning.crosstrain import (
     Pattern,
     build_pattern,
     patterns,

@@ -13,7 +13,7 @@ import statistics
 
 import pytest
 
-from simulations.distributions import (
+from simulations.scenario.distributions import (
     Distribution,
     Empirical,
     Exponential,
@@ -23,7 +23,7 @@ from simulations.distributions import (
     Uniform,
     from_spec,
 )
-from simulations.spec import SpecError
+from simulations.scenario.spec import SpecError
 
 Z = 4.0
 N = 20_000

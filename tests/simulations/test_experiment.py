@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from simulations.centre.replication import run_replication
 from simulations.experiment import (
     Experiment,
     default_baseline,
     run_experiment,
     summarise_experiment,
 )
-from simulations.model import run_replication
 from simulations.records import ReplicationResult
 from simulations.scenario import Scenario, load_scenario
 

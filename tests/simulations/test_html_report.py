@@ -1,4 +1,4 @@
-"""Tests for simulations.html_report: a self-contained page per kind of result, and that
+"""Tests for simulations.report.html: a self-contained page per kind of result, and that
 headless Chromium renders it (tables in the DOM, embedded plots on screen)."""
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from simulations.cli import main
-from simulations.html_report import Page, page_for, write_html
-from simulations.staffing import search
-from simulations.staffing_report import write_staffing
-from simulations.sweep import parse_param, run_sweep
-from simulations.targets import parse_target
+from simulations.planning.staffing.search import search
+from simulations.planning.sweep import parse_param, run_sweep
+from simulations.planning.targets import parse_target
+from simulations.report.html import Page, page_for, write_html
+from simulations.report.staffing import write_staffing
 from tests.simulations.planning_helpers import calls, scenario
 
 CHROMIUM = shutil.which("chromium")

@@ -1,4 +1,4 @@
-"""Tests for simulations.metrics: hand-built records with known KPIs and their CIs."""
+"""Tests for simulations.kpi.metrics: hand-built records with known KPIs and their CIs."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from typing import Any
 import attrs
 import pytest
 
-from simulations.metrics import ALL, KPIS, OVERALL, ChurnModel, replication_kpis
+from simulations.kpi.metrics import ALL, KPIS, OVERALL, replication_kpis
+from simulations.kpi.summary import compare, summarise, summarise_by_policy
 from simulations.records import AgentRecord, ContactRecord, QueueSample, ReplicationResult
-from simulations.summary import compare, summarise, summarise_by_policy
+from simulations.scenario import ChurnModel
 
 _ids = itertools.count()
 
@@ -501,7 +502,7 @@ def test_sample_record_is_flat() -> None:
     assert attrs.asdict(sample)["waiting"] == 3
 
 
-@pytest.mark.parametrize("module", ["simulations.records", "simulations.metrics"])
+@pytest.mark.parametrize("module", ["simulations.records", "simulations.kpi.metrics"])
 def test_public_names_exist_once(module: str) -> None:
     mod = importlib.import_module(module)
     assert len(set(mod.__all__)) == len(mod.__all__)

@@ -20,9 +20,9 @@ import attrs
 import pytest
 
 from routing import Customer
-from simulations.contacts import contact_record
-from simulations.metrics import replication_kpis
-from simulations.model import DRAIN, ContactCentre, run_replication, stream
+from simulations.centre.contacts import contact_record
+from simulations.centre.replication import DRAIN, ContactCentre, run_replication, stream
+from simulations.kpi.metrics import replication_kpis
 from simulations.records import ContactRecord, ReplicationResult
 from simulations.scenario import Scenario, apply_override, bundled_scenarios, load_scenario
 

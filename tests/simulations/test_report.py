@@ -1,4 +1,4 @@
-"""Tests for simulations.report: every writer produces files that parse back."""
+"""Tests for simulations.report.run: every writer produces files that parse back."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from simulations.metrics import ChurnModel
+from simulations.kpi.summary import Comparison, Summary, compare, summarise
 from simulations.records import AgentRecord, ContactRecord, QueueSample, ReplicationResult
-from simulations.report import (
+from simulations.report.run import (
     kpi_table,
     plot_kpi_bars,
     plot_queue_length,
@@ -25,7 +25,7 @@ from simulations.report import (
     write_raw_csv,
     write_report,
 )
-from simulations.summary import Comparison, Summary, compare, summarise
+from simulations.scenario import ChurnModel
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 CHURN = ChurnModel(
@@ -276,7 +276,7 @@ class TestWriteReport:
 
 
 def test_public_names_exist_once() -> None:
-    from simulations import report
+    from simulations.report import run as report
 
     assert len(set(report.__all__)) == len(report.__all__)
     assert all(hasattr(report, name) for name in report.__all__)

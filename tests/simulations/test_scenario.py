@@ -12,12 +12,10 @@ import attrs
 import pytest
 
 from routing import Policy
-from simulations.arrivals import BatchArrivals, PoissonArrivals, ProfileArrivals
-from simulations.distributions import Exponential, Fixed
-from simulations.metrics import ChurnModel
 from simulations.scenario import (
     POLICY_KEYS,
     AgentGroup,
+    ChurnModel,
     Handling,
     PolicySpec,
     Resolution,
@@ -30,6 +28,8 @@ from simulations.scenario import (
     parse_override,
     parse_scenario,
 )
+from simulations.scenario.arrivals import BatchArrivals, PoissonArrivals, ProfileArrivals
+from simulations.scenario.distributions import Exponential, Fixed
 
 SOURCE = "test.toml"
 

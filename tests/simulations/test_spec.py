@@ -6,7 +6,7 @@ import pickle
 
 import pytest
 
-from simulations.spec import SpecError, check_instant
+from simulations.scenario.spec import SpecError, check_instant
 
 
 class TestSpecError:

@@ -1,4 +1,4 @@
-"""Tests for simulations.targets, simulations.staffing and simulations.staffing_report."""
+"""Tests for planning.targets, planning.staffing.search and report.staffing."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from routing.erlang import agents_for_erlang_a, agents_for_service_level
-from simulations.metrics import replication_kpis
-from simulations.model import DRAIN, run_replication
-from simulations.scenario import bundled_scenarios, load_scenario
-from simulations.staffing import (
+from simulations.centre.replication import DRAIN, run_replication
+from simulations.kpi.metrics import replication_kpis
+from simulations.kpi.stats import Estimate
+from simulations.planning.staffing.search import (
     Plan,
     Step,
     build_scenario,
@@ -22,9 +22,9 @@ from simulations.staffing import (
     search,
     staffing_intervals,
 )
-from simulations.staffing_report import render_staffing, result_document, write_staffing
-from simulations.stats import Estimate
-from simulations.targets import Target, default_targets, measure, parse_target
+from simulations.planning.targets import Target, default_targets, measure, parse_target
+from simulations.report.staffing import render_staffing, result_document, write_staffing
+from simulations.scenario import bundled_scenarios, load_scenario
 from tests.simulations.planning_helpers import calls, group, scenario
 
 

@@ -1,4 +1,4 @@
-"""Tests for simulations.stats: the Student t quantile and mean ± CI estimates."""
+"""Tests for simulations.kpi.stats: the Student t quantile and mean ± CI estimates."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import statistics
 
 import pytest
 
-from simulations.stats import Estimate, estimate, t_quantile
+from simulations.kpi.stats import Estimate, estimate, t_quantile
 
 
 class TestTQuantile:

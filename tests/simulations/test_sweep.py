@@ -1,4 +1,4 @@
-"""Tests for simulations.sweep: parameter grammar, grid, parallel jobs, streaming, resume."""
+"""Tests for simulations.planning.sweep: grammar, grid, parallel jobs, streaming, resume."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ from typing import Any
 
 import pytest
 
-from simulations.scenario import ScenarioError
-from simulations.stats import estimate
-from simulations.sweep import (
+from simulations.kpi.stats import estimate
+from simulations.planning.sweep import (
     Param,
     expand,
     load_sweep,
@@ -20,6 +19,7 @@ from simulations.sweep import (
     run_sweep,
     summary_rows,
 )
+from simulations.scenario import ScenarioError
 from tests.simulations.planning_helpers import calls, scenario
 
 COUNT = "agent_groups.team.count"

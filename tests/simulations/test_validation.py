@@ -40,14 +40,14 @@ from __future__ import annotations
 import pytest
 
 from routing.erlang import ErlangAResult, ErlangCResult, erlang_a_metrics, erlang_c_metrics
-from simulations.arrivals import PoissonArrivals
-from simulations.distributions import Exponential, Fixed
+from simulations.centre.replication import run_replication
 from simulations.experiment import cpu_count, run_experiment
-from simulations.model import run_replication
+from simulations.kpi.stats import Estimate, estimate
+from simulations.kpi.summary import Summary
 from simulations.records import ContactRecord, ReplicationResult
 from simulations.scenario import Scenario, apply_override, bundled_scenarios, load_scenario
-from simulations.stats import Estimate, estimate
-from simulations.summary import Summary
+from simulations.scenario.arrivals import PoissonArrivals
+from simulations.scenario.distributions import Exponential, Fixed
 
 FAMILY_ALPHA = 0.01
 COMPARISONS = 9  # 4 against Erlang C + 5 against Erlang A, below

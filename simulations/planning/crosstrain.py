@@ -18,8 +18,8 @@ group's ``cost_per_hour`` by that fraction per extra skill.
 
 Every pattern is simulated with the same seeds (common random numbers, so the same
 customers call), giving service level, ASA, abandonment, FCR, AHT and occupancy with
-CIs; then, unless disabled, :func:`simulations.staffing.search` finds the agents each
-pattern needs to meet the targets, and its cost.
+CIs; then, unless disabled, :func:`simulations.planning.staffing.search.search` finds
+the agents each pattern needs to meet the targets, and its cost.
 """
 
 from __future__ import annotations
@@ -35,12 +35,12 @@ from typing import Any
 import attrs
 
 from simulations.experiment import cpu_count
-from simulations.metrics import KPIS
+from simulations.kpi.metrics import KPIS
+from simulations.kpi.stats import Estimate
+from simulations.planning.staffing.search import StaffingResult, search
+from simulations.planning.sweep import Param, Variant, run_variants
+from simulations.planning.targets import Target, default_targets
 from simulations.scenario import AgentGroup, Scenario
-from simulations.staffing import StaffingResult, search
-from simulations.stats import Estimate
-from simulations.sweep import Param, Variant, run_variants
-from simulations.targets import Target, default_targets
 
 __all__ = [
     "COMPARED_KPIS",

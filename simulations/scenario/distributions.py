@@ -7,7 +7,7 @@ component can own its own seeded stream (common random numbers across policies).
 
 All distributions describe non-negative durations in seconds (handle time, wrap-up,
 patience, repeat delay), so every one of them is supported on ``[0, inf)``. Arrival
-processes are in :mod:`simulations.arrivals`.
+processes are in :mod:`simulations.scenario.arrivals`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any, Final, Protocol
 
 import attrs
 
-from simulations.spec import (
+from simulations.scenario.spec import (
     SpecError,
     TableReader,
     check_kind,

@@ -2,7 +2,7 @@
 
 Two steps, both documented because planners must be able to trust the answer.
 
-**1. Erlang starting point**: :func:`simulations.staffing_erlang.erlang_estimate`
+**1. Erlang starting point**: :func:`simulations.planning.staffing.erlang_start.erlang_estimate`
 (Erlang A or C per contact type and staffing interval, shared over the groups on duty
 that take it; see that module).
 
@@ -12,7 +12,7 @@ random numbers: every plan faces the same customers, so plans differ only by
 staffing). Every target is checked over the measured window (with ``per_interval``,
 in every staffing interval instead; back-office targets always over the window) and
 counts as met only when its confidence interval is on the right side of the bound
-(:meth:`~simulations.targets.Target.met_by`). The greedy rules:
+(:meth:`~simulations.planning.targets.Target.met_by`). The greedy rules:
 
 * *up*: while the plan misses a target, each missed target (per interval: each missed
   interval) names the worst-served contact type in its scope that some group on duty
@@ -50,15 +50,15 @@ from typing import Any
 import attrs
 
 from simulations.experiment import OnResult, cpu_count, run_experiment
-from simulations.records import ContactRecord, ReplicationResult
-from simulations.scenario import Scenario
-from simulations.staffing_erlang import (
+from simulations.kpi.stats import Estimate, estimate
+from simulations.kpi.summary import Summary
+from simulations.planning.staffing.erlang_start import (
     erlang_estimate,
     expected_contacts,
     initial_plan,
     takers,
 )
-from simulations.staffing_plan import (
+from simulations.planning.staffing.plan import (
     Interval,
     Plan,
     base_group,
@@ -66,9 +66,9 @@ from simulations.staffing_plan import (
     on_duty,
     staffing_intervals,
 )
-from simulations.stats import Estimate, estimate
-from simulations.summary import Summary
-from simulations.targets import BACKOFFICE, Target, measure
+from simulations.planning.targets import BACKOFFICE, Target, measure
+from simulations.records import ContactRecord, ReplicationResult
+from simulations.scenario import Scenario
 
 __all__ = [
     "STALL_GAIN",
@@ -294,8 +294,8 @@ class StaffingResult:
         return self.paid_hours(group) * self.scenario.agent_group(group).cost_per_hour
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready description (see :mod:`simulations.staffing_report`)."""
-        from simulations.staffing_report import result_document
+        """JSON-ready description (see :mod:`simulations.report.staffing`)."""
+        from simulations.report.staffing import result_document
 
         return result_document(self)
 
@@ -489,7 +489,7 @@ def search(
     Args:
         scenario: the centre; its agent groups' skills, capacity, shifts and costs are
             kept, only counts change.
-        targets: the goals (:func:`simulations.targets.parse_target`); at least one.
+        targets: the goals (:func:`simulations.planning.targets.parse_target`); at least one.
         per_interval: one count per group per staffing interval instead of per group.
         interval: staffing interval in seconds (default: the scenario's).
         replications: per simulated plan, at least 2 (a CI needs two).

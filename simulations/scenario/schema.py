@@ -17,14 +17,14 @@ method of ``Scenario``: the schema must not import the module that builds it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Final
 
 import attrs
 
-from simulations.arrivals import ArrivalProcess
-from simulations.distributions import Distribution, Fixed
-from simulations.metrics import ChurnModel
+from simulations.scenario.arrivals import ArrivalProcess
+from simulations.scenario.distributions import Distribution, Fixed
 
 __all__ = [
     "BUILTIN_POLICIES",
@@ -34,6 +34,7 @@ __all__ = [
     "POLICY_KEYS",
     "AgentGroup",
     "Channel",
+    "ChurnModel",
     "ContactType",
     "Customers",
     "Handling",
@@ -77,6 +78,52 @@ NO_WRAP_UP: Final = Fixed(0.0)
 # --------------------------------------------------------------------------------------
 # Schema
 # --------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class ChurnModel:
+    """Churn-risk parameters: the scenario's ``[churn]`` table parses into this class.
+
+    Attributes:
+        base_annual: baseline annual churn probability (0-1).
+        per_minute_over: added probability per minute waited beyond ``wait_threshold``.
+        wait_threshold: seconds of waiting a customer tolerates without effect (or the
+            contact's ``sla_target`` when that is longer: nobody churns over an email
+            answered within the promised time).
+        per_unresolved: added probability per issue left unresolved.
+        new_customer_multiplier: factor applied to new (onboarding) customers.
+    """
+
+    base_annual: float = attrs.field(default=0.0)
+    per_minute_over: float = attrs.field(default=0.0)
+    wait_threshold: float = attrs.field(default=60.0)
+    per_unresolved: float = attrs.field(default=0.0)
+    new_customer_multiplier: float = attrs.field(default=1.0)
+
+    @base_annual.validator
+    def _check_probability(self, attribute: attrs.Attribute[float], value: float) -> None:
+        if not 0.0 <= value <= 1.0:
+            raise ValueError(f"churn {attribute.name} {value!r} must be within 0-1")
+
+    @per_minute_over.validator
+    @wait_threshold.validator
+    @per_unresolved.validator
+    @new_customer_multiplier.validator
+    def _check_non_negative(self, attribute: attrs.Attribute[float], value: float) -> None:
+        if not (math.isfinite(value) and value >= 0.0):
+            raise ValueError(f"churn {attribute.name} {value!r} must be finite and >= 0")
+
+    def probability(self, *, minutes_over: float, unresolved: int, is_new: bool) -> float:
+        """Annual churn probability of one customer after these experiences."""
+        m = self.new_customer_multiplier if is_new else 1.0
+        extra = self.per_minute_over * minutes_over + self.per_unresolved * unresolved
+        return min(1.0, m * (self.base_annual + extra))
+
+    def increment(self, *, minutes_over: float, unresolved: int, is_new: bool) -> float:
+        """How much these experiences raised the customer's churn probability."""
+        base = self.probability(minutes_over=0.0, unresolved=0, is_new=is_new)
+        p = self.probability(minutes_over=minutes_over, unresolved=unresolved, is_new=is_new)
+        return p - base
 
 
 @attrs.frozen

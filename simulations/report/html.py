@@ -193,8 +193,8 @@ def _fmt(est: Mapping[str, Any] | None, unit: str, *, signed: bool = False) -> s
 
 
 def _run_section(page: Page, out: Path, doc: Mapping[str, Any], meta: Mapping[str, Any]) -> None:
-    from simulations.metrics import KPIS
-    from simulations.report import TABLE_KPIS
+    from simulations.kpi.metrics import KPIS
+    from simulations.report.run import TABLE_KPIS
 
     summaries = doc.get("summaries", [])
     comparisons = doc.get("comparisons", [])
@@ -260,7 +260,7 @@ def _run_section(page: Page, out: Path, doc: Mapping[str, Any], meta: Mapping[st
 
 
 def _staffing_section(page: Page, out: Path, doc: Mapping[str, Any]) -> None:
-    from simulations.staffing_report import interval_rows, kpi_rows, staffing_rows, target_rows
+    from simulations.report.staffing import interval_rows, kpi_rows, staffing_rows, target_rows
 
     page.heading("Staffing")
     page.facts(
@@ -331,7 +331,7 @@ def _staffing_section(page: Page, out: Path, doc: Mapping[str, Any]) -> None:
 
 
 def _sweep_section(page: Page, out: Path) -> None:
-    from simulations.sweep import PLOT_KPIS, load_sweep, summary_rows
+    from simulations.planning.sweep import PLOT_KPIS, load_sweep, summary_rows
 
     result = load_sweep(out)
     document = json.loads((out / "sweep.json").read_text())
@@ -356,7 +356,7 @@ def _sweep_section(page: Page, out: Path) -> None:
 
 
 def _crosstrain_section(page: Page, out: Path, doc: Mapping[str, Any]) -> None:
-    from simulations.crosstrain import table_rows
+    from simulations.planning.crosstrain import table_rows
 
     page.heading("Cross-training patterns")
     page.facts(

@@ -1,8 +1,8 @@
 """KPIs across replications: a mean and confidence interval per policy, and paired
 policy comparisons.
 
-Each KPI of :mod:`simulations.metrics` gets a mean and a Student-t confidence interval
-(:mod:`simulations.stats`) with n - 1 degrees of freedom, n counting the replications
+Each KPI of :mod:`simulations.kpi.metrics` gets a mean and a Student-t confidence interval
+(:mod:`simulations.kpi.stats`) with n - 1 degrees of freedom, n counting the replications
 where it is defined; with n = 1 the half-width is ``None``. :func:`compare` pairs two
 policies replication by replication (common random numbers) and gives the CI of the
 mean difference.
@@ -16,18 +16,18 @@ from typing import Any
 
 import attrs
 
-from simulations.metrics import (
+from simulations.kpi.metrics import (
     ALL,
     BREAKDOWNS,
     KPIS,
     OVERALL,
-    ChurnModel,
     Nested,
     ReplicationKPIs,
     replication_kpis,
 )
+from simulations.kpi.stats import Estimate, estimate
 from simulations.records import ReplicationResult
-from simulations.stats import Estimate, estimate
+from simulations.scenario import ChurnModel
 
 __all__ = ["Comparison", "Summary", "compare", "summarise", "summarise_by_policy"]
 

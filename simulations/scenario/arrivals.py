@@ -18,8 +18,8 @@ from typing import Final, Protocol
 
 import attrs
 
-from simulations.distributions import finite_validator, float_tuple
-from simulations.spec import (
+from simulations.scenario.distributions import finite_validator, float_tuple
+from simulations.scenario.spec import (
     SpecError,
     TableReader,
     check_instant,

@@ -4,7 +4,7 @@
     ccsim compare SCENARIO --policy default --policy fifo ...
     ccsim validate SCENARIO...
     ccsim scenarios
-    ccsim staff SCENARIO --target voice:80/20 ...     (see simulations.planning_cli)
+    ccsim staff SCENARIO --target voice:80/20 ...     (see simulations.cli.planning)
     ccsim sweep SCENARIO --param PATH=START:STOP:STEP ...
     ccsim crosstrain [SCENARIO] [--skills-per-agent K]
     ccsim report DIR [--out report.html]
@@ -24,9 +24,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from simulations.cli.planning import COMMANDS, add_commands, progress, run_command, write_meta
 from simulations.experiment import Experiment, cpu_count, run_experiment
-from simulations.planning_cli import COMMANDS, add_commands, progress, run_command, write_meta
-from simulations.report import CHANNEL_KPIS, render_table, write_json, write_report
+from simulations.report.run import CHANNEL_KPIS, render_table, write_json, write_report
 from simulations.scenario import Scenario, ScenarioError, bundled_scenarios, load_scenario
 
 
@@ -179,7 +179,7 @@ def _write_outputs(args: argparse.Namespace, experiment: Experiment) -> None:
         if not args.quiet and args.out is not None:
             print(f"wrote {len(paths)} files to {out}")
     if args.html is not None and out is not None:
-        from simulations.html_report import write_html
+        from simulations.report.html import write_html
 
         write_meta(
             out,

@@ -41,11 +41,11 @@ from pathlib import Path
 
 import attrs
 
-from simulations.metrics import OVERALL, replication_kpis
-from simulations.model import run_replication
+from simulations.centre.replication import run_replication
+from simulations.kpi.metrics import OVERALL, replication_kpis
+from simulations.kpi.stats import Estimate, estimate
 from simulations.parallel import run_parallel
 from simulations.scenario import Scenario, apply_override, parse_override
-from simulations.stats import Estimate, estimate
 
 __all__ = [
     "DEFAULT_BREAKDOWNS",
@@ -295,7 +295,7 @@ def run_sweep(
         seed: base seed (default: the scenario's), shared by every variant.
         policy: routing policy (default: each variant's ``simulation.policy``).
         workers: processes.
-        breakdowns: KPI breakdowns to keep (see :mod:`simulations.metrics`).
+        breakdowns: KPI breakdowns to keep (see :mod:`simulations.kpi.metrics`).
         resume: keep ``replications.csv`` and skip the jobs it already holds.
         plots: write the PNG plots.
         on_job: called with ``(finished, total)`` after each job.
@@ -519,7 +519,7 @@ def plot_sweep(
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from simulations.metrics import KPIS
+    from simulations.kpi.metrics import KPIS
 
     out = Path(out_dir)
     first = result.params[0]
@@ -561,7 +561,7 @@ def plot_sweep(
 
 def summary_rows(result: SweepResult, kpis: Sequence[str]) -> tuple[list[str], list[list[str]]]:
     """A compact table: one row per variant, overall KPIs ``mean ± half-width``."""
-    from simulations.metrics import KPIS
+    from simulations.kpi.metrics import KPIS
 
     header = [*(p.path.rsplit(".", 1)[-1] for p in result.params), "n"]
     shown = [k for k in kpis if any(result.get(v.index, k) for v in result.variants)]

@@ -5,7 +5,7 @@
     ccsim crosstrain [SCENARIO] [--skills-per-agent 2] [--no-staffing] [--out DIR]
     ccsim report DIR [--out report.html]
 
-:mod:`simulations.cli` builds the parser with :func:`add_commands` and hands these
+:mod:`simulations.cli.main` builds the parser with :func:`add_commands` and hands these
 commands to :func:`run_command`. Long runs show progress; Ctrl-C stops them keeping
 what finished (streamed to the output directory as it finishes) and exits 130.
 """
@@ -133,7 +133,7 @@ def add_commands(commands: Any) -> None:
 def run_command(args: argparse.Namespace, load: ScenarioLoader) -> int:
     """Run one planner subcommand; returns the exit code (130 when interrupted)."""
     if args.command == "report":
-        from simulations.html_report import write_html
+        from simulations.report.html import write_html
 
         path = write_html(args.directory, args.out, title=args.title)
         print(f"wrote {path}")
@@ -168,7 +168,7 @@ def write_meta(out_dir: Path, scenario: Scenario, **extra: object) -> Path:
 
 def _html(args: argparse.Namespace, out: Path) -> None:
     if args.html is not None:
-        from simulations.html_report import write_html
+        from simulations.report.html import write_html
 
         path = write_html(out, args.html)
         if not args.quiet:
@@ -215,7 +215,7 @@ class _StaffLog:
     target values (``staffing_replications.csv``) as they finish."""
 
     def __init__(self, out: Path, scenario: Scenario, targets: Sequence[Any]) -> None:
-        from simulations.targets import Target
+        from simulations.planning.targets import Target
 
         out.mkdir(parents=True, exist_ok=True)
         self.targets: list[tuple[Target, tuple[str, ...]]] = [
@@ -230,7 +230,7 @@ class _StaffLog:
         self.plan = 1
 
     def replication(self, result: ReplicationResult) -> None:
-        from simulations.targets import measure
+        from simulations.planning.targets import measure
 
         for target, types in self.targets:
             value = measure(target, result.contacts, types, self.window)
@@ -258,9 +258,9 @@ class _StaffLog:
 
 
 def _staff(args: argparse.Namespace, scenario: Scenario) -> int:
-    from simulations.staffing import Plan, search
-    from simulations.staffing_report import result_document, staffing_tables, write_staffing
-    from simulations.targets import default_targets, parse_target
+    from simulations.planning.staffing.search import Plan, search
+    from simulations.planning.targets import default_targets, parse_target
+    from simulations.report.staffing import result_document, staffing_tables, write_staffing
 
     targets = [parse_target(t) for t in args.target] or list(default_targets(scenario))
     if not targets:
@@ -362,7 +362,13 @@ def _staff(args: argparse.Namespace, scenario: Scenario) -> int:
 
 
 def _sweep(args: argparse.Namespace, scenario: Scenario) -> int:
-    from simulations.sweep import DEFAULT_BREAKDOWNS, expand, parse_param, run_sweep, summary_rows
+    from simulations.planning.sweep import (
+        DEFAULT_BREAKDOWNS,
+        expand,
+        parse_param,
+        run_sweep,
+        summary_rows,
+    )
 
     params = [parse_param(p) for p in args.param]
     out: Path = args.out or Path(f"sweep-{scenario.simulation.name}")
@@ -414,8 +420,8 @@ def _sweep(args: argparse.Namespace, scenario: Scenario) -> int:
 
 
 def _crosstrain(args: argparse.Namespace, scenario: Scenario) -> int:
-    from simulations.crosstrain import patterns, run_crosstrain, table_rows
-    from simulations.targets import parse_target
+    from simulations.planning.crosstrain import patterns, run_crosstrain, table_rows
+    from simulations.planning.targets import parse_target
 
     out: Path = args.out or Path(f"crosstrain-{scenario.simulation.name}")
     kinds = patterns(scenario, args.skills_per_agent)

@@ -7,7 +7,7 @@
 * :class:`StaffedAgent`: one simulated agent's shifts and busy time.
 * :func:`contact_record` and :func:`agent_record`: the records a replication returns.
 
-:mod:`simulations.model` drives them; they hold no SimPy or router state.
+:mod:`simulations.centre.replication` drives them; they hold no SimPy or router state.
 """
 
 from __future__ import annotations

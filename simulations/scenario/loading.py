@@ -30,14 +30,15 @@ from typing import Final
 
 import attrs
 
-from simulations.scenario_parsing import scenario_from_spec
-from simulations.scenario_schema import (
+from simulations.scenario.parsing import scenario_from_spec
+from simulations.scenario.schema import (
     BUILTIN_POLICIES,
     LEVEL_MAX,
     LEVEL_MIN,
     POLICY_KEYS,
     AgentGroup,
     Channel,
+    ChurnModel,
     ContactType,
     Customers,
     Handling,
@@ -51,7 +52,7 @@ from simulations.scenario_schema import (
     Targets,
     Tier,
 )
-from simulations.spec import SpecError
+from simulations.scenario.spec import SpecError
 
 __all__ = [
     "BUILTIN_POLICIES",
@@ -61,6 +62,7 @@ __all__ = [
     "SCENARIO_DIR",
     "AgentGroup",
     "Channel",
+    "ChurnModel",
     "ContactType",
     "Customers",
     "Handling",
@@ -81,7 +83,7 @@ __all__ = [
     "parse_scenario",
 ]
 
-SCENARIO_DIR: Final = Path(__file__).parent / "scenarios"
+SCENARIO_DIR: Final = Path(__file__).parent.parent / "scenarios"
 
 
 class ScenarioError(SpecError):

@@ -1,14 +1,14 @@
 """Scenario parsing: a TOML-shaped mapping checked field by field into a ``Scenario``.
 
 ``scenario_from_spec(mapping, source)`` reads every table with a
-:class:`~simulations.spec.TableReader`, so each bad value, unknown key or broken
+:class:`~simulations.scenario.spec.TableReader`, so each bad value, unknown key or broken
 cross-reference (a skill no group holds, a contact type no group can take, a repeat
 aimed at an unknown type) raises a ``SpecError`` naming its field path, e.g.
 ``agent_groups[3].skills.billing: level 7 is outside 1-5``.
 
 Callers use :func:`simulations.scenario.parse_scenario` or ``load_scenario``, which
 add the source to the message (``ScenarioError``). This module imports the schema
-from :mod:`simulations.scenario_schema` and is imported by :mod:`simulations.scenario`;
+from :mod:`simulations.scenario.schema` and is imported by :mod:`simulations.scenario`;
 it imports neither back.
 """
 
@@ -22,10 +22,9 @@ from typing import Final
 
 import attrs
 
-from simulations.arrivals import BatchArrivals, arrivals_from_spec
-from simulations.distributions import from_spec
-from simulations.metrics import ChurnModel
-from simulations.scenario_schema import (
+from simulations.scenario.arrivals import BatchArrivals, arrivals_from_spec
+from simulations.scenario.distributions import from_spec
+from simulations.scenario.schema import (
     BUILTIN_POLICIES,
     LEVEL_MAX,
     LEVEL_MIN,
@@ -33,6 +32,7 @@ from simulations.scenario_schema import (
     POLICY_KEYS,
     AgentGroup,
     Channel,
+    ChurnModel,
     ContactType,
     Customers,
     Handling,
@@ -46,7 +46,7 @@ from simulations.scenario_schema import (
     Targets,
     Tier,
 )
-from simulations.spec import (
+from simulations.scenario.spec import (
     SpecError,
     TableReader,
     check_instant,

@@ -1,4 +1,4 @@
-"""Contact records -> KPIs per replication (:mod:`simulations.summary` takes them on to
+"""Contact records -> KPIs per replication (:mod:`simulations.kpi.summary` takes them on to
 means and confidence intervals per policy).
 
 Definitions (DESIGN section 8). A replication's KPIs are measured over its window
@@ -56,7 +56,7 @@ Breakdowns: ``overall`` (key ``all``), ``channel``, ``contact_type``, ``tier``,
 seconds, intervals aligned to time 0, only contacts arriving in the window) and
 ``agent_group`` (occupancy, AHT, handled).
 
-Across replications, :mod:`simulations.summary` gives each KPI a mean and a
+Across replications, :mod:`simulations.kpi.summary` gives each KPI a mean and a
 confidence interval, and pairs policies.
 """
 
@@ -69,13 +69,13 @@ from typing import Any, Literal, TypeAlias
 import attrs
 
 from simulations.records import AgentRecord, ContactRecord, ReplicationResult
+from simulations.scenario.schema import ChurnModel
 
 __all__ = [
     "ALL",
     "BREAKDOWNS",
     "KPIS",
     "OVERALL",
-    "ChurnModel",
     "KpiInfo",
     "ReplicationKPIs",
     "replication_kpis",
@@ -142,52 +142,6 @@ KPIS: Mapping[str, KpiInfo] = {
     )
 }
 """Every KPI this module computes, in display order."""
-
-
-@attrs.frozen
-class ChurnModel:
-    """Churn-risk parameters: the scenario's ``[churn]`` table parses into this class.
-
-    Attributes:
-        base_annual: baseline annual churn probability (0-1).
-        per_minute_over: added probability per minute waited beyond ``wait_threshold``.
-        wait_threshold: seconds of waiting a customer tolerates without effect (or the
-            contact's ``sla_target`` when that is longer: nobody churns over an email
-            answered within the promised time).
-        per_unresolved: added probability per issue left unresolved.
-        new_customer_multiplier: factor applied to new (onboarding) customers.
-    """
-
-    base_annual: float = attrs.field(default=0.0)
-    per_minute_over: float = attrs.field(default=0.0)
-    wait_threshold: float = attrs.field(default=60.0)
-    per_unresolved: float = attrs.field(default=0.0)
-    new_customer_multiplier: float = attrs.field(default=1.0)
-
-    @base_annual.validator
-    def _check_probability(self, attribute: attrs.Attribute[float], value: float) -> None:
-        if not 0.0 <= value <= 1.0:
-            raise ValueError(f"churn {attribute.name} {value!r} must be within 0-1")
-
-    @per_minute_over.validator
-    @wait_threshold.validator
-    @per_unresolved.validator
-    @new_customer_multiplier.validator
-    def _check_non_negative(self, attribute: attrs.Attribute[float], value: float) -> None:
-        if not (math.isfinite(value) and value >= 0.0):
-            raise ValueError(f"churn {attribute.name} {value!r} must be finite and >= 0")
-
-    def probability(self, *, minutes_over: float, unresolved: int, is_new: bool) -> float:
-        """Annual churn probability of one customer after these experiences."""
-        m = self.new_customer_multiplier if is_new else 1.0
-        extra = self.per_minute_over * minutes_over + self.per_unresolved * unresolved
-        return min(1.0, m * (self.base_annual + extra))
-
-    def increment(self, *, minutes_over: float, unresolved: int, is_new: bool) -> float:
-        """How much these experiences raised the customer's churn probability."""
-        base = self.probability(minutes_over=0.0, unresolved=0, is_new=is_new)
-        p = self.probability(minutes_over=minutes_over, unresolved=unresolved, is_new=is_new)
-        return p - base
 
 
 # --- KPIs of one replication -------------------------------------------------------

@@ -22,7 +22,7 @@ unless given). In each interval and for each contact type:
 A group's estimate in an interval is the ceiling of its share of the servers; with one
 count per group (the default) it is the largest over the intervals the group works.
 
-The simulation refines it: see :mod:`simulations.staffing`.
+The simulation refines it: see :mod:`simulations.planning.staffing.search`.
 """
 
 from __future__ import annotations
@@ -31,9 +31,9 @@ import math
 from collections.abc import Mapping, Sequence
 
 from routing.erlang import agents_for_asa, agents_for_erlang_a, agents_for_service_level
+from simulations.planning.staffing.plan import Interval, Plan, on_duty
+from simulations.planning.targets import ABANDONMENT, ASA, SERVICE_LEVEL, Target
 from simulations.scenario import AgentGroup, ContactType, Scenario
-from simulations.staffing_plan import Interval, Plan, on_duty
-from simulations.targets import ABANDONMENT, ASA, SERVICE_LEVEL, Target
 
 __all__ = [
     "BACKOFFICE_OCCUPANCY",

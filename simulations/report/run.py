@@ -1,8 +1,8 @@
 """Write simulation results: terminal table, JSON, tidy CSV, raw CSV and PNG plots.
 
 Every writer takes an output directory (created if missing) and returns the paths it
-wrote. Inputs are :class:`~simulations.summary.Summary` objects (one per policy),
-optional :class:`~simulations.summary.Comparison` objects (paired differences) and,
+wrote. Inputs are :class:`~simulations.kpi.summary.Summary` objects (one per policy),
+optional :class:`~simulations.kpi.summary.Comparison` objects (paired differences) and,
 for raw data and queue plots, the :class:`~simulations.records.ReplicationResult`
 records themselves.
 
@@ -38,10 +38,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from simulations.metrics import ALL, KPIS, OVERALL, KpiInfo
+from simulations.kpi.metrics import ALL, KPIS, OVERALL, KpiInfo
+from simulations.kpi.stats import Estimate
+from simulations.kpi.summary import Comparison, Summary
 from simulations.records import AgentRecord, ContactRecord, QueueSample, ReplicationResult
-from simulations.stats import Estimate
-from simulations.summary import Comparison, Summary
 
 __all__ = [
     "CHANNEL_KPIS",

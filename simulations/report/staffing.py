@@ -30,11 +30,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from simulations.report import json_safe
+from simulations.report.run import json_safe
 
 if TYPE_CHECKING:
-    from simulations.staffing import StaffingResult
-    from simulations.stats import Estimate
+    from simulations.kpi.stats import Estimate
+    from simulations.planning.staffing.search import StaffingResult
 
 __all__ = [
     "clock",

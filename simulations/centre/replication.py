@@ -44,7 +44,7 @@ from routing import (
     Router,
     Task,
 )
-from simulations.contacts import (
+from simulations.centre.contacts import (
     Contact,
     StaffedAgent,
     TypePlan,
@@ -53,7 +53,7 @@ from simulations.contacts import (
     contact_record,
     group_terms,
 )
-from simulations.customers import CustomerBase
+from simulations.centre.customers import CustomerBase
 from simulations.records import QueueSample, ReplicationResult
 from simulations.scenario import AgentGroup, ContactType, Scenario
 

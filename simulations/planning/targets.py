@@ -18,7 +18,7 @@ Examples: ``voice:80/20`` (80 % of calls answered within 20 s), ``chat:80/60``,
 ``asa:voice<=30``, ``abandon:voice<=5%``, ``backoffice:95%``,
 ``backoffice:billing_dispute>=90``.
 
-Measurement follows :mod:`simulations.metrics` (contacts belong to the period they
+Measurement follows :mod:`simulations.kpi.metrics` (contacts belong to the period they
 arrived in; back-office items to the period they are due in), with one deliberate
 difference: a contact still **waiting when the run ends** (after the model's drain)
 counts against the target (missed for service level, abandoned for abandonment, and
@@ -34,9 +34,9 @@ from collections.abc import Iterable, Sequence
 
 import attrs
 
+from simulations.kpi.stats import Estimate
 from simulations.records import ContactRecord
 from simulations.scenario import Scenario
-from simulations.stats import Estimate
 
 __all__ = [
     "KPI_LABELS",

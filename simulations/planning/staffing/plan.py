@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
 
-from simulations.model import DRAIN
+from simulations.centre.replication import DRAIN
 from simulations.scenario import AgentGroup, Scenario, Shift
 
 __all__ = [

@@ -258,7 +258,7 @@ class _StaffLog:
 
 
 def _staff(args: argparse.Namespace, scenario: Scenario) -> int:
-    from simulations.planning.staffing.search import Plan, search
+    from simulations.planning.staffing import Plan, search
     from simulations.planning.targets import default_targets, parse_target
     from simulations.report.staffing import result_document, staffing_tables, write_staffing
 

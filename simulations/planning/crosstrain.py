@@ -37,7 +37,7 @@ import attrs
 from simulations.experiment import cpu_count
 from simulations.kpi.metrics import KPIS
 from simulations.kpi.stats import Estimate
-from simulations.planning.staffing.search import StaffingResult, search
+from simulations.planning.staffing import StaffingResult, search
 from simulations.planning.sweep import Param, Variant, run_variants
 from simulations.planning.targets import Target, default_targets
 from simulations.scenario import AgentGroup, Scenario

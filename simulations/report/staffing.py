@@ -34,7 +34,7 @@ from simulations.report.run import json_safe
 
 if TYPE_CHECKING:
     from simulations.kpi.stats import Estimate
-    from simulations.planning.staffing.search import StaffingResult
+    from simulations.planning.staffing import StaffingResult
 
 __all__ = [
     "clock",

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from simulations.cli import main
-from simulations.planning.staffing.search import search
+from simulations.planning.staffing import search
 from simulations.planning.sweep import parse_param, run_sweep
 from simulations.planning.targets import parse_target
 from simulations.report.html import Page, page_for, write_html

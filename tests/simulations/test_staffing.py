@@ -14,7 +14,7 @@ from routing.erlang import agents_for_erlang_a, agents_for_service_level
 from simulations.centre.replication import DRAIN, run_replication
 from simulations.kpi.metrics import replication_kpis
 from simulations.kpi.stats import Estimate
-from simulations.planning.staffing.search import (
+from simulations.planning.staffing import (
     Plan,
     Step,
     build_scenario,

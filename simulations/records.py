@@ -24,7 +24,16 @@ import math
 
 import attrs
 
-__all__ = ["AgentRecord", "ContactRecord", "QueueSample", "ReplicationResult"]
+__all__ = ["AgentRecord", "ContactRecord", "QueueSample", "ReplicationResult", "in_window"]
+
+
+def in_window(at: float, window: tuple[float, float]) -> bool:
+    """Whether instant ``at`` is in the measured ``window``, ``[start, end)``.
+
+    The one rule every KPI and staffing target selects by: live contacts by arrival,
+    back-office items by due date. The window is ``SimulationSettings.window``.
+    """
+    return window[0] <= at < window[1]
 
 
 @attrs.frozen(weakref_slot=False)  # see simulations.centre.contacts._RecordDraft
@@ -160,6 +169,15 @@ class ContactRecord:
     def is_back_office(self) -> bool:
         """A back-office work item (it has a due date)."""
         return self.due_at is not None
+
+    @property
+    def on_time(self) -> bool:
+        """A back-office item completed by its due date."""
+        return (
+            self.completed_at is not None
+            and self.due_at is not None
+            and (self.completed_at <= self.due_at)
+        )
 
     @property
     def wait(self) -> float | None:

@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from routing import Customer, RelaxStep, Requirement
+from routing import Customer
 from simulations.records import AgentRecord, ContactRecord
 from simulations.scenario import AgentGroup, ContactType, Scenario
 
@@ -71,10 +71,7 @@ class TypePlan:
         self.channel = ctype.channel
         self.units = channel.units
         self.cost = channel.cost_per_contact
-        self.requirement = Requirement(
-            dict(ctype.skills),
-            steps=tuple(RelaxStep(step.after, dict(step.skills)) for step in ctype.relax),
-        )
+        self.requirement = ctype.requirement
         self.priority = float(ctype.priority)
         self.sla_target = ctype.sla_target
         self.due_after = ctype.due_after

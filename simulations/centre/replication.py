@@ -103,7 +103,7 @@ class ContactCentre:
         self.env = simpy.Environment()
         self.router = Router(build_policy(scenario, policy_name))
         settings = scenario.simulation
-        self.window = (settings.warmup, settings.horizon)
+        self.window = settings.window
         self.sample_every = sample_every or max(60.0, settings.interval / 6)
         self.contacts: dict[str, Contact] = {}
         self.agents: dict[str, StaffedAgent] = {}

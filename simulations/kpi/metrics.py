@@ -68,7 +68,7 @@ from typing import Any, Literal, TypeAlias
 
 import attrs
 
-from simulations.records import AgentRecord, ContactRecord, ReplicationResult
+from simulations.records import AgentRecord, ContactRecord, ReplicationResult, in_window
 from simulations.scenario.schema import ChurnModel
 
 __all__ = [
@@ -165,13 +165,8 @@ def _abandoned_after(c: ContactRecord) -> bool:
     return t is not None and at is not None and at - c.arrived_at > t
 
 
-def _on_time(c: ContactRecord) -> bool:
-    return c.completed_at is not None and c.due_at is not None and c.completed_at <= c.due_at
-
-
 def _arrivals(contacts: Iterable[ContactRecord], window: Window) -> list[ContactRecord]:
-    start, end = window
-    return [c for c in contacts if start <= c.arrived_at < end]
+    return [c for c in contacts if in_window(c.arrived_at, window)]
 
 
 def _work(arrivals: Iterable[ContactRecord]) -> float:
@@ -227,7 +222,7 @@ def _contact_kpis(
     churn: ChurnModel | None,
 ) -> KpiValues:
     """KPIs of one breakdown key. ``contacts``: the key's records, any arrival time."""
-    start, end = window
+    end = window[1]
     arrivals = _arrivals(contacts, window)
     offered = [c for c in arrivals if not c.deflected]
     live = [c for c in offered if not c.is_back_office]
@@ -241,7 +236,9 @@ def _contact_kpis(
     deflected = [c for c in arrivals if c.deflected]
     arrivals_live = [c for c in arrivals if not c.is_back_office]
     due = [
-        c for c in contacts if c.due_at is not None and not c.deflected and start <= c.due_at < end
+        c
+        for c in contacts
+        if c.due_at is not None and not c.deflected and in_window(c.due_at, window)
     ]
     open_items = [
         c
@@ -268,7 +265,7 @@ def _contact_kpis(
         "fcr": _fcr(offered),
         "repeat_contact_rate": _ratio(sum(c.attempt > 1 for c in offered), len(offered)),
         "backoffice_sla": _ratio(
-            sum(_on_time(c) for c in due),
+            sum(c.on_time for c in due),
             len(due),
         ),
         "backlog": float(len(open_items)),

@@ -80,7 +80,7 @@ def primary_skills(scenario: Scenario) -> list[tuple[str, str]]:
         ValueError: a group holds none or several of the skills the contact types
             need, or two groups share one; the message names them.
     """
-    needed = {s for ct in scenario.contact_types for req in ct.requirements() for s in req}
+    needed = {s for ct in scenario.contact_types for req in ct.requirements() for s, _ in req}
     out: list[tuple[str, str]] = []
     owner: dict[str, str] = {}
     for g in scenario.agent_groups:

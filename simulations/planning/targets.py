@@ -35,7 +35,7 @@ from collections.abc import Iterable, Sequence
 import attrs
 
 from simulations.kpi.stats import Estimate
-from simulations.records import ContactRecord
+from simulations.records import ContactRecord, in_window
 from simulations.scenario import Scenario
 
 __all__ = [
@@ -227,10 +227,6 @@ def default_targets(scenario: Scenario) -> tuple[Target, ...]:
     return tuple(t for t in out if t.bound > 0)
 
 
-def _in(at: float, period: tuple[float, float]) -> bool:
-    return period[0] <= at < period[1]
-
-
 def measure(
     target: Target,
     contacts: Iterable[ContactRecord],
@@ -254,15 +250,11 @@ def measure(
     wanted = frozenset(types)
     scoped = [c for c in contacts if c.contact_type in wanted and not c.deflected]
     if target.kpi == BACKOFFICE:
-        due = [c for c in scoped if c.due_at is not None and _in(c.due_at, period)]
+        due = [c for c in scoped if c.due_at is not None and in_window(c.due_at, period)]
         if not due:
             return None
-        on_time = sum(
-            c.completed_at is not None and c.due_at is not None and c.completed_at <= c.due_at
-            for c in due
-        )
-        return on_time / len(due)
-    live = [c for c in scoped if c.due_at is None and _in(c.arrived_at, period)]
+        return sum(c.on_time for c in due) / len(due)
+    live = [c for c in scoped if c.due_at is None and in_window(c.arrived_at, period)]
     if not live:
         return None
     if target.kpi == ABANDONMENT:

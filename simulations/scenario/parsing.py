@@ -22,6 +22,7 @@ from typing import Final
 
 import attrs
 
+from routing import Policy, RelaxStep, Requirement, RoutingError
 from simulations.scenario.arrivals import BatchArrivals, arrivals_from_spec
 from simulations.scenario.distributions import from_spec
 from simulations.scenario.schema import (
@@ -37,7 +38,6 @@ from simulations.scenario.schema import (
     Customers,
     Handling,
     PolicySpec,
-    Relaxation,
     Repeat,
     Resolution,
     Scenario,
@@ -58,10 +58,6 @@ from simulations.scenario.spec import (
 
 __all__ = ["SHARE_TOLERANCE", "scenario_from_spec"]
 
-_POSITIVE_POLICY_KEYS: Final = frozenset(
-    {"default_sla_target", "due_ramp", "offer_timeout", "wait_slope"}
-)
-_URGENCY: Final = ("sla", "wait")
 SHARE_TOLERANCE: Final = 1e-6
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
@@ -218,14 +214,13 @@ def _parse_policies(r: TableReader) -> dict[str, PolicySpec]:
             if key == "pause_on_timeout":
                 overrides[key] = t.flag(key, True)
             elif key == "urgency":
-                urgency = t.text(key)
-                if urgency not in _URGENCY:
-                    raise SpecError(t.at(key), f"must be 'sla' or 'wait', got {urgency!r}")
-                overrides[key] = urgency
-            elif key == "high_value_threshold":
-                overrides[key] = t.number(key)
+                overrides[key] = t.text(key)
             else:
-                overrides[key] = t.number(key, low=0.0, low_open=key in _POSITIVE_POLICY_KEYS)
+                overrides[key] = t.number(key)
+            try:  # the router's own checks of each value, reported at the field's path
+                Policy(**{key: overrides[key]})  # type: ignore[arg-type]
+            except RoutingError as error:
+                raise SpecError(t.at(key), str(error)) from None
         policies[name] = PolicySpec(name, base, overrides)
     return policies
 
@@ -387,14 +382,15 @@ def _parse_contact_types(
         if channel not in channels:
             raise SpecError(t.at("channel"), _undeclared_channel(channel, channels))
         skills = _levels(t.require("skills"), t.at("skills"), allow_empty=False)
-        relax: list[Relaxation] = []
+        relax: list[RelaxStep] = []
         for i, raw_step in enumerate(t.items("relax")):
             s = TableReader(raw_step, join_path(t.at("relax"), i), ("after", "skills"))
             after = s.number("after", low=0.0, low_open=True)
-            if relax and after <= relax[-1].after:
-                prev = relax[-1].after
-                raise SpecError(s.at("after"), f"must be later than the previous step ({prev:g} s)")
-            relax.append(Relaxation(after, _levels(s.require("skills"), s.at("skills"))))
+            relax.append(RelaxStep(after, _levels(s.require("skills"), s.at("skills"))))
+            try:  # the router's rule for step order, checked where the path is known
+                Requirement(skills, steps=relax)
+            except RoutingError as error:
+                raise SpecError(s.at("after"), str(error)) from None
         sla_target = t.optional_number("sla_target", low=0.0, low_open=True)
         due_after = t.optional_number("due_after", low=0.0, low_open=True)
         if (sla_target is None) == (due_after is None):
@@ -508,7 +504,7 @@ def _check_references(scenario: Scenario) -> None:
     for i, ct in enumerate(scenario.contact_types):
         path = f"contact_types[{i}]"
         steps = [(f"{path}.skills", ct.skills)]
-        steps += [(f"{path}.relax[{j}].skills", s.skills) for j, s in enumerate(ct.relax)]
+        steps += [(f"{path}.relax[{j}].skills", dict(s.skills)) for j, s in enumerate(ct.relax)]
         for at, requirement in steps:
             for skill in requirement:
                 if skill not in held:
@@ -518,8 +514,7 @@ def _check_references(scenario: Scenario) -> None:
                     )
         if not scenario.groups_for(ct):
             wanted = " or ".join(
-                ", ".join(f"{s}>={lv}" for s, lv in req.items()) or "no skills"
-                for req in ct.requirements()
+                ", ".join(f"{s}>={lv}" for s, lv in req) or "no skills" for req in ct.requirements()
             )
             raise SpecError(
                 path,

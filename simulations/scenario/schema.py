@@ -23,6 +23,17 @@ from typing import Final
 
 import attrs
 
+from routing.model import (
+    LEVEL_MAX,
+    LEVEL_MIN,
+    RelaxStep,
+    Requirement,
+    Skills,
+    SkillsLike,
+    normalise_skills,
+    satisfies,
+)
+from routing.policy import Policy
 from simulations.scenario.arrivals import ArrivalProcess
 from simulations.scenario.distributions import Distribution, Fixed
 
@@ -39,7 +50,6 @@ __all__ = [
     "Customers",
     "Handling",
     "PolicySpec",
-    "Relaxation",
     "Repeat",
     "Resolution",
     "Scenario",
@@ -49,28 +59,10 @@ __all__ = [
     "Tier",
 ]
 
-LEVEL_MIN: Final = 1
-LEVEL_MAX: Final = 5
 BUILTIN_POLICIES: Final = ("default", "fifo")
-#: Keys a ``[policies.NAME]`` table may set: the fields of ``routing.Policy`` (a test
-#: keeps the two in sync). Numbers unless noted; see docs/scenarios.md.
-POLICY_KEYS: Final = (
-    "context_sla_share",
-    "context_window",
-    "default_sla_target",
-    "due_ramp",
-    "high_value_threshold",
-    "offer_timeout",
-    "overdue_factor",
-    "pause_on_timeout",  # true/false
-    "urgency",  # "sla" or "wait"
-    "w_context",
-    "w_fit",
-    "w_priority",
-    "w_sla",
-    "w_value",
-    "wait_slope",
-)
+#: Keys a ``[policies.NAME]`` table may set: the fields of ``routing.Policy``, whose own
+#: checks validate each value; see docs/scenarios.md.
+POLICY_KEYS: Final = tuple(sorted(f.name for f in attrs.fields(Policy)))
 #: A contact type's ``wrap_up`` when the scenario gives none.
 NO_WRAP_UP: Final = Fixed(0.0)
 
@@ -141,6 +133,12 @@ class SimulationSettings:
     compare: tuple[str, ...] = ("default", "fifo")
     volume: float = 1.0
 
+    @property
+    def window(self) -> tuple[float, float]:
+        """The measured window ``(warmup, horizon)``: KPIs and targets count what falls
+        in ``[warmup, horizon)`` (see :func:`simulations.records.in_window`)."""
+        return (self.warmup, self.horizon)
+
 
 @attrs.frozen
 class PolicySpec:
@@ -183,14 +181,6 @@ class Customers:
 
 
 @attrs.frozen
-class Relaxation:
-    """A relaxation step: ``after`` seconds of waiting the requirement becomes ``skills``."""
-
-    after: float
-    skills: Mapping[str, int]
-
-
-@attrs.frozen
 class Repeat:
     """Where and when an unresolved issue comes back.
 
@@ -223,7 +213,7 @@ class ContactType:
     handle_time: Distribution
     sla_target: float | None = None
     due_after: float | None = None
-    relax: tuple[Relaxation, ...] = ()
+    relax: tuple[RelaxStep, ...] = ()
     priority: int = 0
     complexity: int = 1
     wrap_up: Distribution = NO_WRAP_UP
@@ -245,9 +235,14 @@ class ContactType:
         """
         return min(agent_skills.get(s, 0) for s in self.skills) - self.complexity
 
-    def requirements(self) -> tuple[Mapping[str, int], ...]:
+    @property
+    def requirement(self) -> Requirement:
+        """The routing requirement: ``skills``, relaxed by ``relax`` as the task waits."""
+        return Requirement(self.skills, steps=self.relax)
+
+    def requirements(self) -> tuple[Skills, ...]:
         """The base requirement followed by each relaxation step's."""
-        return (self.skills, *(step.skills for step in self.relax))
+        return (normalise_skills(self.skills), *(step.skills for step in self.relax))
 
 
 @attrs.frozen
@@ -289,9 +284,10 @@ class AgentGroup:
         seconds = sum(max(0.0, min(s.end_at, horizon) - max(s.start_at, 0.0)) for s in self.shifts)
         return self.count * seconds / 3600.0
 
-    def meets(self, requirement: Mapping[str, int]) -> bool:
-        """Whether every skill is held at or above the required level."""
-        return all(self.skills.get(s, 0) >= level for s, level in requirement.items())
+    def meets(self, requirement: SkillsLike) -> bool:
+        """Whether every skill is held at or above the required level (the router's rule,
+        :func:`routing.model.satisfies`)."""
+        return satisfies(self.skills, normalise_skills(requirement))
 
 
 @attrs.frozen

@@ -298,7 +298,8 @@ class TestFieldErrors:
             ),
             (
                 lambda s: s["contact_types"][0]["relax"].append({"after": 30, "skills": {}}),
-                "contact_types[0].relax[1].after: must be later than the previous step (30 s)",
+                "contact_types[0].relax[1].after: relaxation steps must have increasing 'after': "
+                "30.0 then 30.0",
             ),
             (
                 lambda s: s["contact_types"][0].update(
@@ -447,11 +448,14 @@ class TestCrossReferences:
             ({"fifo": {}}, "policies.fifo: 'fifo' is a built-in policy"),
             ({"p": {"w_valeu": 1}}, "policies.p.w_valeu: unknown key; did you mean 'w_value'?"),
             ({"p": {"base": "smart"}}, "policies.p.base: must be one of default, fifo"),
-            ({"p": {"w_sla": -1}}, "policies.p.w_sla: must be >= 0, got -1"),
-            ({"p": {"offer_timeout": 0}}, "policies.p.offer_timeout: must be > 0, got 0"),
+            ({"p": {"w_sla": -1}}, "policies.p.w_sla: policy w_sla -1.0 must be non-negative"),
+            (
+                {"p": {"offer_timeout": 0}},
+                "policies.p.offer_timeout: policy offer_timeout 0.0 must be positive",
+            ),
             (
                 {"p": {"urgency": "value"}},
-                "policies.p.urgency: must be 'sla' or 'wait', got 'value'",
+                "policies.p.urgency: policy urgency 'value' must be 'sla' or 'wait'",
             ),
             ({"p": {"pause_on_timeout": 1}}, "policies.p.pause_on_timeout: must be true or false"),
         ],

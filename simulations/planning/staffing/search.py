@@ -171,7 +171,7 @@ def _checks(
     per_interval: bool,
     confidence: float,
 ) -> tuple[Check, ...]:
-    window = (scenario.simulation.warmup, scenario.simulation.horizon)
+    window = scenario.simulation.window
     checks = []
     for target in targets:
         types = target.contact_types(scenario)
@@ -323,7 +323,7 @@ class _Search:
         self.run = run
         self.step_fraction = step_fraction
         self.cache: dict[Plan, Evaluation] = {}
-        window = (scenario.simulation.warmup, scenario.simulation.horizon)
+        window = scenario.simulation.window
         horizon = (0.0, scenario.simulation.horizon)
         self.periods = list(intervals) if per_interval else [horizon]
         volumes = expected_contacts(scenario, intervals)

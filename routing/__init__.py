@@ -6,6 +6,8 @@ Every mutating call takes ``now`` in seconds on any epoch.
 
 from __future__ import annotations
 
+from importlib.metadata import PackageNotFoundError, version
+
 from routing.errors import (
     AgentBusyError,
     DuplicateAgentError,
@@ -84,4 +86,10 @@ __all__ = [
     "UnknownIdError",
     "UnknownOfferError",
     "UnknownTaskError",
+    "__version__",
 ]
+
+try:
+    __version__ = version("skills-routing")
+except PackageNotFoundError:  # pragma: no cover - a source tree that is not installed
+    __version__ = "0+unknown"

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 import attrs
 
 from simulations.centre.replication import run_replication
+from simulations.errors import InvalidArgumentError
 from simulations.kpi.summary import Comparison, Summary, compare, summarise
 from simulations.parallel import run_parallel
 from simulations.records import ReplicationResult
@@ -81,17 +82,17 @@ def run_experiment(
         try:
             scenario.policy(name)
         except KeyError as error:  # as documented: ValueError, naming the known policies
-            raise ValueError(error.args[0]) from None
+            raise InvalidArgumentError(error.args[0]) from None
     if len(set(names)) != len(names):
-        raise ValueError(f"policies {list(names)!r} repeat a name")
+        raise InvalidArgumentError(f"policies {list(names)!r} repeat a name")
     count = scenario.simulation.replications if replications is None else replications
     if count < 1:
-        raise ValueError(f"replications {count!r} must be at least 1")
+        raise InvalidArgumentError(f"replications {count!r} must be at least 1")
     if workers < 1:
-        raise ValueError(f"workers {workers!r} must be at least 1")
+        raise InvalidArgumentError(f"workers {workers!r} must be at least 1")
     base = default_baseline(names) if baseline is None else baseline
     if base not in names:
-        raise ValueError(f"baseline {base!r} is not among the policies {list(names)!r}")
+        raise InvalidArgumentError(f"baseline {base!r} is not among the policies {list(names)!r}")
     run_seed = scenario.simulation.seed if seed is None else seed
     jobs = [(name, r) for r in range(count) for name in names]
     results, interrupted = _run_jobs(scenario, jobs, run_seed, workers, on_result)

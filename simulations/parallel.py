@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import TypeVar
 
+from simulations.errors import InvalidArgumentError
+
 __all__ = ["run_parallel"]
 
 J = TypeVar("J")
@@ -39,7 +41,7 @@ def run_parallel(
     that raises stops the run with its exception.
     """
     if workers < 1:
-        raise ValueError(f"workers {workers!r} must be at least 1")
+        raise InvalidArgumentError(f"workers {workers!r} must be at least 1")
     try:
         if workers == 1 or len(jobs) <= 1:
             for job in jobs:

@@ -24,6 +24,8 @@ import math
 
 import attrs
 
+from simulations.errors import InvalidArgumentError
+
 __all__ = ["AgentRecord", "ContactRecord", "QueueSample", "ReplicationResult", "in_window"]
 
 
@@ -125,8 +127,8 @@ class ContactRecord:
     def _check(self) -> None:
         """Raise ``ValueError`` naming the first inconsistency, if there is one."""
 
-        def bad(reason: str) -> ValueError:
-            return ValueError(f"contact {self.contact_id!r}: {reason}")
+        def bad(reason: str) -> InvalidArgumentError:
+            return InvalidArgumentError(f"contact {self.contact_id!r}: {reason}")
 
         if self.attempt < 1:
             raise bad(f"attempt {self.attempt!r} must be >= 1")
@@ -228,7 +230,7 @@ class QueueSample:
 def _window(value: tuple[float, float]) -> tuple[float, float]:
     start, end = value
     if not (math.isfinite(start) and math.isfinite(end) and start <= end):
-        raise ValueError(f"window {value!r} must be (start, end) with start <= end")
+        raise InvalidArgumentError(f"window {value!r} must be (start, end) with start <= end")
     return (float(start), float(end))
 
 

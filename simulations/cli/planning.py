@@ -5,7 +5,7 @@
     ccsim crosstrain [SCENARIO] [--skills-per-agent 2] [--no-staffing] [--out DIR]
     ccsim report DIR [--out report.html]
 
-:mod:`simulations.cli.main` builds the parser with :func:`add_commands` and hands these
+:mod:`simulations.cli.run` builds the parser with :func:`add_commands` and hands these
 commands to :func:`run_command`. Long runs show progress; Ctrl-C stops them keeping
 what finished (streamed to the output directory as it finishes) and exits 130.
 """
@@ -26,6 +26,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
+from simulations.errors import InvalidArgumentError
 from simulations.experiment import cpu_count
 from simulations.records import ReplicationResult
 from simulations.scenario import Scenario
@@ -142,7 +143,7 @@ def run_command(args: argparse.Namespace, load: ScenarioLoader) -> int:
         args.scenario if args.command != "crosstrain" else args.scenario or "crosstrain"
     )
     if args.workers is not None and args.workers < 1:
-        raise ValueError(f"--workers {args.workers} must be at least 1")
+        raise InvalidArgumentError(f"--workers {args.workers} must be at least 1")
     handler = {"staff": _staff, "sweep": _sweep, "crosstrain": _crosstrain}[args.command]
     try:
         return handler(args, scenario)
@@ -264,7 +265,7 @@ def _staff(args: argparse.Namespace, scenario: Scenario) -> int:
 
     targets = [parse_target(t) for t in args.target] or list(default_targets(scenario))
     if not targets:
-        raise ValueError("the scenario has no [targets] to meet; give --target")
+        raise InvalidArgumentError("the scenario has no [targets] to meet; give --target")
     replications = 5 if args.replications is None else args.replications
     workers = cpu_count() if args.workers is None else args.workers
     start = (

@@ -68,6 +68,7 @@ from typing import Any, Literal, TypeAlias
 
 import attrs
 
+from simulations.errors import InvalidArgumentError
 from simulations.records import AgentRecord, ContactRecord, ReplicationResult, in_window
 from simulations.scenario.schema import ChurnModel
 
@@ -345,7 +346,7 @@ def replication_kpis(
         ValueError: ``interval`` not positive and finite.
     """
     if not (math.isfinite(interval) and interval > 0):
-        raise ValueError(f"interval {interval!r} must be a positive number of seconds")
+        raise InvalidArgumentError(f"interval {interval!r} must be a positive number of seconds")
     window, contacts = result.window, result.contacts
     agent_cost = math.fsum(a.cost for a in result.agents)
     total_work = _work(_arrivals(contacts, window))

@@ -14,6 +14,8 @@ from functools import lru_cache
 
 import attrs
 
+from simulations.errors import InvalidArgumentError
+
 __all__ = ["Estimate", "estimate", "t_quantile"]
 
 
@@ -76,9 +78,9 @@ def t_quantile(p: float, df: float) -> float:
         ValueError: ``p`` outside (0, 1) or ``df`` not positive.
     """
     if not 0.0 < p < 1.0:
-        raise ValueError(f"p {p!r} must be strictly between 0 and 1")
+        raise InvalidArgumentError(f"p {p!r} must be strictly between 0 and 1")
     if not df > 0:
-        raise ValueError(f"df {df!r} must be positive")
+        raise InvalidArgumentError(f"df {df!r} must be positive")
     if math.isinf(df):
         return statistics.NormalDist().inv_cdf(p)
     if p < 0.5:
@@ -139,9 +141,9 @@ def estimate(values: Sequence[float], confidence: float = 0.95) -> Estimate:
         ValueError: no values, or ``confidence`` outside (0, 1).
     """
     if not values:
-        raise ValueError("cannot estimate from zero values")
+        raise InvalidArgumentError("cannot estimate from zero values")
     if not 0.0 < confidence < 1.0:
-        raise ValueError(f"confidence {confidence!r} must be strictly between 0 and 1")
+        raise InvalidArgumentError(f"confidence {confidence!r} must be strictly between 0 and 1")
     n = len(values)
     mean = math.fsum(values) / n
     if n == 1:

@@ -16,6 +16,7 @@ from typing import Any
 
 import attrs
 
+from simulations.errors import InvalidArgumentError
 from simulations.kpi.metrics import (
     ALL,
     BREAKDOWNS,
@@ -112,13 +113,13 @@ def summarise(
         ValueError: no results, several policies, or a replication index repeated.
     """
     if not results:
-        raise ValueError("cannot summarise zero replications")
+        raise InvalidArgumentError("cannot summarise zero replications")
     policies = sorted({r.policy for r in results})
     if len(policies) > 1:
-        raise ValueError(f"results mix policies {policies!r}; use summarise_by_policy")
+        raise InvalidArgumentError(f"results mix policies {policies!r}; use summarise_by_policy")
     seen = [r.replication for r in results]
     if len(set(seen)) != len(seen):
-        raise ValueError(f"replication indices {sorted(seen)!r} repeat")
+        raise InvalidArgumentError(f"replication indices {sorted(seen)!r} repeat")
     reps = tuple(replication_kpis(r, interval=interval, churn=churn) for r in results)
     flat: dict[tuple[str, str, str], Estimate] = {}
     for (b, k), kpis in _cells(reps).items():
@@ -186,7 +187,7 @@ def compare(
     base = {r.replication: r for r in baseline.replications}
     cand = {r.replication: r for r in candidate.replications}
     if base.keys() != cand.keys():
-        raise ValueError(
+        raise InvalidArgumentError(
             f"cannot pair replications {sorted(base)!r} of {baseline.policy!r} "
             f"with {sorted(cand)!r} of {candidate.policy!r}"
         )

@@ -34,6 +34,7 @@ from typing import Any
 
 import attrs
 
+from simulations.errors import InvalidArgumentError
 from simulations.experiment import cpu_count
 from simulations.kpi.metrics import KPIS
 from simulations.kpi.stats import Estimate
@@ -86,14 +87,14 @@ def primary_skills(scenario: Scenario) -> list[tuple[str, str]]:
     for g in scenario.agent_groups:
         held = sorted(s for s in g.skills if s in needed)
         if len(held) != 1:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"cross-training starts from specialists: group {g.name!r} holds "
                 f"{held or 'none'} of the skills the contact types need ({sorted(needed)}); "
                 "give each group exactly one"
             )
         skill = held[0]
         if skill in owner:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"groups {owner[skill]!r} and {g.name!r} both specialise in {skill!r}; "
                 "cross-training needs one group per skill"
             )
@@ -101,7 +102,7 @@ def primary_skills(scenario: Scenario) -> list[tuple[str, str]]:
         out.append((g.name, skill))
     missing = needed - set(owner)
     if missing:
-        raise ValueError(f"no specialist group for skills {sorted(missing)}")
+        raise InvalidArgumentError(f"no specialist group for skills {sorted(missing)}")
     return out
 
 
@@ -114,7 +115,7 @@ def patterns(scenario: Scenario, skills_per_agent: int | None = None) -> list[Pa
     n = len(primary_skills(scenario))
     budget = n if skills_per_agent is None else skills_per_agent
     if budget < 1:
-        raise ValueError(f"skills per agent {budget!r} must be at least 1")
+        raise InvalidArgumentError(f"skills per agent {budget!r} must be at least 1")
     out = [Pattern("dedicated", 1, "one skill per agent (specialists)")]
     for k in range(2, min(budget, n - 1) + 1):
         out.append(Pattern(f"chain-{k}", k, f"{k} skills per agent, chained across groups"))
@@ -136,9 +137,9 @@ def build_pattern(
         ValueError: ``secondary_level`` outside 1-5 or a negative premium.
     """
     if not 1 <= secondary_level <= 5:
-        raise ValueError(f"secondary level {secondary_level!r} must be within 1-5")
+        raise InvalidArgumentError(f"secondary level {secondary_level!r} must be within 1-5")
     if not (math.isfinite(premium_per_skill) and premium_per_skill >= 0):
-        raise ValueError(f"premium per skill {premium_per_skill!r} must be >= 0")
+        raise InvalidArgumentError(f"premium per skill {premium_per_skill!r} must be >= 0")
     primaries = primary_skills(scenario)
     groups = {g.name: g for g in scenario.agent_groups}
     n = len(primaries)

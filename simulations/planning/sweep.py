@@ -42,6 +42,7 @@ from pathlib import Path
 import attrs
 
 from simulations.centre.replication import run_replication
+from simulations.errors import InvalidArgumentError, ResultsError
 from simulations.kpi.metrics import OVERALL, replication_kpis
 from simulations.kpi.stats import Estimate, estimate
 from simulations.parallel import run_parallel
@@ -95,7 +96,7 @@ class Param:
 def _number(raw: str, text: str) -> int | float:
     _, value = parse_override(f"x={raw}")
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"sweep {text!r}: {raw!r} is not a number")
+        raise InvalidArgumentError(f"sweep {text!r}: {raw!r} is not a number")
     return value
 
 
@@ -114,15 +115,19 @@ def parse_param(text: str) -> Param:
     path, sep, raw = text.partition("=")
     path, raw = path.strip(), raw.strip()
     if not sep or not path or not raw:
-        raise ValueError(f"sweep parameter {text!r}: expected PATH=START:STOP:STEP or PATH=A,B,C")
+        raise InvalidArgumentError(
+            f"sweep parameter {text!r}: expected PATH=START:STOP:STEP or PATH=A,B,C"
+        )
     parts = raw.split(":")
     if len(parts) == 3 and not raw.startswith(("[", "{", '"', "'")):
         start, stop, step = (_number(p.strip(), text) for p in parts)
         if step == 0 or (stop - start) * step < 0:
-            raise ValueError(f"sweep parameter {text!r}: step {step} never reaches {stop}")
+            raise InvalidArgumentError(
+                f"sweep parameter {text!r}: step {step} never reaches {stop}"
+            )
         count = math.floor((stop - start) / step + 1e-9) + 1
         if count > _MAX_VARIANTS:
-            raise ValueError(f"sweep parameter {text!r}: {count} values is too many")
+            raise InvalidArgumentError(f"sweep parameter {text!r}: {count} values is too many")
         whole = all(isinstance(v, int) for v in (start, stop, step))
         values: tuple[object, ...] = tuple(
             start + i * step if whole else round(start + i * step, 12) for i in range(count)
@@ -164,13 +169,13 @@ def expand(scenario: Scenario, params: Sequence[Param]) -> list[tuple[Variant, S
             invalid (naming the override).
     """
     if not params:
-        raise ValueError("give at least one sweep parameter")
+        raise InvalidArgumentError("give at least one sweep parameter")
     paths = [p.path for p in params]
     if len(set(paths)) != len(paths):
-        raise ValueError(f"sweep parameters {paths!r} repeat a path")
+        raise InvalidArgumentError(f"sweep parameters {paths!r} repeat a path")
     total = math.prod(len(p.values) for p in params)
     if total > _MAX_VARIANTS:
-        raise ValueError(f"the grid has {total} variants, more than {_MAX_VARIANTS}")
+        raise InvalidArgumentError(f"the grid has {total} variants, more than {_MAX_VARIANTS}")
     out = []
     for index, combo in enumerate(itertools.product(*(p.values for p in params))):
         variant = scenario
@@ -257,7 +262,7 @@ def _read_existing(path: Path, header: list[str]) -> list[dict[str, str]]:
     with path.open(newline="") as f:
         reader = csv.DictReader(f)
         if reader.fieldnames != header:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"{path} was written by a different sweep (columns {reader.fieldnames}); "
                 "use another output directory or remove the file"
             )
@@ -346,7 +351,7 @@ def run_variants(
     (each variant assigns a value to every one)."""
     count = scenario.simulation.replications if replications is None else replications
     if count < 1:
-        raise ValueError(f"replications {count!r} must be at least 1")
+        raise InvalidArgumentError(f"replications {count!r} must be at least 1")
     run_seed = scenario.simulation.seed if seed is None else seed
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -593,7 +598,7 @@ def load_sweep(out_dir: str | os.PathLike[str]) -> SweepResult:
     out = Path(out_dir)
     document = json.loads((out / "sweep.json").read_text())
     if document.get("kind") != "sweep":
-        raise ValueError(f"{out / 'sweep.json'} is not a sweep description")
+        raise ResultsError(f"{out / 'sweep.json'} is not a sweep description")
     params = tuple(
         Param(p["path"], tuple(p["values"]), p.get("text", "")) for p in document["params"]
     )

@@ -34,6 +34,7 @@ from collections.abc import Iterable, Sequence
 
 import attrs
 
+from simulations.errors import InvalidArgumentError
 from simulations.kpi.stats import Estimate
 from simulations.records import ContactRecord, in_window
 from simulations.scenario import Scenario
@@ -137,20 +138,22 @@ class Target:
         else:
             channels = ", ".join(scenario.channels)
             types = ", ".join(ct.name for ct in scenario.contact_types)
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"target {self.text!r}: {self.scope!r} is neither a channel ({channels}) "
                 f"nor a contact type ({types})"
             )
         if not chosen:
             kind = "back-office" if back_office else "live"
-            raise ValueError(f"target {self.text!r}: {self.scope!r} has no {kind} contact types")
+            raise InvalidArgumentError(
+                f"target {self.text!r}: {self.scope!r} has no {kind} contact types"
+            )
         return tuple(ct.name for ct in chosen)
 
 
 def _percent(raw: str, text: str) -> float:
     value = float(raw)
     if not 0.0 < value <= 100.0:
-        raise ValueError(f"target {text!r}: percentage {raw} must be in (0, 100]")
+        raise InvalidArgumentError(f"target {text!r}: percentage {raw} must be in (0, 100]")
     return value / 100.0
 
 
@@ -170,7 +173,7 @@ def parse_target(text: str) -> Target:
     if m := _ASA.match(compact):
         seconds = float(m[2])
         if seconds <= 0:
-            raise ValueError(f"target {text!r}: ASA bound must be > 0 seconds")
+            raise InvalidArgumentError(f"target {text!r}: ASA bound must be > 0 seconds")
         return Target(ASA, m[1], seconds, text=text)
     if m := _ABANDON.match(compact):
         return Target(ABANDONMENT, m[1], _percent(m[2], text), text=text)
@@ -180,7 +183,7 @@ def parse_target(text: str) -> Target:
     if m and m[1] not in _KEYWORDS:
         seconds = float(m[3])
         return Target(SERVICE_LEVEL, m[1], _percent(m[2], text), threshold=seconds, text=text)
-    raise ValueError(
+    raise InvalidArgumentError(
         f"target {text!r} not understood; use SCOPE:PCT/SECONDS (voice:80/20), "
         "asa:SCOPE<=SECONDS, abandon:SCOPE<=PCT%, or backoffice:PCT%"
     )

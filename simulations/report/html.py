@@ -28,6 +28,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from simulations.errors import MissingResultsError
+
 __all__ = ["Page", "page_for", "write_html"]
 
 _CSS = """
@@ -397,7 +399,7 @@ def page_for(out_dir: str | os.PathLike[str], title: str | None = None) -> Page:
         if (out / name).exists()
     ]
     if not found:
-        raise FileNotFoundError(
+        raise MissingResultsError(
             f"{out} holds no ccsim results (summary.json, staffing.json, sweep.json or "
             "crosstrain.json)"
         )

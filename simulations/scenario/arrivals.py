@@ -18,6 +18,7 @@ from typing import Final, Protocol
 
 import attrs
 
+from simulations.errors import InvalidArgumentError
 from simulations.scenario.distributions import finite_validator, float_tuple
 from simulations.scenario.spec import (
     SpecError,
@@ -153,7 +154,7 @@ class ProfileArrivals:
     @per_hour.validator
     def _check_rates(self, attribute: attrs.Attribute[tuple[float, ...]], value: object) -> None:
         if not self.per_hour:
-            raise ValueError("ProfileArrivals per_hour must not be empty")
+            raise InvalidArgumentError("ProfileArrivals per_hour must not be empty")
         for i, v in enumerate(self.per_hour):
             finite_validator(f"per_hour[{i}]", positive=False)(self, attribute, v)
 
@@ -163,7 +164,7 @@ class ProfileArrivals:
             return
         finite_validator("period", positive=True)(self, attribute, value)
         if self.end_at > value:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"ProfileArrivals period {value!r} is shorter than the profile, "
                 f"which ends at {self.end_at!r}"
             )
@@ -287,14 +288,16 @@ class BatchArrivals:
     @at.validator
     def _check_at(self, attribute: attrs.Attribute[tuple[float, ...]], value: object) -> None:
         if not self.at:
-            raise ValueError("BatchArrivals at must not be empty")
+            raise InvalidArgumentError("BatchArrivals at must not be empty")
         for i, v in enumerate(self.at):
             finite_validator(f"at[{i}]", positive=False)(self, attribute, v)
 
     @size.validator
     def _check_size(self, attribute: attrs.Attribute[int], value: int) -> None:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise ValueError(f"BatchArrivals size must be a whole number >= 0, got {value!r}")
+            raise InvalidArgumentError(
+                f"BatchArrivals size must be a whole number >= 0, got {value!r}"
+            )
 
     def arrival_times(
         self, rng: random.Random, start_at: float = 0.0, end_at: float = math.inf

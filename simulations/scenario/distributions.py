@@ -19,6 +19,7 @@ from typing import Any, Final, Protocol
 
 import attrs
 
+from simulations.errors import InvalidArgumentError
 from simulations.scenario.spec import (
     SpecError,
     TableReader,
@@ -75,7 +76,7 @@ def finite_validator(name: str, *, positive: bool) -> Callable[[Any, Any, Any], 
         )
         if not ok:
             bound = "> 0" if positive else ">= 0"
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"{type(instance).__name__} {name} must be a finite number {bound}, got {value!r}"
             )
 
@@ -191,7 +192,7 @@ class Uniform:
     @high.validator
     def _check_order(self, attribute: attrs.Attribute[float], value: float) -> None:
         if value < self.low:
-            raise ValueError(f"Uniform high must be >= low ({self.low!r}), got {value!r}")
+            raise InvalidArgumentError(f"Uniform high must be >= low ({self.low!r}), got {value!r}")
 
     @property
     def mean(self) -> float:
@@ -225,7 +226,7 @@ class Empirical:
     @values.validator
     def _check_values(self, attribute: attrs.Attribute[tuple[float, ...]], value: object) -> None:
         if not self.values:
-            raise ValueError("Empirical values must not be empty")
+            raise InvalidArgumentError("Empirical values must not be empty")
         for i, v in enumerate(self.values):
             finite_validator(f"values[{i}]", positive=False)(self, attribute, v)
 

@@ -30,6 +30,7 @@ from typing import Final
 
 import attrs
 
+from simulations.errors import InvalidArgumentError, ScenarioError, SpecError
 from simulations.scenario.parsing import scenario_from_spec
 from simulations.scenario.schema import (
     BUILTIN_POLICIES,
@@ -51,7 +52,6 @@ from simulations.scenario.schema import (
     Targets,
     Tier,
 )
-from simulations.scenario.spec import SpecError
 
 __all__ = [
     "BUILTIN_POLICIES",
@@ -82,29 +82,6 @@ __all__ = [
 ]
 
 SCENARIO_DIR: Final = Path(__file__).parent.parent / "scenarios"
-
-
-class ScenarioError(SpecError):
-    """A scenario is invalid. ``str(err)`` is ``"<source>: <path>: <problem>"``.
-
-    Subclasses ``ValueError`` (through ``SpecError``), so callers may catch either.
-
-    Attributes:
-        source: The file (or other source) the scenario came from.
-        path: Field path inside the scenario; empty for file-level problems.
-        problem: What is wrong, naming the offending value.
-    """
-
-    def __init__(self, source: str, path: str, problem: str) -> None:
-        super().__init__(path, problem)
-        self.source = source
-        self.args = (f"{source}: {path}: {problem}" if path else f"{source}: {problem}",)
-
-    def __str__(self) -> str:
-        return str(self.args[0])
-
-    def __reduce__(self) -> tuple[object, ...]:
-        return (ScenarioError, (self.source, self.path, self.problem))
 
 
 # --------------------------------------------------------------------------------------
@@ -159,7 +136,7 @@ def parse_override(text: str) -> tuple[str, object]:
     """
     path, sep, raw = text.partition("=")
     if not sep or not path.strip():
-        raise ValueError(f"override {text!r}: expected PATH=VALUE")
+        raise InvalidArgumentError(f"override {text!r}: expected PATH=VALUE")
     try:
         value: object = tomllib.loads(f"v = {raw.strip()}")["v"]
     except tomllib.TOMLDecodeError:

@@ -34,6 +34,7 @@ from routing.model import (
     satisfies,
 )
 from routing.policy import Policy
+from simulations.errors import InvalidArgumentError, UnknownNameError
 from simulations.scenario.arrivals import ArrivalProcess
 from simulations.scenario.distributions import Distribution, Fixed
 
@@ -95,7 +96,7 @@ class ChurnModel:
     @base_annual.validator
     def _check_probability(self, attribute: attrs.Attribute[float], value: float) -> None:
         if not 0.0 <= value <= 1.0:
-            raise ValueError(f"churn {attribute.name} {value!r} must be within 0-1")
+            raise InvalidArgumentError(f"churn {attribute.name} {value!r} must be within 0-1")
 
     @per_minute_over.validator
     @wait_threshold.validator
@@ -103,7 +104,7 @@ class ChurnModel:
     @new_customer_multiplier.validator
     def _check_non_negative(self, attribute: attrs.Attribute[float], value: float) -> None:
         if not (math.isfinite(value) and value >= 0.0):
-            raise ValueError(f"churn {attribute.name} {value!r} must be finite and >= 0")
+            raise InvalidArgumentError(f"churn {attribute.name} {value!r} must be finite and >= 0")
 
     def probability(self, *, minutes_over: float, unresolved: int, is_new: bool) -> float:
         """Annual churn probability of one customer after these experiences."""
@@ -379,7 +380,7 @@ class Scenario:
             return self.policies[name]
         except KeyError:
             known = ", ".join(self.policy_names)
-            raise KeyError(f"unknown policy {name!r} (known: {known})") from None
+            raise UnknownNameError(f"unknown policy {name!r} (known: {known})") from None
 
     def contact_type(self, name: str) -> ContactType:
         """The contact type called ``name``."""
@@ -387,7 +388,7 @@ class Scenario:
             if ct.name == name:
                 return ct
         known = ", ".join(ct.name for ct in self.contact_types)
-        raise KeyError(f"unknown contact type {name!r} (known: {known})")
+        raise UnknownNameError(f"unknown contact type {name!r} (known: {known})")
 
     def agent_group(self, name: str) -> AgentGroup:
         """The agent group called ``name``."""
@@ -395,7 +396,7 @@ class Scenario:
             if g.name == name:
                 return g
         known = ", ".join(g.name for g in self.agent_groups)
-        raise KeyError(f"unknown agent group {name!r} (known: {known})")
+        raise UnknownNameError(f"unknown agent group {name!r} (known: {known})")
 
     def arrivals(self, contact_type: ContactType) -> ArrivalProcess:
         """The contact type's arrival process scaled by ``simulation.volume``."""

@@ -12,6 +12,8 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 
+from simulations.errors import SpecError
+
 __all__ = [
     "SpecError",
     "TableReader",
@@ -23,23 +25,6 @@ __all__ = [
     "fmt",
     "join_path",
 ]
-
-
-class SpecError(ValueError):
-    """A spec table holds a bad value. ``str(err)`` is ``"<path>: <problem>"``.
-
-    Attributes:
-        path: Dotted field path, lists indexed from 0 (``agent_groups[3].skills.billing``).
-        problem: What is wrong, naming the offending value.
-    """
-
-    def __init__(self, path: str, problem: str) -> None:
-        self.path = path
-        self.problem = problem
-        super().__init__(f"{path}: {problem}" if path else problem)
-
-    def __reduce__(self) -> tuple[object, ...]:
-        return (SpecError, (self.path, self.problem))
 
 
 def join_path(path: str, key: str | int) -> str:

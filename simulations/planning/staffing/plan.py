@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import attrs
 
 from simulations.centre.replication import DRAIN
+from simulations.errors import InvalidArgumentError
 from simulations.scenario import AgentGroup, Scenario, Shift
 
 __all__ = [
@@ -78,7 +79,9 @@ def staffing_intervals(scenario: Scenario, interval: float | None = None) -> tup
     """
     step = scenario.simulation.interval if interval is None else interval
     if not (math.isfinite(step) and step > 0):
-        raise ValueError(f"staffing interval {step!r} must be a positive number of seconds")
+        raise InvalidArgumentError(
+            f"staffing interval {step!r} must be a positive number of seconds"
+        )
     horizon = scenario.simulation.horizon
     count = math.ceil(horizon / step - 1e-9)
     return tuple((i * step, min((i + 1) * step, horizon)) for i in range(count))
@@ -146,7 +149,7 @@ def build_scenario(scenario: Scenario, plan: Plan, intervals: Sequence[Interval]
             groups.append(attrs.evolve(g, count=ns[0]))
             continue
         if len(ns) != len(intervals):
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"group {g.name!r} has {len(ns)} counts for {len(intervals)} intervals"
             )
         by_shifts: dict[tuple[Shift, ...], int] = {}

@@ -49,6 +49,7 @@ from typing import Any
 
 import attrs
 
+from simulations.errors import InvalidArgumentError
 from simulations.experiment import OnResult, cpu_count, run_experiment
 from simulations.kpi.stats import Estimate, estimate
 from simulations.kpi.summary import Summary
@@ -508,11 +509,11 @@ def search(
             replications, or a bad interval.
     """
     if not targets:
-        raise ValueError("give at least one target")
+        raise InvalidArgumentError("give at least one target")
     if replications < 2:
-        raise ValueError(f"replications {replications!r} must be at least 2 for a CI")
+        raise InvalidArgumentError(f"replications {replications!r} must be at least 2 for a CI")
     if max_evaluations < 1:
-        raise ValueError(f"max_evaluations {max_evaluations!r} must be at least 1")
+        raise InvalidArgumentError(f"max_evaluations {max_evaluations!r} must be at least 1")
     for t in targets:
         t.contact_types(scenario)  # raises on a bad scope
     name = scenario.simulation.policy if policy is None else policy

@@ -24,10 +24,12 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+import simulations
 from simulations.cli.planning import COMMANDS, add_commands, progress, run_command, write_meta
+from simulations.errors import SimulationError
 from simulations.experiment import Experiment, cpu_count, run_experiment
 from simulations.report.run import CHANNEL_KPIS, render_table, write_json, write_report
-from simulations.scenario import Scenario, ScenarioError, bundled_scenarios, load_scenario
+from simulations.scenario import Scenario, bundled_scenarios, load_scenario
 
 
 def _scenario(value: str | None) -> Scenario:
@@ -64,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="ccsim",
         description="Contact-centre simulator driving the skills-routing engine.",
     )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {simulations.__version__}"
+    )
     commands = parser.add_subparsers(dest="command")
 
     run = commands.add_parser(
@@ -92,8 +97,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point; returns the process exit code."""
+def run_cli(argv: Sequence[str] | None = None) -> int:
+    """Parse ``argv`` and run the command; returns the process exit code.
+
+    The entry point is :func:`simulations.cli.run`, which reports a missing extra.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     command = args.command or "run"
@@ -116,9 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command in COMMANDS:
             return run_command(args, _scenario)
         return _run(args)
-    except (ScenarioError, KeyError, ValueError, OSError) as error:
-        message = error.args[0] if isinstance(error, KeyError) and error.args else error
-        print(f"ccsim: error: {message}", file=sys.stderr)
+    except (SimulationError, OSError) as error:
+        print(f"ccsim: error: {error}", file=sys.stderr)
         return 2
 
 
@@ -200,7 +207,3 @@ def _write_outputs(args: argparse.Namespace, experiment: Experiment) -> None:
             write_json(summaries, tmp, experiment.comparisons).replace(args.json)
         if not args.quiet:
             print(f"wrote {args.json}")
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -45,260 +45,43 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
 
 import attrs
 
 from simulations.errors import InvalidArgumentError
 from simulations.experiment import OnResult, cpu_count, run_experiment
-from simulations.kpi.stats import Estimate, estimate
-from simulations.kpi.summary import Summary
+from simulations.kpi.stats import Estimate
 from simulations.planning.staffing.erlang_start import (
     erlang_estimate,
     expected_contacts,
     initial_plan,
     takers,
 )
+from simulations.planning.staffing.evaluation import (
+    Check,
+    Evaluation,
+    check_targets,
+    group_occupancy,
+    measured_intervals,
+)
 from simulations.planning.staffing.plan import (
     Interval,
     Plan,
-    base_group,
     build_scenario,
     on_duty,
     staffing_intervals,
 )
-from simulations.planning.targets import BACKOFFICE, Target, measure
-from simulations.records import ContactRecord, ReplicationResult
+from simulations.planning.staffing.result import StaffingResult, Step
+from simulations.planning.targets import Target
 from simulations.scenario import Scenario
 
-__all__ = [
-    "STALL_GAIN",
-    "STALL_STRIKES",
-    "Check",
-    "Evaluation",
-    "Plan",
-    "StaffingResult",
-    "Step",
-    "build_scenario",
-    "erlang_estimate",
-    "search",
-    "staffing_intervals",
-]
+__all__ = ["STALL_GAIN", "STALL_STRIKES", "search"]
 
 STALL_GAIN = 0.05
 """A raise that moves a missed target's mean by less than this share of its gap (from
 the mean to the bound) is a strike."""
 STALL_STRIKES = 2
 """Strikes in a row after which a target is unreachable by staffing (and relaxed)."""
-
-
-# --------------------------------------------------------------------------------------
-# Evaluation
-# --------------------------------------------------------------------------------------
-
-
-@attrs.frozen
-class Check:
-    """One target over the window (``interval`` None) or one staffing interval."""
-
-    target: Target
-    interval: int | None
-    estimate: Estimate | None
-    met: bool
-    worst_types: tuple[str, ...] = ()
-    """For a missed check, the contact types in scope, the worst-performing first."""
-
-
-@attrs.frozen
-class Evaluation:
-    """A simulated plan: target checks, occupancy per group and the KPI summary."""
-
-    plan: Plan
-    checks: tuple[Check, ...]
-    occupancy: Mapping[str, Estimate]
-    summary: Summary | None
-    replications: int
-
-    @property
-    def met(self) -> bool:
-        """Every target is met by its CI."""
-        return all(c.met for c in self.checks)
-
-    @property
-    def missed(self) -> tuple[Check, ...]:
-        """The checks that failed."""
-        return tuple(c for c in self.checks if not c.met)
-
-
-@attrs.frozen
-class Step:
-    """One line of the search history.
-
-    Attributes:
-        number: step number, from 1.
-        phase: ``up`` until a plan met every target, then ``down``.
-        plan: the plan judged at this step.
-        agents: its agents (per interval: the sum of each group's peak).
-        met: it met every target (relaxed ones at their relaxed bound).
-        missed: labels of the targets it missed.
-        action: what the search does next.
-        simulated: the plan was simulated at this step (not judged from the cache).
-    """
-
-    number: int
-    phase: str
-    plan: Plan
-    agents: int
-    met: bool
-    missed: tuple[str, ...]
-    action: str
-    simulated: bool = True
-
-
-def _measured(intervals: Sequence[Interval], window: Interval) -> list[tuple[int, Interval]]:
-    out = []
-    for i, (s, e) in enumerate(intervals):
-        lo, hi = max(s, window[0]), min(e, window[1])
-        if hi > lo:
-            out.append((i, (lo, hi)))
-    return out
-
-
-def _checks(
-    scenario: Scenario,
-    targets: Sequence[Target],
-    results: Sequence[ReplicationResult],
-    intervals: Sequence[Interval],
-    per_interval: bool,
-    confidence: float,
-) -> tuple[Check, ...]:
-    window = scenario.simulation.window
-    checks = []
-    for target in targets:
-        types = target.contact_types(scenario)
-        scoped = [[c for c in r.contacts if c.contact_type in types] for r in results]
-        cells: list[tuple[int | None, Interval]] = [(None, window)]
-        if per_interval and target.kpi != BACKOFFICE:
-            cells = [(i, p) for i, p in _measured(intervals, window)]
-        for index, period in cells:
-            values = [v for cs in scoped if (v := measure(target, cs, types, period)) is not None]
-            est = _estimate(values, confidence)
-            met = target.met_by(est)
-            worst = () if met else _worst_types(target, scoped, types, period)
-            checks.append(Check(target, index, est, met, worst))
-    return tuple(checks)
-
-
-def _worst_types(
-    target: Target,
-    scoped: Sequence[Sequence[ContactRecord]],
-    types: Sequence[str],
-    period: Interval,
-) -> tuple[str, ...]:
-    """The contact types in scope, the one whose mean KPI is worst first."""
-    if len(types) == 1:
-        return tuple(types)
-    scores = {}
-    for name in types:
-        values = [v for cs in scoped if (v := measure(target, cs, (name,), period)) is not None]
-        mean = math.fsum(values) / len(values) if values else math.nan
-        score = -mean if target.higher_is_better else mean
-        scores[name] = -math.inf if math.isnan(score) else score
-    return tuple(sorted(types, key=lambda n: -scores[n]))
-
-
-def _estimate(values: Sequence[float], confidence: float) -> Estimate | None:
-    if not values:
-        return None
-    if any(math.isinf(v) for v in values):
-        return Estimate(math.inf, None, len(values))
-    return estimate(values, confidence)
-
-
-def _occupancy(results: Sequence[ReplicationResult], confidence: float) -> dict[str, Estimate]:
-    per_group: dict[str, list[float]] = {}
-    for r in results:
-        busy: dict[str, float] = {}
-        staffed: dict[str, float] = {}
-        for a in r.agents:
-            g = base_group(a.group)
-            busy[g] = busy.get(g, 0.0) + a.busy_time
-            staffed[g] = staffed.get(g, 0.0) + a.staffed_time
-        for g, s in staffed.items():
-            if s > 0:
-                per_group.setdefault(g, []).append(busy[g] / s)
-    return {g: estimate(v, confidence) for g, v in sorted(per_group.items())}
-
-
-# --------------------------------------------------------------------------------------
-# Search
-# --------------------------------------------------------------------------------------
-
-
-@attrs.frozen
-class StaffingResult:
-    """What :func:`search` found.
-
-    Attributes:
-        scenario: the scenario as given.
-        staffed: the scenario staffed by ``plan`` (layered groups when per interval).
-        targets: the targets checked.
-        policy: routing policy simulated.
-        intervals: staffing intervals; counts are per interval when ``per_interval``.
-        per_interval: one count per interval rather than per group.
-        erlang: the Erlang estimate (agents, rounded up) in the plan's shape.
-        erlang_need: the Erlang estimate before rounding, per group per interval.
-        plan: the chosen plan.
-        evaluation: its simulation (``None`` only if interrupted before any).
-        history: every step of the search.
-        evaluations: plans simulated (each once).
-        feasible: ``plan`` met every target.
-        relaxed: targets found unreachable by adding agents, with the bound the search
-            used instead (key: target text, ``@interval`` index when per interval).
-        converged: the search finished rather than hitting ``max_evaluations``.
-        interrupted: stopped by Ctrl-C.
-    """
-
-    scenario: Scenario
-    staffed: Scenario
-    targets: tuple[Target, ...]
-    policy: str
-    intervals: tuple[Interval, ...]
-    per_interval: bool
-    erlang: Plan
-    erlang_need: Mapping[str, tuple[float, ...]]
-    plan: Plan
-    evaluation: Evaluation | None
-    history: tuple[Step, ...]
-    feasible: bool
-    converged: bool
-    interrupted: bool
-    relaxed: Mapping[str, float] = attrs.field(factory=dict)
-    evaluations: int = 0
-
-    @property
-    def total_agents(self) -> int:
-        """Agents in the plan (per interval: the sum of each group's peak)."""
-        return sum(max(ns) for _, ns in self.plan.counts)
-
-    def paid_hours(self, group: str) -> float:
-        """Agent-hours the plan pays ``group`` for within the horizon."""
-        horizon = self.scenario.simulation.horizon
-        return math.fsum(
-            layer.paid_hours(horizon)
-            for layer in self.staffed.agent_groups
-            if base_group(layer.name) == group
-        )
-
-    def cost(self, group: str) -> float:
-        """Agent cost of ``group`` over the horizon."""
-        return self.paid_hours(group) * self.scenario.agent_group(group).cost_per_hour
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready description (see :mod:`simulations.report.staffing`)."""
-        from simulations.report.staffing import result_document
-
-        return result_document(self)
 
 
 OnStep = Callable[[Step], None]
@@ -337,7 +120,9 @@ class _Search:
             )
             for ct in scenario.contact_types
         }
-        self.measured = [i for i, _ in _measured(intervals, window)] if per_interval else [0]
+        self.measured = (
+            [i for i, _ in measured_intervals(intervals, window)] if per_interval else [0]
+        )
         self.types = {t: t.contact_types(scenario) for t in targets}
         self.cost = {g.name: g.cost_per_hour for g in scenario.agent_groups}
         self.steps: dict[Cell, int] = {}
@@ -541,8 +326,8 @@ def search(
         results = experiment.results
         return Evaluation(
             plan,
-            _checks(staffed, targets, results, intervals, per_interval, confidence),
-            _occupancy(results, confidence),
+            check_targets(staffed, targets, results, intervals, per_interval, confidence),
+            group_occupancy(results, confidence),
             experiment.summaries.get(name),
             len(results),
         )

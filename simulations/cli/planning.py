@@ -362,13 +362,8 @@ def _staff(args: argparse.Namespace, scenario: Scenario) -> int:
 
 
 def _sweep(args: argparse.Namespace, scenario: Scenario) -> int:
-    from simulations.planning.sweep import (
-        DEFAULT_BREAKDOWNS,
-        expand,
-        parse_param,
-        run_sweep,
-        summary_rows,
-    )
+    from simulations.planning.sweep import DEFAULT_BREAKDOWNS, expand, parse_param, run_sweep
+    from simulations.report.sweep import plot_sweep, summary_rows
 
     params = [parse_param(p) for p in args.param]
     out: Path = args.out or Path(f"sweep-{scenario.simulation.name}")
@@ -394,9 +389,9 @@ def _sweep(args: argparse.Namespace, scenario: Scenario) -> int:
             workers=workers,
             breakdowns=args.breakdown or DEFAULT_BREAKDOWNS,
             resume=args.resume,
-            plots=not args.no_plots,
             on_job=lambda done, total: update(done),
         )
+    paths = [*result.paths, *([] if args.no_plots else plot_sweep(result, out))]
     write_meta(out, scenario, kind="sweep", replications=replications)
     if not args.quiet:
         header, rows = summary_rows(
@@ -409,7 +404,7 @@ def _sweep(args: argparse.Namespace, scenario: Scenario) -> int:
             table.add_row(*row)
         _print_tables([table])
         elapsed = time.perf_counter() - started
-        print(f"wrote {len(result.paths)} files to {out} in {elapsed:.1f} s")
+        print(f"wrote {len(paths)} files to {out} in {elapsed:.1f} s")
         if result.interrupted:
             print("interrupted: finished replications are kept; rerun with --resume")
     _html(args, out)
@@ -420,8 +415,9 @@ def _sweep(args: argparse.Namespace, scenario: Scenario) -> int:
 
 
 def _crosstrain(args: argparse.Namespace, scenario: Scenario) -> int:
-    from simulations.planning.crosstrain import patterns, run_crosstrain, table_rows
+    from simulations.planning.crosstrain import patterns, run_crosstrain
     from simulations.planning.targets import parse_target
+    from simulations.report.crosstrain import plot_crosstrain, table_rows
 
     out: Path = args.out or Path(f"crosstrain-{scenario.simulation.name}")
     kinds = patterns(scenario, args.skills_per_agent)
@@ -454,13 +450,14 @@ def _crosstrain(args: argparse.Namespace, scenario: Scenario) -> int:
             seed=args.seed,
             policy=args.policy,
             workers=workers,
-            plots=not args.no_plots,
             on_job=lambda done, total: update(done),
             on_pattern=on_pattern,
         )
+    doc = result.as_dict()
+    paths = [*result.paths, *([] if args.no_plots else [plot_crosstrain(doc, out)])]
     write_meta(out, scenario, kind="crosstrain", replications=replications)
     if not args.quiet:
-        header, rows = table_rows(result.as_dict())
+        header, rows = table_rows(doc)
         table = Table(
             title=f"Cross-training: {scenario.simulation.name}",
             caption="same customers for every pattern; mean ± 95% CI half-width",
@@ -471,6 +468,6 @@ def _crosstrain(args: argparse.Namespace, scenario: Scenario) -> int:
             table.add_row(*row)
         _print_tables([table])
         elapsed = time.perf_counter() - started
-        print(f"wrote {len(result.paths)} files to {out} in {elapsed:.1f} s")
+        print(f"wrote {len(paths)} files to {out} in {elapsed:.1f} s")
     _html(args, out)
     return 130 if result.interrupted else 0

@@ -331,7 +331,8 @@ def _staffing_section(page: Page, out: Path, doc: Mapping[str, Any]) -> None:
 
 
 def _sweep_section(page: Page, out: Path) -> None:
-    from simulations.planning.sweep import PLOT_KPIS, load_sweep, summary_rows
+    from simulations.planning.sweep import load_sweep
+    from simulations.report.sweep import PLOT_KPIS, summary_rows
 
     result = load_sweep(out)
     document = json.loads((out / "sweep.json").read_text())
@@ -356,7 +357,7 @@ def _sweep_section(page: Page, out: Path) -> None:
 
 
 def _crosstrain_section(page: Page, out: Path, doc: Mapping[str, Any]) -> None:
-    from simulations.planning.crosstrain import table_rows
+    from simulations.report.crosstrain import table_rows
 
     page.heading("Cross-training patterns")
     page.facts(

@@ -16,8 +16,8 @@ from simulations.planning.crosstrain import (
     patterns,
     primary_skills,
     run_crosstrain,
-    table_rows,
 )
+from simulations.report.crosstrain import plot_crosstrain, table_rows
 from simulations.scenario import Scenario, apply_override, bundled_scenarios, load_scenario
 from tests.simulations.planning_helpers import calls, group, scenario
 
@@ -127,6 +127,7 @@ def compared(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path]:
         max_evaluations=4,
         workers=1,
     )
+    plot_crosstrain(result.as_dict(), out)
     return result, out
 
 

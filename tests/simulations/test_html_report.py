@@ -16,6 +16,7 @@ from simulations.planning.sweep import parse_param, run_sweep
 from simulations.planning.targets import parse_target
 from simulations.report.html import Page, page_for, write_html
 from simulations.report.staffing import write_staffing
+from simulations.report.sweep import plot_sweep
 from tests.simulations.planning_helpers import calls, scenario
 
 CHROMIUM = shutil.which("chromium")
@@ -73,7 +74,10 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> Path:
     s = scenario([calls(rate=90.0)], horizon=3600)
     staffed = search(s, [parse_target("voice:80/20")], replications=2, workers=1, max_evaluations=3)
     write_staffing(staffed, out)
-    run_sweep(s, [parse_param("agent_groups.team.count=4,6")], out, replications=2, workers=1)
+    swept = run_sweep(
+        s, [parse_param("agent_groups.team.count=4,6")], out, replications=2, workers=1
+    )
+    plot_sweep(swept, out)
     assert (
         main(
             [

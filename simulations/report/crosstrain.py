@@ -1,0 +1,105 @@
+"""Cross-training results out: the pattern table and ``crosstrain.png``.
+
+Both read the document of :meth:`~simulations.planning.crosstrain.CrossTrainResult.as_dict`
+(what ``crosstrain.json`` holds), so a saved result draws the same as a live one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from simulations.kpi.metrics import KPIS
+from simulations.planning.crosstrain import COMPARED_KPIS
+
+__all__ = ["plot_crosstrain", "table_rows"]
+
+
+def table_rows(doc: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
+    """Header and rows: one row per pattern, KPIs ``mean ± half-width``, staff needed."""
+    header = ["pattern", "skills/agent", "agents"]
+    header += [KPIS[k].label for k in COMPARED_KPIS]
+    staffed = any("staff_needed" in row for row in doc["patterns"])
+    if staffed:
+        header += ["staff needed", "cost needed"]
+    rows = []
+    for row in doc["patterns"]:
+        cells = [row["pattern"], str(row["skills_per_agent"]), str(row["agents"])]
+        for k in COMPARED_KPIS:
+            cells.append(_cell(row["kpis"].get(k), KPIS[k].unit))
+        if staffed:
+            if "staff_needed" in row:
+                mark = "" if row["staff_feasible"] else " (targets not all met)"
+                cells += [f"{row['staff_needed']}{mark}", f"{row['staff_cost']:,.0f}"]
+            else:
+                cells += ["–", "–"]
+        rows.append(cells)
+    return header, rows
+
+
+def _cell(est: Mapping[str, Any] | None, unit: str) -> str:
+    if est is None:
+        return "–"
+    scale, suffix = (100.0, "%") if unit == "rate" else (1.0, " s" if unit == "seconds" else "")
+    text = f"{est['mean'] * scale:,.1f}{suffix}"
+    hw = est.get("half_width")
+    return text if hw is None else f"{text} ± {hw * scale:,.1f}"
+
+
+def plot_crosstrain(doc: Mapping[str, Any], out_dir: Path) -> Path:
+    """``crosstrain.png``: one panel per KPI (bars with CI error bars) plus staff needed."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    panels: list[tuple[str, str]] = [
+        ("service_level", "Service level (%)"),
+        ("asa", "ASA (s)"),
+        ("fcr", "FCR (%)"),
+        ("aht", "AHT (s)"),
+    ]
+    staffed = any("staff_needed" in row for row in doc["patterns"])
+    fig = Figure(figsize=(10.0, 6.5), layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(2, 3).flatten()
+    names = [row["pattern"] for row in doc["patterns"]]
+    for ax, (kpi, label) in zip(axes, panels, strict=False):
+        scale = 100.0 if KPIS[kpi].unit == "rate" else 1.0
+        ests = [row["kpis"].get(kpi) for row in doc["patterns"]]
+        means = [e["mean"] * scale if e else math.nan for e in ests]
+        errors = [(e.get("half_width") or 0.0) * scale if e else 0.0 for e in ests]
+        ax.bar(names, means, yerr=errors, capsize=5, color="tab:blue", alpha=0.8)
+        ax.set_title(label)
+        ax.grid(axis="y", alpha=0.3)
+    ax = axes[4]
+    ests = [row["kpis"].get("abandonment_rate") for row in doc["patterns"]]
+    ax.bar(
+        names,
+        [e["mean"] * 100 if e else math.nan for e in ests],
+        yerr=[(e.get("half_width") or 0.0) * 100 if e else 0.0 for e in ests],
+        capsize=5,
+        color="tab:red",
+        alpha=0.7,
+    )
+    ax.set_title("Abandonment (%)")
+    ax.grid(axis="y", alpha=0.3)
+    ax = axes[5]
+    if staffed:
+        ax.bar(
+            names,
+            [row.get("staff_needed", math.nan) for row in doc["patterns"]],
+            color="tab:green",
+            alpha=0.8,
+        )
+        ax.set_title("Agents needed for the targets")
+    else:
+        ax.bar(names, [row["agents"] for row in doc["patterns"]], color="tab:gray")
+        ax.set_title("Agents simulated")
+    ax.grid(axis="y", alpha=0.3)
+    for ax in axes:
+        ax.tick_params(axis="x", labelrotation=20)
+    fig.suptitle(f"Cross-training patterns: {doc['scenario']} (95% CI)")
+    path = out_dir / "crosstrain.png"
+    fig.savefig(path, dpi=100)
+    return path

@@ -1,0 +1,135 @@
+"""Sweep results out: the table ``ccsim sweep`` prints and the plots against the first
+parameter.
+
+:func:`~simulations.planning.sweep.run_sweep` writes the data (``replications.csv``,
+``sweep.csv``, ``sweep.json``); this module draws from its
+:class:`~simulations.planning.sweep.SweepResult`, live or read back with
+:func:`~simulations.planning.sweep.load_sweep`:
+
+* ``sweep_<kpi>.png``, one per KPI of :data:`PLOT_KPIS` that has data, against the
+  first parameter with CI bands: one line per channel for a one-parameter sweep, else
+  one line per combination of the other parameters.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+from simulations.kpi.metrics import KPIS, OVERALL
+from simulations.kpi.stats import Estimate
+from simulations.planning.sweep import SweepResult, Variant, value_text
+
+__all__ = ["PLOT_KPIS", "plot_sweep", "summary_rows"]
+
+PLOT_KPIS = (
+    "service_level",
+    "asa",
+    "abandonment_rate",
+    "occupancy",
+    "fcr",
+    "aht",
+    "cost_per_contact",
+)
+"""KPIs :func:`plot_sweep` draws when present."""
+
+
+def _numeric(values: Iterable[object]) -> bool:
+    return all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+
+
+def _series(result: SweepResult, kpi: str) -> Iterator[tuple[str, list[tuple[int, Estimate]]]]:
+    """Lines to draw: ``(label, [(variant index, estimate)])``."""
+    first, rest = result.params[0], result.params[1:]
+    if not rest:
+        keys = sorted({k for (_, b, k, q) in result.estimates if b == "channel" and q == kpi})
+        lines = [(OVERALL, "all", "all")] + [("channel", k, k) for k in keys]
+        if len(keys) <= 1:
+            lines = lines[:1]
+        for breakdown, key, label in lines:
+            points = [
+                (v.index, e)
+                for v in result.variants
+                if (e := result.get(v.index, kpi, breakdown, key)) is not None
+            ]
+            if points:
+                yield label, points
+        return
+    groups: dict[tuple[object, ...], list[Variant]] = {}
+    for v in result.variants:
+        groups.setdefault(tuple(x for p, x in v.assignments if p != first.path), []).append(v)
+    for combo, members in groups.items():
+        label = ", ".join(
+            f"{p.path.rsplit('.', 1)[-1]}={value_text(x)}" for p, x in zip(rest, combo, strict=True)
+        )
+        points = [(v.index, e) for v in members if (e := result.get(v.index, kpi)) is not None]
+        if points:
+            yield label, points
+
+
+def plot_sweep(
+    result: SweepResult, out_dir: str | os.PathLike[str], kpis: Sequence[str] = PLOT_KPIS
+) -> list[Path]:
+    """One PNG per KPI against the first parameter, with CI bands (see module docs)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    out = Path(out_dir)
+    first = result.params[0]
+    numeric = _numeric(first.values)
+    positions = {v: i for i, v in enumerate(first.values)} if not numeric else {}
+    variants = {v.index: v for v in result.variants}
+    paths = []
+    for kpi in kpis:
+        series = list(_series(result, kpi))
+        if not series:
+            continue
+        info = KPIS.get(kpi)
+        scale = 100.0 if info is not None and info.unit == "rate" else 1.0
+        fig = Figure(figsize=(9.0, 4.5), layout="constrained")
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        for label, points in series:
+            xs: list[float] = []
+            for index, _ in points:
+                x = variants[index].value(first.path)
+                xs.append(float(x) if numeric else float(positions[x]))  # type: ignore[arg-type]
+            ys = [e.mean * scale for _, e in points]
+            lows = [(e.ci_low if e.ci_low is not None else e.mean) * scale for _, e in points]
+            highs = [(e.ci_high if e.ci_high is not None else e.mean) * scale for _, e in points]
+            (line,) = ax.plot(xs, ys, marker="o", markersize=3, label=label)
+            ax.fill_between(xs, lows, highs, color=line.get_color(), alpha=0.2, linewidth=0)
+        if not numeric:
+            ax.set_xticks(range(len(first.values)), [value_text(v) for v in first.values])
+        name = info.label if info is not None else kpi
+        unit = {"rate": " (%)", "seconds": " (s)"}.get(info.unit if info else "", "")
+        ax.set(xlabel=first.path, ylabel=name + unit, title=f"{name} vs {first.path}, 95% CI")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize="small")
+        path = out / f"sweep_{kpi}.png"
+        fig.savefig(path, dpi=100)
+        paths.append(path)
+    return paths
+
+
+def summary_rows(result: SweepResult, kpis: Sequence[str]) -> tuple[list[str], list[list[str]]]:
+    """A compact table: one row per variant, overall KPIs ``mean ± half-width``."""
+    header = [*(p.path.rsplit(".", 1)[-1] for p in result.params), "n"]
+    shown = [k for k in kpis if any(result.get(v.index, k) for v in result.variants)]
+    header += [KPIS[k].label if k in KPIS else k for k in shown]
+    rows = []
+    for v in result.variants:
+        row = [value_text(x) for _, x in v.assignments] + [str(result.done.get(v.index, 0))]
+        for k in shown:
+            row.append(_cell(result.get(v.index, k), KPIS[k].unit if k in KPIS else "count"))
+        rows.append(row)
+    return header, rows
+
+
+def _cell(est: Estimate | None, unit: str) -> str:
+    if est is None:
+        return "–"
+    scale, suffix = (100.0, "%") if unit == "rate" else (1.0, " s" if unit == "seconds" else "")
+    text = f"{est.mean * scale:,.1f}{suffix}"
+    return text if est.half_width is None else f"{text} ± {est.half_width * scale:,.1f}"

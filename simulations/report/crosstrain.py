@@ -13,6 +13,8 @@ from typing import Any
 
 from simulations.kpi.metrics import KPIS
 from simulations.planning.crosstrain import COMPARED_KPIS
+from simulations.report import plots
+from simulations.report.format import estimate_of
 
 __all__ = ["plot_crosstrain", "table_rows"]
 
@@ -48,42 +50,27 @@ def _cell(est: Mapping[str, Any] | None, unit: str) -> str:
     return text if hw is None else f"{text} ± {hw * scale:,.1f}"
 
 
+_PANELS = (
+    ("service_level", "tab:blue", 0.8),
+    ("asa", "tab:blue", 0.8),
+    ("fcr", "tab:blue", 0.8),
+    ("aht", "tab:blue", 0.8),
+    ("abandonment_rate", "tab:red", 0.7),
+)
+"""The KPI panels of ``crosstrain.png``: KPI, bar colour and opacity."""
+
+
 def plot_crosstrain(doc: Mapping[str, Any], out_dir: Path) -> Path:
     """``crosstrain.png``: one panel per KPI (bars with CI error bars) plus staff needed."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    panels: list[tuple[str, str]] = [
-        ("service_level", "Service level (%)"),
-        ("asa", "ASA (s)"),
-        ("fcr", "FCR (%)"),
-        ("aht", "AHT (s)"),
-    ]
     staffed = any("staff_needed" in row for row in doc["patterns"])
-    fig = Figure(figsize=(10.0, 6.5), layout="constrained")
-    FigureCanvasAgg(fig)
+    fig = plots.figure(height=6.5, width=10.0)
     axes = fig.subplots(2, 3).flatten()
     names = [row["pattern"] for row in doc["patterns"]]
-    for ax, (kpi, label) in zip(axes, panels, strict=False):
-        scale = 100.0 if KPIS[kpi].unit == "rate" else 1.0
-        ests = [row["kpis"].get(kpi) for row in doc["patterns"]]
-        means = [e["mean"] * scale if e else math.nan for e in ests]
-        errors = [(e.get("half_width") or 0.0) * scale if e else 0.0 for e in ests]
-        ax.bar(names, means, yerr=errors, capsize=5, color="tab:blue", alpha=0.8)
-        ax.set_title(label)
+    for ax, (kpi, color, alpha) in zip(axes, _PANELS, strict=False):
+        ests = [estimate_of(row["kpis"].get(kpi)) for row in doc["patterns"]]
+        plots.bars(ax, names, ests, kpi, color=color, alpha=alpha, capsize=5)
+        ax.set_title(plots.axis_label(kpi))
         ax.grid(axis="y", alpha=0.3)
-    ax = axes[4]
-    ests = [row["kpis"].get("abandonment_rate") for row in doc["patterns"]]
-    ax.bar(
-        names,
-        [e["mean"] * 100 if e else math.nan for e in ests],
-        yerr=[(e.get("half_width") or 0.0) * 100 if e else 0.0 for e in ests],
-        capsize=5,
-        color="tab:red",
-        alpha=0.7,
-    )
-    ax.set_title("Abandonment (%)")
-    ax.grid(axis="y", alpha=0.3)
     ax = axes[5]
     if staffed:
         ax.bar(
@@ -100,6 +87,4 @@ def plot_crosstrain(doc: Mapping[str, Any], out_dir: Path) -> Path:
     for ax in axes:
         ax.tick_params(axis="x", labelrotation=20)
     fig.suptitle(f"Cross-training patterns: {doc['scenario']} (95% CI)")
-    path = out_dir / "crosstrain.png"
-    fig.savefig(path, dpi=100)
-    return path
+    return plots.save(fig, out_dir, "crosstrain.png")

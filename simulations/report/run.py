@@ -19,8 +19,7 @@ Files:
   (mean waiting per channel over the day, one panel per policy), ``fcr.png`` and
   ``aht.png`` (per policy with CI error bars).
 
-Plots draw on an explicit Agg canvas, never through ``pyplot``: no global state, no
-display needed, safe in threads. matplotlib is imported only when plotting.
+Plots are drawn by :mod:`simulations.report.plots`.
 """
 
 from __future__ import annotations
@@ -42,6 +41,7 @@ from simulations.kpi.metrics import ALL, KPIS, OVERALL, KpiInfo
 from simulations.kpi.stats import Estimate
 from simulations.kpi.summary import Comparison, Summary
 from simulations.records import AgentRecord, ContactRecord, QueueSample, ReplicationResult
+from simulations.report import plots
 
 __all__ = [
     "CHANNEL_KPIS",
@@ -282,50 +282,29 @@ def write_raw_csv(results: Iterable[ReplicationResult], out_dir: str | Path) -> 
 # --- Plots -------------------------------------------------------------------------
 
 
-def _figure(rows: int = 1, height: float = 4.0) -> Any:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(9.0, height * rows), layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def _save(fig: Any, out_dir: str | Path, name: str) -> Path:
-    path = _out(out_dir) / name
-    fig.savefig(path, dpi=100)
-    return path
-
-
 def plot_service_level(summaries: Iterable[Summary], out_dir: str | Path) -> Path | None:
     """Service level per reporting interval with its CI band, one line per policy.
 
     Returns ``None`` (nothing written) when no policy has an interval service level.
     """
-    fig = _figure()
+    fig = plots.figure()
     ax = fig.add_subplot()
     drawn, confidence = False, 0.95
     for s in summaries:
-        xs, ys, lows, highs = [], [], [], []
-        for key in s.keys("interval"):
-            est = s.get("service_level", "interval", key)
-            xs.append((float(key) + s.interval / 2.0) / 3600.0)
-            ys.append(math.nan if est is None else est.mean * 100)
-            low, high = (None, None) if est is None else (est.ci_low, est.ci_high)
-            lows.append(math.nan if low is None else max(0.0, low) * 100)
-            highs.append(math.nan if high is None else min(1.0, high) * 100)
-        if all(math.isnan(y) for y in ys):
+        keys = s.keys("interval")
+        ests = [s.get("service_level", "interval", key) for key in keys]
+        if all(e is None for e in ests):
             continue
         drawn, confidence = True, s.confidence
-        (line,) = ax.plot(xs, ys, marker="o", markersize=3, label=s.policy)
-        ax.fill_between(xs, lows, highs, color=line.get_color(), alpha=0.2, linewidth=0)
+        xs = [(float(key) + s.interval / 2.0) / 3600.0 for key in keys]
+        plots.band(ax, xs, ests, "service_level", s.policy)
     if not drawn:
         return None
     ax.set(xlabel="hour (interval midpoint)", ylabel="service level (%)", ylim=(0, 105))
     ax.set_title(f"Service level per interval, {confidence:.0%} CI bands")
     ax.grid(alpha=0.3)
     ax.legend()
-    return _save(fig, out_dir, "service_level.png")
+    return plots.save(fig, out_dir, "service_level.png")
 
 
 def plot_queue_length(results: Iterable[ReplicationResult], out_dir: str | Path) -> Path | None:
@@ -338,7 +317,7 @@ def plot_queue_length(results: Iterable[ReplicationResult], out_dir: str | Path)
             series[q.policy][q.channel][q.at].append(q.waiting)
     if not series:
         return None
-    fig = _figure(rows=len(series), height=3.0)
+    fig = plots.figure(rows=len(series), height=3.0)
     axes = fig.subplots(len(series), 1, sharex=True, sharey=True, squeeze=False)[:, 0]
     for ax, (policy, channels) in zip(axes, series.items(), strict=True):
         for channel in sorted(channels):
@@ -350,7 +329,7 @@ def plot_queue_length(results: Iterable[ReplicationResult], out_dir: str | Path)
         ax.grid(alpha=0.3)
         ax.legend(loc="upper right", fontsize="small")
     axes[-1].set_xlabel("hour")
-    return _save(fig, out_dir, "queue_length.png")
+    return plots.save(fig, out_dir, "queue_length.png")
 
 
 def plot_kpi_bars(summaries: Iterable[Summary], out_dir: str | Path, kpi: str) -> Path | None:
@@ -358,21 +337,16 @@ def plot_kpi_bars(summaries: Iterable[Summary], out_dir: str | Path, kpi: str) -
 
     ``None`` when no policy has the KPI.
     """
-    info = _info(kpi)
-    scale = 100.0 if info.unit == "rate" else 1.0
-    bars = [(s.policy, e) for s in summaries if (e := s.get(kpi)) is not None]
-    if not bars:
+    found = [(s.policy, e) for s in summaries if (e := s.get(kpi)) is not None]
+    if not found:
         return None
-    fig = _figure()
+    fig = plots.figure()
     ax = fig.add_subplot()
-    names = [p for p, _ in bars]
-    means = [e.mean * scale for _, e in bars]
-    errors = [(e.half_width or 0.0) * scale for _, e in bars]
-    ax.bar(names, means, yerr=errors, capsize=6, color="tab:blue", alpha=0.8)
-    unit = {"rate": " (%)", "seconds": " (s)"}.get(info.unit, "")
-    ax.set(ylabel=info.label + unit, title=f"{info.label} per policy")
+    plots.bars(ax, [p for p, _ in found], [e for _, e in found], kpi)
+    label = _info(kpi).label
+    ax.set(ylabel=plots.axis_label(kpi), title=f"{label} per policy")
     ax.grid(axis="y", alpha=0.3)
-    return _save(fig, out_dir, f"{kpi}.png")
+    return plots.save(fig, out_dir, f"{kpi}.png")
 
 
 def write_plots(

@@ -30,6 +30,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from simulations.report import plots
 from simulations.report.run import json_safe
 
 if TYPE_CHECKING:
@@ -368,22 +369,11 @@ def render_staffing(doc: Mapping[str, Any], *, width: int = 120) -> str:
 # --- files --------------------------------------------------------------------------
 
 
-def _figure(height: float = 4.0) -> Any:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(9.0, height), layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig
-
-
 def plot_staffing(doc: Mapping[str, Any], out_dir: str | Path) -> list[Path]:
     """``staffing.png`` (Erlang vs simulated agents per group) and, per interval,
     ``staffing_profile.png`` (agents per interval, stacked by group)."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     names = [g["group"] for g in doc["groups"]]
-    fig = _figure()
+    fig = plots.figure()
     ax = fig.add_subplot()
     xs = list(range(len(names)))
     ax.bar([x - 0.2 for x in xs], [max(g["erlang"]) for g in doc["groups"]], 0.4, label="Erlang")
@@ -397,10 +387,9 @@ def plot_staffing(doc: Mapping[str, Any], out_dir: str | Path) -> list[Path]:
     )
     ax.grid(axis="y", alpha=0.3)
     ax.legend()
-    paths = [out / "staffing.png"]
-    fig.savefig(paths[0], dpi=100)
+    paths = [plots.save(fig, out_dir, "staffing.png")]
     if doc["per_interval"]:
-        fig = _figure()
+        fig = plots.figure()
         ax = fig.add_subplot()
         hours = [s / 3600.0 for s, _ in doc["intervals"]]
         step = (doc["intervals"][0][1] - doc["intervals"][0][0]) / 3600.0
@@ -414,8 +403,7 @@ def plot_staffing(doc: Mapping[str, Any], out_dir: str | Path) -> list[Path]:
         ax.set(xlabel="hour", ylabel="agents", title="Agents per interval")
         ax.grid(alpha=0.3)
         ax.legend(loc="upper left", fontsize="small", ncols=2)
-        paths.append(out / "staffing_profile.png")
-        fig.savefig(paths[1], dpi=100)
+        paths.append(plots.save(fig, out_dir, "staffing_profile.png"))
     return paths
 
 

@@ -20,6 +20,8 @@ from pathlib import Path
 from simulations.kpi.metrics import KPIS, OVERALL
 from simulations.kpi.stats import Estimate
 from simulations.planning.sweep import SweepResult, Variant, value_text
+from simulations.report import plots
+from simulations.report.format import kpi_info
 
 __all__ = ["PLOT_KPIS", "plot_sweep", "summary_rows"]
 
@@ -72,10 +74,6 @@ def plot_sweep(
     result: SweepResult, out_dir: str | os.PathLike[str], kpis: Sequence[str] = PLOT_KPIS
 ) -> list[Path]:
     """One PNG per KPI against the first parameter, with CI bands (see module docs)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    out = Path(out_dir)
     first = result.params[0]
     numeric = _numeric(first.values)
     positions = {v: i for i, v in enumerate(first.values)} if not numeric else {}
@@ -85,31 +83,23 @@ def plot_sweep(
         series = list(_series(result, kpi))
         if not series:
             continue
-        info = KPIS.get(kpi)
-        scale = 100.0 if info is not None and info.unit == "rate" else 1.0
-        fig = Figure(figsize=(9.0, 4.5), layout="constrained")
-        FigureCanvasAgg(fig)
+        fig = plots.figure(height=4.5)
         ax = fig.add_subplot()
         for label, points in series:
             xs: list[float] = []
             for index, _ in points:
                 x = variants[index].value(first.path)
                 xs.append(float(x) if numeric else float(positions[x]))  # type: ignore[arg-type]
-            ys = [e.mean * scale for _, e in points]
-            lows = [(e.ci_low if e.ci_low is not None else e.mean) * scale for _, e in points]
-            highs = [(e.ci_high if e.ci_high is not None else e.mean) * scale for _, e in points]
-            (line,) = ax.plot(xs, ys, marker="o", markersize=3, label=label)
-            ax.fill_between(xs, lows, highs, color=line.get_color(), alpha=0.2, linewidth=0)
+            plots.band(ax, xs, [e for _, e in points], kpi, label)
         if not numeric:
             ax.set_xticks(range(len(first.values)), [value_text(v) for v in first.values])
-        name = info.label if info is not None else kpi
-        unit = {"rate": " (%)", "seconds": " (s)"}.get(info.unit if info else "", "")
-        ax.set(xlabel=first.path, ylabel=name + unit, title=f"{name} vs {first.path}, 95% CI")
+        name = kpi_info(kpi).label
+        ax.set(
+            xlabel=first.path, ylabel=plots.axis_label(kpi), title=f"{name} vs {first.path}, 95% CI"
+        )
         ax.grid(alpha=0.3)
         ax.legend(fontsize="small")
-        path = out / f"sweep_{kpi}.png"
-        fig.savefig(path, dpi=100)
-        paths.append(path)
+        paths.append(plots.save(fig, out_dir, f"sweep_{kpi}.png"))
     return paths
 
 

@@ -11,10 +11,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from simulations.kpi.metrics import KPIS
 from simulations.planning.crosstrain import COMPARED_KPIS
 from simulations.report import plots
-from simulations.report.format import estimate_of
+from simulations.report.format import UNDEFINED, estimate_of, estimate_text, kpi_info, number
 
 __all__ = ["plot_crosstrain", "table_rows"]
 
@@ -22,7 +21,7 @@ __all__ = ["plot_crosstrain", "table_rows"]
 def table_rows(doc: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
     """Header and rows: one row per pattern, KPIs ``mean ± half-width``, staff needed."""
     header = ["pattern", "skills/agent", "agents"]
-    header += [KPIS[k].label for k in COMPARED_KPIS]
+    header += [kpi_info(k).label for k in COMPARED_KPIS]
     staffed = any("staff_needed" in row for row in doc["patterns"])
     if staffed:
         header += ["staff needed", "cost needed"]
@@ -30,24 +29,15 @@ def table_rows(doc: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
     for row in doc["patterns"]:
         cells = [row["pattern"], str(row["skills_per_agent"]), str(row["agents"])]
         for k in COMPARED_KPIS:
-            cells.append(_cell(row["kpis"].get(k), KPIS[k].unit))
+            cells.append(estimate_text(row["kpis"].get(k), k))
         if staffed:
             if "staff_needed" in row:
                 mark = "" if row["staff_feasible"] else " (targets not all met)"
-                cells += [f"{row['staff_needed']}{mark}", f"{row['staff_cost']:,.0f}"]
+                cells += [f"{row['staff_needed']}{mark}", number(row["staff_cost"], "money")]
             else:
-                cells += ["–", "–"]
+                cells += [UNDEFINED, UNDEFINED]
         rows.append(cells)
     return header, rows
-
-
-def _cell(est: Mapping[str, Any] | None, unit: str) -> str:
-    if est is None:
-        return "–"
-    scale, suffix = (100.0, "%") if unit == "rate" else (1.0, " s" if unit == "seconds" else "")
-    text = f"{est['mean'] * scale:,.1f}{suffix}"
-    hw = est.get("half_width")
-    return text if hw is None else f"{text} ± {hw * scale:,.1f}"
 
 
 _PANELS = (

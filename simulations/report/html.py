@@ -28,6 +28,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from simulations.kpi.summary import difference_verdict
+from simulations.report.format import estimate_of, estimate_text
+
 __all__ = ["Page", "page_for", "write_html"]
 
 _CSS = """
@@ -70,6 +73,7 @@ _NUMBER = re.compile(r"^[-+−]?[\d.,]+|^[–∞]|^(yes|no|NO)\b")
 Cell = str | tuple[str, str]
 """A table cell: text, or ``(text, css class)``."""
 
+_CSS_CLASS = {"better": "good", "worse": "bad", "changed": "", "same": "dim"}
 _MIME = {".png": "image/png", ".svg": "image/svg+xml", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 
 
@@ -181,17 +185,6 @@ def _images(page: Page, out: Path, names: Sequence[tuple[str, str]]) -> None:
             page.image(path, caption, caption)
 
 
-def _fmt(est: Mapping[str, Any] | None, unit: str, *, signed: bool = False) -> str:
-    if est is None or est.get("mean") is None:
-        return "–"
-    scale = 100.0 if unit == "rate" else 1.0
-    suffix = {"rate": " pp" if signed else "%", "seconds": " s"}.get(unit, "")
-    sign = "+" if signed else ""
-    text = f"{est['mean'] * scale:{sign},.1f}{suffix}"
-    hw = est.get("half_width")
-    return f"{text} (n={est.get('n')})" if hw is None else f"{text} ± {hw * scale:,.1f}"
-
-
 def _run_section(page: Page, out: Path, doc: Mapping[str, Any], meta: Mapping[str, Any]) -> None:
     from simulations.kpi.metrics import KPIS
     from simulations.report.run import TABLE_KPIS
@@ -221,13 +214,11 @@ def _run_section(page: Page, out: Path, doc: Mapping[str, Any], meta: Mapping[st
         if not any(get(s, kpi) for s in summaries) or kpi not in KPIS:
             continue
         info = KPIS[kpi]
-        row: list[Cell] = [info.label, *(_fmt(get(s, kpi), info.unit) for s in summaries)]
+        row: list[Cell] = [info.label, *(estimate_text(get(s, kpi), kpi) for s in summaries)]
         for c in comparisons:
-            d = get_diff(c, kpi)
-            css = "dim"
-            if d and d.get("half_width") is not None and abs(d["mean"]) > d["half_width"]:
-                css = "good" if info.better * d["mean"] > 0 else "bad" if info.better else ""
-            row.append((_fmt(d, info.unit, signed=True), css))
+            d = estimate_of(get_diff(c, kpi))
+            css = _CSS_CLASS[difference_verdict(d, kpi)]
+            row.append((estimate_text(d, kpi, difference=True), css))
         rows.append(row)
     page.table(
         header,
@@ -244,7 +235,7 @@ def _run_section(page: Page, out: Path, doc: Mapping[str, Any], meta: Mapping[st
         for ch in channels:
             for s in summaries:
                 rows.append(
-                    [ch, s["policy"], *(_fmt(get(s, k, "channel", ch), KPIS[k].unit) for k in kpis)]
+                    [ch, s["policy"], *(estimate_text(get(s, k, "channel", ch), k) for k in kpis)]
                 )
         page.table(header, rows)
     _images(

@@ -37,11 +37,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from simulations.kpi.metrics import ALL, KPIS, OVERALL, KpiInfo
+from simulations.kpi.metrics import ALL, OVERALL
 from simulations.kpi.stats import Estimate
-from simulations.kpi.summary import Comparison, Summary
+from simulations.kpi.summary import Comparison, Summary, difference_verdict
 from simulations.records import AgentRecord, ContactRecord, QueueSample, ReplicationResult
 from simulations.report import plots
+from simulations.report.format import estimate_text, kpi_info
 
 __all__ = [
     "CHANNEL_KPIS",
@@ -83,39 +84,7 @@ TABLE_KPIS = (
 """Overall KPIs the terminal table shows by default (those present), in this order."""
 
 
-def _info(kpi: str) -> KpiInfo:
-    return KPIS.get(kpi, KpiInfo(kpi, kpi, "count", 0))
-
-
-def _number(value: float, info: KpiInfo, *, signed: bool = False) -> str:
-    sign = "+" if signed else ""
-    if info.unit == "rate":
-        return f"{value * 100:{sign}.1f}"
-    if info.unit == "money":
-        return f"{value:{sign},.2f}"
-    return f"{value:{sign},.1f}"
-
-
-def _suffix(info: KpiInfo, *, difference: bool = False) -> str:
-    if info.unit == "rate":
-        return " pp" if difference else "%"
-    return " s" if info.unit == "seconds" else ""
-
-
-def _cell(est: Estimate | None, info: KpiInfo, *, difference: bool = False) -> str:
-    if est is None:
-        return "–"
-    text = _number(est.mean, info, signed=difference) + _suffix(info, difference=difference)
-    if est.half_width is None:
-        return f"{text} (n={est.n})"
-    return f"{text} ± {_number(est.half_width, info)}"
-
-
-def _difference_style(est: Estimate | None, info: KpiInfo) -> str:
-    if est is None or not est.significant:
-        return "dim"
-    direction = info.better * (1 if est.mean > 0 else -1)
-    return {1: "bold green", -1: "bold red"}.get(direction, "bold")
+_STYLES = {"better": "bold green", "worse": "bold red", "changed": "bold", "same": "dim"}
 
 
 def kpi_table(
@@ -150,15 +119,14 @@ def kpi_table(
     for key in keys:
         shown = [k for k in kpis if any(s.get(k, breakdown, key) is not None for s in summaries)]
         for i, kpi in enumerate(shown):
-            info = _info(kpi)
-            row: list[str | Text] = [info.label]
+            row: list[str | Text] = [kpi_info(kpi).label]
             if breakdown != OVERALL:
                 row.insert(0, key if i == 0 else "")
-            row += [_cell(s.get(kpi, breakdown, key), info) for s in summaries]
+            row += [estimate_text(s.get(kpi, breakdown, key), kpi) for s in summaries]
             for c in comparisons:
                 est = c.get(kpi, breakdown, key)
-                cell = _cell(est, info, difference=True)
-                row.append(Text(cell, style=_difference_style(est, info)))
+                cell = estimate_text(est, kpi, difference=True)
+                row.append(Text(cell, style=_STYLES[difference_verdict(est, kpi)]))
             table.add_row(*row)
         if breakdown != OVERALL and key != keys[-1]:
             table.add_section()
@@ -343,7 +311,7 @@ def plot_kpi_bars(summaries: Iterable[Summary], out_dir: str | Path, kpi: str) -
     fig = plots.figure()
     ax = fig.add_subplot()
     plots.bars(ax, [p for p, _ in found], [e for _, e in found], kpi)
-    label = _info(kpi).label
+    label = kpi_info(kpi).label
     ax.set(ylabel=plots.axis_label(kpi), title=f"{label} per policy")
     ax.grid(axis="y", alpha=0.3)
     return plots.save(fig, out_dir, f"{kpi}.png")

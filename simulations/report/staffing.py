@@ -31,6 +31,7 @@ from rich.table import Table
 from rich.text import Text
 
 from simulations.report import plots
+from simulations.report.format import UNDEFINED, estimate_of, estimate_text, kpi_info, number
 from simulations.report.run import json_safe
 
 if TYPE_CHECKING:
@@ -162,33 +163,6 @@ def result_document(result: StaffingResult) -> Doc:
 # --- presentation helpers ---------------------------------------------------------
 
 
-def _fmt_value(value: float | None, kpi: str) -> str:
-    if value is None:
-        return "–"
-    if math.isinf(value):
-        return "∞"
-    return f"{value:,.1f} s" if kpi == "asa" else f"{value * 100:.1f}%"
-
-
-def estimate_text(est: Mapping[str, Any] | None, kpi: str) -> str:
-    """``mean ± half-width`` of a saved estimate; ``–`` when undefined."""
-    if est is None:
-        return "–"
-    if est.get("infinite"):
-        return "∞ (none answered)"
-    mean = est["mean"]
-    hw = est.get("half_width")
-    text = _fmt_value(mean, kpi)
-    if hw is None:
-        return f"{text} (n={est.get('n')})"
-    width = f"{hw:,.1f} s" if kpi == "asa" else f"{hw * 100:.1f}"
-    return f"{text} ± {width}"
-
-
-def _money(value: float) -> str:
-    return f"{value:,.2f}"
-
-
 def cost_label(doc: Mapping[str, Any]) -> str:
     """``cost/day`` for a one-day horizon, else ``cost/<hours>h``."""
     hours = doc["horizon"] / 3600.0
@@ -211,10 +185,10 @@ def staffing_rows(doc: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
                 g["group"],
                 str(max(g["erlang"])),
                 str(g["peak_agents"]),
-                estimate_text(occ, "rate") if occ else "–",
-                f"{g['paid_hours']:,.1f}",
-                _money(g["cost"] / (doc["horizon"] / 3600.0)),
-                _money(g["cost"]),
+                estimate_text(occ, "occupancy"),
+                number(g["paid_hours"], "count"),
+                number(g["cost"] / (doc["horizon"] / 3600.0), "money"),
+                number(g["cost"], "money"),
             ]
         )
     rows.append(
@@ -223,9 +197,9 @@ def staffing_rows(doc: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
             str(doc["erlang_agents"]),
             str(doc["total_agents"]),
             "",
-            f"{doc['paid_hours']:,.1f}",
-            _money(doc["cost_per_hour"]),
-            _money(doc["total_cost"]),
+            number(doc["paid_hours"], "count"),
+            number(doc["cost_per_hour"], "money"),
+            number(doc["total_cost"], "money"),
         ]
     )
     return header, rows
@@ -245,7 +219,6 @@ def target_rows(doc: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
         kpi = t["kpi"]
         higher = kpi in ("service_level", "backoffice_sla")
         worst = min(checks, key=lambda c: _edge(c, higher) * (1 if higher else -1))
-        edge = _edge(worst, higher)
         met = sum(c["met"] for c in checks)
         label = t["label"]
         if len(checks) > 1:
@@ -256,51 +229,45 @@ def target_rows(doc: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
             verdict += " (unreachable by staffing)"
         if len(checks) > 1:
             verdict += f" ({met}/{len(checks)} intervals)"
-        edge_text = _fmt_value(edge, kpi) if worst["estimate"] is not None else "–"
-        rows.append([label, estimate_text(worst["estimate"], kpi), edge_text, verdict])
+        est = worst["estimate"]
+        achieved = estimate_text(est, kpi)
+        if est is not None and est.get("infinite"):
+            achieved += " (none answered)"
+        edge = number(_edge(worst, higher), kpi_info(kpi).unit) if est is not None else UNDEFINED
+        rows.append([label, achieved, edge, verdict])
     return header, rows
 
 
 def _edge(check: Mapping[str, Any], higher: bool) -> float:
-    est = check["estimate"]
+    """The CI bound a target is judged by: the lower one when higher is better."""
+    est = estimate_of(check["estimate"])
     if est is None:
         return math.inf if higher else -math.inf
-    if est.get("infinite"):
-        return math.inf
-    hw = est.get("half_width") or 0.0
-    return float(est["mean"] - hw if higher else est["mean"] + hw)
+    hw = est.half_width or 0.0
+    return est.mean - hw if higher else est.mean + hw
 
 
 KPI_COLUMNS = (
-    ("service_level", "service level", "rate"),
-    ("asa", "ASA", "seconds"),
-    ("abandonment_rate", "abandonment", "rate"),
-    ("aht", "AHT", "seconds"),
-    ("fcr", "FCR", "rate"),
-    ("cost_per_contact", "cost/contact", "money"),
+    ("service_level", "service level"),
+    ("asa", "ASA"),
+    ("abandonment_rate", "abandonment"),
+    ("aht", "AHT"),
+    ("fcr", "FCR"),
+    ("cost_per_contact", "cost/contact"),
 )
+"""The KPI table's columns: KPI and header."""
 
 
 def kpi_rows(doc: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
     """KPIs of the chosen plan per channel and overall (mean ± CI half-width)."""
-    header = ["channel", *(label for _, label, _ in KPI_COLUMNS)]
+    header = ["channel", *(label for _, label in KPI_COLUMNS)]
     kpis = doc.get("kpis", {})
     cells = [(ch, v) for ch, v in kpis.get("channel", {}).items()]
     cells += [("all", kpis.get("overall", {}).get("all", {}))]
-    rows = []
-    for name, values in cells:
-        row = [name]
-        for kpi, _, unit in KPI_COLUMNS:
-            est = values.get(kpi)
-            if est is None or est.get("mean") is None:
-                row.append("–")
-            elif unit == "money":
-                hw = est.get("half_width")
-                row.append(f"{est['mean']:,.2f}" + (f" ± {hw:,.2f}" if hw is not None else ""))
-            else:
-                row.append(estimate_text(est, "asa" if unit == "seconds" else kpi))
-        rows.append(row)
-    return header, rows
+    return header, [
+        [name, *(estimate_text(values.get(kpi), kpi) for kpi, _ in KPI_COLUMNS)]
+        for name, values in cells
+    ]
 
 
 def interval_rows(doc: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:

@@ -17,11 +17,11 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from simulations.kpi.metrics import KPIS, OVERALL
+from simulations.kpi.metrics import OVERALL
 from simulations.kpi.stats import Estimate
 from simulations.planning.sweep import SweepResult, Variant, value_text
 from simulations.report import plots
-from simulations.report.format import kpi_info
+from simulations.report.format import estimate_text, kpi_info
 
 __all__ = ["PLOT_KPIS", "plot_sweep", "summary_rows"]
 
@@ -107,19 +107,11 @@ def summary_rows(result: SweepResult, kpis: Sequence[str]) -> tuple[list[str], l
     """A compact table: one row per variant, overall KPIs ``mean ± half-width``."""
     header = [*(p.path.rsplit(".", 1)[-1] for p in result.params), "n"]
     shown = [k for k in kpis if any(result.get(v.index, k) for v in result.variants)]
-    header += [KPIS[k].label if k in KPIS else k for k in shown]
+    header += [kpi_info(k).label for k in shown]
     rows = []
     for v in result.variants:
         row = [value_text(x) for _, x in v.assignments] + [str(result.done.get(v.index, 0))]
         for k in shown:
-            row.append(_cell(result.get(v.index, k), KPIS[k].unit if k in KPIS else "count"))
+            row.append(estimate_text(result.get(v.index, k), k))
         rows.append(row)
     return header, rows
-
-
-def _cell(est: Estimate | None, unit: str) -> str:
-    if est is None:
-        return "–"
-    scale, suffix = (100.0, "%") if unit == "rate" else (1.0, " s" if unit == "seconds" else "")
-    text = f"{est.mean * scale:,.1f}{suffix}"
-    return text if est.half_width is None else f"{text} ± {est.half_width * scale:,.1f}"

@@ -11,7 +11,8 @@ import attrs
 import pytest
 
 from simulations.kpi.metrics import ALL, KPIS, OVERALL, replication_kpis
-from simulations.kpi.summary import compare, summarise, summarise_by_policy
+from simulations.kpi.stats import Estimate
+from simulations.kpi.summary import compare, difference_verdict, summarise, summarise_by_policy
 from simulations.records import AgentRecord, ContactRecord, QueueSample, ReplicationResult
 from simulations.scenario import ChurnModel
 
@@ -495,6 +496,32 @@ class TestCompare:
         cand = summarise([sl_result(0, 5, 5, "b"), sl_result(2, 5, 5, "b")])
         with pytest.raises(ValueError, match="cannot pair"):
             compare(base, cand)
+
+
+class TestDifferenceVerdict:
+    """The one significance rule every table and differences.csv reads by."""
+
+    @pytest.mark.parametrize(
+        ("kpi", "mean", "verdict"),
+        [
+            ("service_level", +0.02, "better"),
+            ("service_level", -0.02, "worse"),
+            ("asa", -12.0, "better"),
+            ("asa", +12.0, "worse"),
+            ("occupancy", +0.02, "changed"),  # no better side
+            ("no_such_kpi", +1.0, "changed"),
+        ],
+    )
+    def test_a_ci_excluding_zero_reads_by_the_kpis_direction(
+        self, kpi: str, mean: float, verdict: str
+    ) -> None:
+        assert difference_verdict(Estimate(mean, abs(mean) / 2, 5), kpi) == verdict
+
+    def test_a_ci_containing_zero_or_no_ci_is_the_same(self) -> None:
+        assert difference_verdict(Estimate(0.02, 0.03, 5), "service_level") == "same"
+        assert difference_verdict(Estimate(0.02, 0.02, 5), "service_level") == "same"
+        assert difference_verdict(Estimate(0.02, None, 1), "service_level") == "same"
+        assert difference_verdict(None, "service_level") == "same"
 
 
 def test_sample_record_is_flat() -> None:

@@ -24,8 +24,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from simulations.cli.planning import COMMANDS, add_commands, progress, run_command, write_meta
+from simulations.cli.planning import COMMANDS, add_commands, run_command, write_meta
 from simulations.experiment import Experiment, cpu_count, run_experiment
+from simulations.report.console import progress
 from simulations.report.run import CHANNEL_KPIS, render_table, write_json, write_report
 from simulations.scenario import Scenario, ScenarioError, bundled_scenarios, load_scenario
 

@@ -1,4 +1,4 @@
-"""Cross-training results out: the pattern table and ``crosstrain.png``.
+"""Cross-training results out: the pattern tables and ``crosstrain.png``.
 
 Both read the document of :meth:`~simulations.planning.crosstrain.CrossTrainResult.as_dict`
 (what ``crosstrain.json`` holds), so a saved result draws the same as a live one.
@@ -14,30 +14,42 @@ from typing import Any
 from simulations.planning.crosstrain import COMPARED_KPIS
 from simulations.report import plots
 from simulations.report.format import UNDEFINED, estimate_of, estimate_text, kpi_info, number
+from simulations.report.table import Column, Table, table
 
-__all__ = ["plot_crosstrain", "table_rows"]
+__all__ = ["crosstrain_table", "patterns_table", "plot_crosstrain"]
 
 
-def table_rows(doc: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
-    """Header and rows: one row per pattern, KPIs ``mean ± half-width``, staff needed."""
+def crosstrain_table(doc: Mapping[str, Any]) -> Table:
+    """One row per pattern: KPIs ``mean ± half-width`` and, after the staffing
+    searches, the staff and cost each pattern needs."""
     header = ["pattern", "skills/agent", "agents"]
     header += [kpi_info(k).label for k in COMPARED_KPIS]
-    staffed = any("staff_needed" in row for row in doc["patterns"])
+    staffed = any("staff_needed" in p for p in doc["patterns"])
     if staffed:
         header += ["staff needed", "cost needed"]
     rows = []
-    for row in doc["patterns"]:
-        cells = [row["pattern"], str(row["skills_per_agent"]), str(row["agents"])]
-        for k in COMPARED_KPIS:
-            cells.append(estimate_text(row["kpis"].get(k), k))
-        if staffed:
-            if "staff_needed" in row:
-                mark = "" if row["staff_feasible"] else " (targets not all met)"
-                cells += [f"{row['staff_needed']}{mark}", number(row["staff_cost"], "money")]
-            else:
-                cells += [UNDEFINED, UNDEFINED]
+    for p in doc["patterns"]:
+        cells = [p["pattern"], str(p["skills_per_agent"]), str(p["agents"])]
+        cells += [estimate_text(p["kpis"].get(k), k) for k in COMPARED_KPIS]
+        if staffed and "staff_needed" in p:
+            mark = "" if p["staff_feasible"] else " (targets not all met)"
+            cells += [f"{p['staff_needed']}{mark}", number(p["staff_cost"], "money")]
+        elif staffed:
+            cells += [UNDEFINED, UNDEFINED]
         rows.append(cells)
-    return header, rows
+    caption = (
+        "same customers for every pattern (common random numbers); mean ± 95% CI "
+        "half-width" + ("; staff needed: fewest agents meeting every target" if staffed else "")
+    )
+    return table(f"Cross-training: {doc['scenario']}", header, rows, caption=caption)
+
+
+def patterns_table(doc: Mapping[str, Any]) -> Table:
+    """What each pattern means."""
+    rows = [[p["pattern"], str(p["skills_per_agent"]), p["description"]] for p in doc["patterns"]]
+    header: list[str | Column] = ["pattern", "skills per agent"]
+    header.append(Column("what it means", numeric=False))
+    return table("Skill patterns", header, rows)
 
 
 _PANELS = (

@@ -25,24 +25,22 @@ Plots are drawn by :mod:`simulations.report.plots`.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import attrs
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from simulations.kpi.metrics import ALL, OVERALL
 from simulations.kpi.stats import Estimate
 from simulations.kpi.summary import Comparison, Summary, difference_verdict
 from simulations.records import AgentRecord, ContactRecord, QueueSample, ReplicationResult
 from simulations.report import plots
-from simulations.report.format import estimate_text, kpi_info
+from simulations.report.console import render_text
+from simulations.report.format import estimate_of, estimate_text, kpi_info
+from simulations.report.table import Cell, Table, row, table, tone
 
 __all__ = [
     "CHANNEL_KPIS",
@@ -52,6 +50,7 @@ __all__ = [
     "plot_queue_length",
     "plot_service_level",
     "render_table",
+    "run_document",
     "write_csv",
     "write_json",
     "write_plots",
@@ -84,60 +83,64 @@ TABLE_KPIS = (
 """Overall KPIs the terminal table shows by default (those present), in this order."""
 
 
-_STYLES = {"better": "bold green", "worse": "bold red", "changed": "bold", "same": "dim"}
+def run_document(
+    summaries: Iterable[Summary], comparisons: Iterable[Comparison] = ()
+) -> dict[str, Any]:
+    """``{"summaries": [...], "comparisons": [...]}``: what ``summary.json`` holds and
+    what :func:`kpi_table` reads, live or saved."""
+    return {
+        "summaries": [s.as_dict() for s in summaries],
+        "comparisons": [c.as_dict() for c in comparisons],
+    }
 
 
 def kpi_table(
-    summaries: Iterable[Summary],
-    comparisons: Iterable[Comparison] = (),
-    *,
-    kpis: Sequence[str] = TABLE_KPIS,
-    breakdown: str = OVERALL,
+    document: Mapping[str, Any], *, kpis: Sequence[str] = TABLE_KPIS, breakdown: str = OVERALL
 ) -> Table:
     """KPIs per policy side by side, ``mean ± half-width``, plus one column per
-    comparison (``candidate − baseline``, paired). A significant difference (its CI
-    excludes 0) is bold, green when it is an improvement and red when it is worse.
-    KPIs no policy has are left out. With a ``breakdown`` such as ``"channel"``, each
-    of its keys gets one row per KPI (``voice: Service level``...).
+    comparison (``candidate − baseline``, paired), from a :func:`run_document`.
+
+    A difference reads by :func:`~simulations.kpi.summary.difference_verdict`: muted
+    when its CI holds 0, else green when better, red when worse, bold otherwise. KPIs
+    no policy has are left out. With a ``breakdown`` such as ``"channel"``, each of its
+    keys gets a section of one row per KPI (``voice: Service level``...).
     """
-    summaries, comparisons = list(summaries), list(comparisons)
+    summaries, comparisons = document["summaries"], document["comparisons"]
     keys = [ALL] if breakdown == OVERALL else _keys(summaries, breakdown)
-    confidence = summaries[0].confidence if summaries else 0.95
-    title = "Contact-centre KPIs" + ("" if breakdown == OVERALL else f" by {breakdown}")
-    table = Table(
-        title=title,
-        caption=f"mean ± half-width of the {confidence:.0%} CI over replications"
-        + ("; Δ paired by replication, bold = CI excludes 0" if comparisons else ""),
-    )
-    if breakdown != OVERALL:
-        table.add_column(breakdown)
-    table.add_column("KPI")
-    for s in summaries:
-        table.add_column(f"{s.policy} (n={len(s.replications)})", justify="right")
-    for c in comparisons:
-        table.add_column(f"Δ {c.candidate} − {c.baseline}", justify="right")
+    confidence = summaries[0]["confidence"] if summaries else 0.95
+    header = [] if breakdown == OVERALL else [breakdown]
+    header += ["KPI", *(f"{s['policy']} (n={len(s['replications'])})" for s in summaries)]
+    header += [f"Δ {c['candidate']} − {c['baseline']}" for c in comparisons]
+    rows = []
     for key in keys:
-        shown = [k for k in kpis if any(s.get(k, breakdown, key) is not None for s in summaries)]
+        shown = [k for k in kpis if any(_get(s, "kpis", k, breakdown, key) for s in summaries)]
         for i, kpi in enumerate(shown):
-            row: list[str | Text] = [kpi_info(kpi).label]
-            if breakdown != OVERALL:
-                row.insert(0, key if i == 0 else "")
-            row += [estimate_text(s.get(kpi, breakdown, key), kpi) for s in summaries]
+            cells: list[str | Cell] = [] if breakdown == OVERALL else [key if i == 0 else ""]
+            cells.append(kpi_info(kpi).label)
+            cells += [estimate_text(_get(s, "kpis", kpi, breakdown, key), kpi) for s in summaries]
             for c in comparisons:
-                est = c.get(kpi, breakdown, key)
-                cell = estimate_text(est, kpi, difference=True)
-                row.append(Text(cell, style=_STYLES[difference_verdict(est, kpi)]))
-            table.add_row(*row)
-        if breakdown != OVERALL and key != keys[-1]:
-            table.add_section()
-    return table
+                est = estimate_of(_get(c, "differences", kpi, breakdown, key))
+                verdict = difference_verdict(est, kpi)
+                cells.append(Cell(estimate_text(est, kpi, difference=True), tone(verdict)))
+            rows.append(row(*cells, section=i == 0))
+    caption = f"mean ± half-width of the {confidence:.0%} CI over replications"
+    if comparisons:
+        caption += "; Δ paired by replication, bold when its CI excludes 0: green better, red worse"
+    title = "Contact-centre KPIs" + ("" if breakdown == OVERALL else f" by {breakdown}")
+    return table(
+        title, header, rows, caption=caption, labels=len(header) - len(summaries) - len(comparisons)
+    )
 
 
-def _keys(summaries: Sequence[Summary], breakdown: str) -> list[str]:
+def _get(doc: Mapping[str, Any], field: str, kpi: str, breakdown: str, key: str) -> Any:
+    return doc.get(field, {}).get(breakdown, {}).get(key, {}).get(kpi)
+
+
+def _keys(summaries: Sequence[Mapping[str, Any]], breakdown: str) -> list[str]:
     """Every key of ``breakdown`` in any summary, in first-seen display order."""
     keys: dict[str, None] = {}
     for s in summaries:
-        keys.update(dict.fromkeys(s.keys(breakdown)))
+        keys.update(dict.fromkeys(s.get("kpis", {}).get(breakdown, {})))
     return list(keys)
 
 
@@ -149,10 +152,9 @@ def render_table(
     breakdown: str = OVERALL,
     width: int = 120,
 ) -> str:
-    """:func:`kpi_table` as plain text."""
-    console = Console(record=True, width=width, file=io.StringIO())
-    console.print(kpi_table(summaries, comparisons, kpis=kpis, breakdown=breakdown))
-    return console.export_text()
+    """:func:`kpi_table` of live summaries as plain text."""
+    document = run_document(summaries, comparisons)
+    return render_text([kpi_table(document, kpis=kpis, breakdown=breakdown)], width=width)
 
 
 def _out(out_dir: str | Path) -> Path:
@@ -177,10 +179,7 @@ def write_json(
 ) -> Path:
     """Write ``summary.json``: ``{"summaries": [...], "comparisons": [...]}``."""
     path = _out(out_dir) / "summary.json"
-    document = {
-        "summaries": [s.as_dict() for s in summaries],
-        "comparisons": [c.as_dict() for c in comparisons],
-    }
+    document = run_document(summaries, comparisons)
     path.write_text(json.dumps(json_safe(document), indent=2, allow_nan=False) + "\n")
     return path
 

@@ -19,20 +19,17 @@ Files written by :func:`write_staffing`:
 from __future__ import annotations
 
 import csv
-import io
 import json
 import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
-
 from simulations.report import plots
+from simulations.report.console import render_text
 from simulations.report.format import UNDEFINED, estimate_of, estimate_text, kpi_info, number
 from simulations.report.run import json_safe
+from simulations.report.table import Cell, Column, Table, row, table
 
 if TYPE_CHECKING:
     from simulations.kpi.stats import Estimate
@@ -40,10 +37,15 @@ if TYPE_CHECKING:
 
 __all__ = [
     "clock",
+    "history_table",
+    "intervals_table",
+    "kpis_table",
     "plot_staffing",
     "render_staffing",
     "result_document",
+    "staffing_table",
     "staffing_tables",
+    "targets_table",
     "write_staffing",
 ]
 
@@ -160,7 +162,7 @@ def result_document(result: StaffingResult) -> Doc:
     }
 
 
-# --- presentation helpers ---------------------------------------------------------
+# --- tables -----------------------------------------------------------------------
 
 
 def cost_label(doc: Mapping[str, Any]) -> str:
@@ -169,30 +171,33 @@ def cost_label(doc: Mapping[str, Any]) -> str:
     return "cost/day" if math.isclose(hours, 24.0) else f"cost/{hours:g}h"
 
 
-def staffing_rows(doc: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of the staffing table (one row per group, plus a total).
+def _confidence(doc: Mapping[str, Any]) -> str:
+    return f"{doc['confidence']:.0%}"
+
+
+def staffing_table(doc: Mapping[str, Any]) -> Table:
+    """One row per group, plus a total.
 
     ``cost/h`` is the agent cost over the horizon divided by its hours (what the plan
     costs per hour on average, shifts and per-interval counts included)."""
     header = ["group", "Erlang", "agents", "occupancy", "paid hours", "cost/h", cost_label(doc)]
     if doc["per_interval"]:
         header[1:3] = ["Erlang peak", "peak agents"]
-    rows = []
-    for g in doc["groups"]:
-        occ = g["occupancy"]
-        rows.append(
-            [
-                g["group"],
-                str(max(g["erlang"])),
-                str(g["peak_agents"]),
-                estimate_text(occ, "occupancy"),
-                number(g["paid_hours"], "count"),
-                number(g["cost"] / (doc["horizon"] / 3600.0), "money"),
-                number(g["cost"], "money"),
-            ]
+    hours = doc["horizon"] / 3600.0
+    rows = [
+        row(
+            g["group"],
+            str(max(g["erlang"])),
+            str(g["peak_agents"]),
+            estimate_text(g["occupancy"], "occupancy"),
+            number(g["paid_hours"], "count"),
+            number(g["cost"] / hours, "money"),
+            number(g["cost"], "money"),
         )
+        for g in doc["groups"]
+    ]
     rows.append(
-        [
+        row(
             "total",
             str(doc["erlang_agents"]),
             str(doc["total_agents"]),
@@ -200,14 +205,19 @@ def staffing_rows(doc: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
             number(doc["paid_hours"], "count"),
             number(doc["cost_per_hour"], "money"),
             number(doc["total_cost"], "money"),
-        ]
+            total=True,
+        )
     )
-    return header, rows
+    status = "all targets met" if doc["feasible"] else "targets NOT met"
+    caption = (
+        f"policy {doc['policy']}, {doc['replications']} replications per plan, "
+        f"{doc['evaluations']} plans simulated; Erlang = the analytic start"
+    )
+    return table(f"Staffing: {doc['scenario']} ({status})", header, rows, caption=caption)
 
 
-def target_rows(doc: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of the target table; per interval, the worst interval per target."""
-    header = ["target", "achieved (mean ± CI)", "CI bound", "met"]
+def targets_table(doc: Mapping[str, Any]) -> Table:
+    """One row per target; per interval, its worst interval."""
     by_target: dict[str, list[Mapping[str, Any]]] = {}
     for c in doc["checks"]:
         by_target.setdefault(c["target"], []).append(c)
@@ -234,8 +244,15 @@ def target_rows(doc: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
         if est is not None and est.get("infinite"):
             achieved += " (none answered)"
         edge = number(_edge(worst, higher), kpi_info(kpi).unit) if est is not None else UNDEFINED
-        rows.append([label, achieved, edge, verdict])
-    return header, rows
+        rows.append(
+            row(label, achieved, edge, Cell(verdict, "good" if met == len(checks) else "bad"))
+        )
+    return table(
+        "Targets",
+        ["target", "achieved (mean ± CI)", "CI bound", "met"],
+        rows,
+        caption=f"met only when the {_confidence(doc)} CI bound is on the right side of the target",
+    )
 
 
 def _edge(check: Mapping[str, Any], higher: bool) -> float:
@@ -258,79 +275,66 @@ KPI_COLUMNS = (
 """The KPI table's columns: KPI and header."""
 
 
-def kpi_rows(doc: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
+def kpis_table(doc: Mapping[str, Any]) -> Table:
     """KPIs of the chosen plan per channel and overall (mean ± CI half-width)."""
-    header = ["channel", *(label for _, label in KPI_COLUMNS)]
     kpis = doc.get("kpis", {})
-    cells = [(ch, v) for ch, v in kpis.get("channel", {}).items()]
-    cells += [("all", kpis.get("overall", {}).get("all", {}))]
-    return header, [
-        [name, *(estimate_text(values.get(kpi), kpi) for kpi, _ in KPI_COLUMNS)]
-        for name, values in cells
+    cells = [(ch, v, False) for ch, v in kpis.get("channel", {}).items()]
+    cells += [("all", kpis.get("overall", {}).get("all", {}), True)]
+    rows = [
+        row(name, *(estimate_text(values.get(kpi), kpi) for kpi, _ in KPI_COLUMNS), total=total)
+        for name, values, total in cells
     ]
+    return table(
+        "KPIs at this staffing",
+        ["channel", *(label for _, label in KPI_COLUMNS)],
+        rows,
+        caption=f"mean ± half-width of the {_confidence(doc)} CI over replications",
+    )
 
 
-def interval_rows(doc: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
+def intervals_table(doc: Mapping[str, Any]) -> Table:
     """Per-interval plan: one row per interval, one column per group."""
-    header = ["interval", *(g["group"] for g in doc["groups"]), "total"]
     rows = []
     for i, (start, _) in enumerate(doc["intervals"]):
         counts = [g["agents"][i] for g in doc["groups"]]
-        rows.append([clock(start), *(str(n) for n in counts), str(sum(counts))])
-    return header, rows
+        rows.append(row(clock(start), *(str(n) for n in counts), str(sum(counts))))
+    header = ["interval", *(g["group"] for g in doc["groups"]), "total"]
+    return table("Agents per interval", header, rows)
+
+
+def history_table(doc: Mapping[str, Any]) -> Table:
+    """The search, one row per step."""
+    header = [
+        Column(h, h == "agents") for h in ("step", "phase", "agents", "all met", "missed", "next")
+    ]
+    rows = [
+        row(
+            str(s["step"]) + ("" if s.get("simulated", True) else " (seen)"),
+            s["phase"],
+            str(s["agents"]),
+            "yes" if s["met"] else "no",
+            ", ".join(s["missed"]) or UNDEFINED,
+            s["action"],
+        )
+        for s in doc["history"]
+    ]
+    return table("Search history", header, rows)
 
 
 def staffing_tables(doc: Mapping[str, Any]) -> list[Table]:
-    """Rich tables: staffing per group, targets and (per interval) the interval plan."""
-    status = "all targets met" if doc["feasible"] else "targets NOT met"
-    tables = []
-    header, rows = staffing_rows(doc)
-    table = Table(
-        title=f"Staffing: {doc['scenario']} ({status})",
-        caption=f"policy {doc['policy']}, {doc['replications']} replications per plan, "
-        f"{doc['evaluations']} plans simulated",
-    )
-    for i, h in enumerate(header):
-        table.add_column(h, justify="left" if i == 0 else "right")
-    for row in rows:
-        table.add_row(*row, style="bold" if row[0] == "total" else None)
-    tables.append(table)
-    header, rows = target_rows(doc)
-    table = Table(
-        title="Targets",
-        caption=f"met only when the {doc['confidence']:.0%} CI bound is on the right side",
-    )
-    for i, h in enumerate(header):
-        table.add_column(h, justify="left" if i == 0 else "right")
-    for row in rows:
-        style = "green" if row[-1].startswith("yes") else "bold red"
-        table.add_row(*row[:-1], Text(row[-1], style=style))
-    tables.append(table)
+    """The tables ``ccsim staff`` prints: staffing per group, targets, KPIs (when
+    simulated) and, per interval, the interval plan."""
+    tables = [staffing_table(doc), targets_table(doc)]
     if doc.get("kpis"):
-        header, rows = kpi_rows(doc)
-        table = Table(title="KPIs at this staffing", caption="mean ± CI half-width")
-        for i, h in enumerate(header):
-            table.add_column(h, justify="left" if i == 0 else "right")
-        for row in rows:
-            table.add_row(*row, style="bold" if row[0] == "all" else None)
-        tables.append(table)
+        tables.append(kpis_table(doc))
     if doc["per_interval"]:
-        header, rows = interval_rows(doc)
-        table = Table(title="Agents per interval")
-        for i, h in enumerate(header):
-            table.add_column(h, justify="left" if i == 0 else "right")
-        for row in rows:
-            table.add_row(*row)
-        tables.append(table)
+        tables.append(intervals_table(doc))
     return tables
 
 
 def render_staffing(doc: Mapping[str, Any], *, width: int = 120) -> str:
     """The tables as plain text."""
-    console = Console(record=True, width=width, file=io.StringIO())
-    for table in staffing_tables(doc):
-        console.print(table)
-    return console.export_text()
+    return render_text(staffing_tables(doc), width=width)
 
 
 # --- files --------------------------------------------------------------------------

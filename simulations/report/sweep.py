@@ -1,5 +1,5 @@
-"""Sweep results out: the table ``ccsim sweep`` prints and the plots against the first
-parameter.
+"""Sweep results out: the table (``ccsim sweep`` prints it, the HTML report shows it)
+and the plots against the first parameter.
 
 :func:`~simulations.planning.sweep.run_sweep` writes the data (``replications.csv``,
 ``sweep.csv``, ``sweep.json``); this module draws from its
@@ -22,8 +22,9 @@ from simulations.kpi.stats import Estimate
 from simulations.planning.sweep import SweepResult, Variant, value_text
 from simulations.report import plots
 from simulations.report.format import estimate_text, kpi_info
+from simulations.report.table import Table, table
 
-__all__ = ["PLOT_KPIS", "plot_sweep", "summary_rows"]
+__all__ = ["PLOT_KPIS", "TABLE_KPIS", "plot_sweep", "sweep_table"]
 
 PLOT_KPIS = (
     "service_level",
@@ -103,15 +104,23 @@ def plot_sweep(
     return paths
 
 
-def summary_rows(result: SweepResult, kpis: Sequence[str]) -> tuple[list[str], list[list[str]]]:
-    """A compact table: one row per variant, overall KPIs ``mean ± half-width``."""
+TABLE_KPIS = ("service_level", "asa", "abandonment_rate", "occupancy", "cost_per_contact")
+"""Overall KPIs :func:`sweep_table` shows when present, in this order."""
+
+
+def sweep_table(result: SweepResult, name: str, kpis: Sequence[str] = TABLE_KPIS) -> Table:
+    """One row per variant: its parameter values, finished replications ``n`` and the
+    overall KPIs ``mean ± half-width``; ``name`` is the scenario's."""
     header = [*(p.path.rsplit(".", 1)[-1] for p in result.params), "n"]
     shown = [k for k in kpis if any(result.get(v.index, k) for v in result.variants)]
     header += [kpi_info(k).label for k in shown]
-    rows = []
-    for v in result.variants:
-        row = [value_text(x) for _, x in v.assignments] + [str(result.done.get(v.index, 0))]
-        for k in shown:
-            row.append(estimate_text(result.get(v.index, k), k))
-        rows.append(row)
-    return header, rows
+    rows = [
+        [
+            *(value_text(x) for _, x in v.assignments),
+            str(result.done.get(v.index, 0)),
+            *(estimate_text(result.get(v.index, k), k) for k in shown),
+        ]
+        for v in result.variants
+    ]
+    caption = "overall KPIs, mean ± half-width of the 95% CI; n = replications finished"
+    return table(f"Sweep: {name}", header, rows, caption=caption, labels=len(result.params))

@@ -18,7 +18,7 @@ from simulations.planning.sweep import (
     run_parallel,
     run_sweep,
 )
-from simulations.report.sweep import plot_sweep, summary_rows
+from simulations.report.sweep import plot_sweep, sweep_table
 from simulations.scenario import ScenarioError
 from tests.simulations.planning_helpers import calls, scenario
 
@@ -155,7 +155,7 @@ class TestRunSweep:
         loaded = load_sweep(out)
         assert loaded.params == result.params
         assert loaded.get(1, "asa") == result.get(1, "asa")
-        assert summary_rows(loaded, ["asa"]) == summary_rows(result, ["asa"])
+        assert sweep_table(loaded, "x", ["asa"]) == sweep_table(result, "x", ["asa"])
 
     def test_resume_runs_only_the_missing_jobs(self, tmp_path: Path) -> None:
         params = [parse_param(f"{COUNT}=3:5:2")]

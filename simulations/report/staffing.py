@@ -34,6 +34,8 @@ from simulations.report.table import Cell, Column, Table, row, table
 if TYPE_CHECKING:
     from simulations.kpi.stats import Estimate
     from simulations.planning.staffing import StaffingResult
+    from simulations.planning.targets import Target
+    from simulations.scenario import Scenario
 
 __all__ = [
     "clock",
@@ -66,6 +68,16 @@ def clock(seconds: float) -> str:
     day, rest = divmod(round(seconds), 86400)
     text = f"{rest // 3600:02d}:{rest % 3600 // 60:02d}"
     return f"d{day + 1} {text}" if day else text
+
+
+def _sla_targets(scenario: Scenario, target: Target) -> list[float | None]:
+    """The distinct ``sla_target`` of the live contact types a service-level target
+    covers (what the KPI table's service level is measured at); empty for other KPIs."""
+    if target.threshold is None:
+        return []
+    types = set(target.contact_types(scenario))
+    found = {ct.sla_target for ct in scenario.contact_types if ct.name in types}
+    return sorted(found, key=lambda t: (t is None, t or 0.0))
 
 
 def result_document(result: StaffingResult) -> Doc:
@@ -130,6 +142,7 @@ def result_document(result: StaffingResult) -> Doc:
                 "scope": t.scope,
                 "bound": t.bound,
                 "threshold": t.threshold,
+                "sla_targets": _sla_targets(scenario, t),
             }
             for t in result.targets
         ],
@@ -284,11 +297,20 @@ def kpis_table(doc: Mapping[str, Any]) -> Table:
         row(name, *(estimate_text(values.get(kpi), kpi) for kpi, _ in KPI_COLUMNS), total=total)
         for name, values, total in cells
     ]
+    caption = f"mean ± half-width of the {_confidence(doc)} CI over replications"
+    caption += "; service level at each contact type's sla_target"
+    other = [
+        t["text"]
+        for t in doc["targets"]
+        if t["threshold"] is not None and t.get("sla_targets", [t["threshold"]]) != [t["threshold"]]
+    ]
+    if other:
+        caption += f" (the Targets table judges {', '.join(other)} at its own threshold)"
     return table(
         "KPIs at this staffing",
         ["channel", *(label for _, label in KPI_COLUMNS)],
         rows,
-        caption=f"mean ± half-width of the {_confidence(doc)} CI over replications",
+        caption=caption,
     )
 
 

@@ -33,7 +33,7 @@ def crosstrain_table(doc: Mapping[str, Any]) -> Table:
         cells += [estimate_text(p["kpis"].get(k), k) for k in COMPARED_KPIS]
         if staffed and "staff_needed" in p:
             mark = "" if p["staff_feasible"] else " (targets not all met)"
-            cells += [f"{p['staff_needed']}{mark}", number(p["staff_cost"], "money")]
+            cells += [f"{p['staff_needed']}{mark}", number(p["staff_cost"], "money", decimals=0)]
         elif staffed:
             cells += [UNDEFINED, UNDEFINED]
         rows.append(cells)

@@ -60,15 +60,18 @@ def estimate_of(value: Estimate | Mapping[str, Any] | None) -> Estimate | None:
     return Estimate(float(value["mean"]), None if hw is None else float(hw), int(value["n"]))
 
 
-def _digits(value: float, unit: Unit, sign: str = "") -> str:
-    decimals = 2 if unit == "money" else 1
-    return f"{value * scale(unit):{sign},.{decimals}f}"
+def _digits(value: float, unit: Unit, sign: str = "", decimals: int | None = None) -> str:
+    places = (2 if unit == "money" else 1) if decimals is None else decimals
+    return f"{value * scale(unit):{sign},.{places}f}"
 
 
-def number(value: float | None, unit: Unit, *, difference: bool = False) -> str:
+def number(
+    value: float | None, unit: Unit, *, difference: bool = False, decimals: int | None = None
+) -> str:
     """One value with its unit: ``88.9%``, ``14.5 s``, ``16.92``, ``2,875.3``.
 
     A ``difference`` is signed and a rate's unit is percentage points (``+0.9 pp``).
+    ``decimals`` overrides the unit's places (whole-plan totals read ``11,008``).
 
     >>> number(0.889, "rate"), number(0.009, "rate", difference=True), number(14.5, "seconds")
     ('88.9%', '+0.9 pp', '14.5 s')
@@ -78,7 +81,7 @@ def number(value: float | None, unit: Unit, *, difference: bool = False) -> str:
     if math.isinf(value):
         return "∞" if value > 0 else "-∞"
     suffix = {"rate": " pp" if difference else "%", "seconds": " s"}.get(unit, "")
-    return _digits(value, unit, "+" if difference else "") + suffix
+    return _digits(value, unit, "+" if difference else "", decimals) + suffix
 
 
 def estimate_text(

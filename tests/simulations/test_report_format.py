@@ -27,6 +27,9 @@ class TestNumber:
     def test_a_value_reads_by_its_unit(self, value: float | None, unit: str, text: str) -> None:
         assert number(value, unit, difference=False) == text  # type: ignore[arg-type]
 
+    def test_decimals_override_the_units_places(self) -> None:
+        assert number(11008.4, "money", decimals=0) == "11,008"
+
     def test_a_difference_is_signed_and_a_rate_difference_is_in_points(self) -> None:
         assert number(0.009, "rate", difference=True) == "+0.9 pp"
         assert number(-0.04, "money", difference=True) == "-0.04"

@@ -17,18 +17,14 @@ import csv
 import json
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
-
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-from rich.table import Table
 
 from simulations.errors import InvalidArgumentError
 from simulations.experiment import cpu_count
 from simulations.records import ReplicationResult
+from simulations.report.console import print_tables, progress, say
 from simulations.scenario import Scenario
 
 __all__ = ["COMMANDS", "add_commands", "run_command", "write_meta"]
@@ -176,38 +172,6 @@ def _html(args: argparse.Namespace, out: Path) -> None:
             print(f"wrote {path}")
 
 
-@contextmanager
-def progress(quiet: bool, label: str, total: int) -> Iterator[Callable[..., None]]:
-    """A progress bar (nothing when quiet) and a function advancing/resetting it."""
-    if quiet:
-        yield lambda *a, **k: None
-        return
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        transient=True,
-    ) as progress:
-        task = progress.add_task(label, total=total)
-
-        def update(completed: int | None = None, **kw: Any) -> None:
-            if completed is None:
-                progress.advance(task)
-            else:
-                progress.update(task, completed=completed, **kw)
-
-        yield update
-
-
-def _print_tables(tables: Sequence[Table]) -> None:
-    console = Console()
-    if not console.is_terminal:  # a file or a pipe: do not squeeze tables into 80 columns
-        console = Console(width=140)
-    for table in tables:
-        console.print(table)
-
-
 # --- staff ----------------------------------------------------------------------------
 
 
@@ -259,9 +223,9 @@ class _StaffLog:
 
 
 def _staff(args: argparse.Namespace, scenario: Scenario) -> int:
-    from simulations.planning.staffing import Plan, search
+    from simulations.planning.staffing import Plan, result_document, search
     from simulations.planning.targets import default_targets, parse_target
-    from simulations.report.staffing import result_document, staffing_tables, write_staffing
+    from simulations.report.staffing import staffing_tables, write_staffing
 
     targets = [parse_target(t) for t in args.target] or list(default_targets(scenario))
     if not targets:
@@ -301,10 +265,9 @@ def _staff(args: argparse.Namespace, scenario: Scenario) -> int:
             if not args.quiet:
                 state = "met" if step.met else "missed " + ", ".join(step.missed)
                 seen = "" if step.simulated else " (seen before)"
-                Console().print(
+                say(
                     f"  step {step.number:>2}: {step.agents:>4} agents{seen}, {state}; "
-                    f"{step.action}",
-                    highlight=False,
+                    f"{step.action}"
                 )
             plans += step.simulated
             update(0, description=f"simulating plan {plans}")
@@ -333,7 +296,7 @@ def _staff(args: argparse.Namespace, scenario: Scenario) -> int:
         return 130
     doc = result_document(result)
     if not args.quiet:
-        _print_tables(staffing_tables(doc))
+        print_tables(staffing_tables(doc))
         elapsed = time.perf_counter() - started
         print(f"{result.evaluations} plans simulated in {elapsed:.1f} s")
         if result.relaxed:
@@ -363,13 +326,8 @@ def _staff(args: argparse.Namespace, scenario: Scenario) -> int:
 
 
 def _sweep(args: argparse.Namespace, scenario: Scenario) -> int:
-    from simulations.planning.sweep import (
-        DEFAULT_BREAKDOWNS,
-        expand,
-        parse_param,
-        run_sweep,
-        summary_rows,
-    )
+    from simulations.planning.sweep import DEFAULT_BREAKDOWNS, expand, parse_param, run_sweep
+    from simulations.report.sweep import plot_sweep, sweep_table
 
     params = [parse_param(p) for p in args.param]
     out: Path = args.out or Path(f"sweep-{scenario.simulation.name}")
@@ -395,22 +353,14 @@ def _sweep(args: argparse.Namespace, scenario: Scenario) -> int:
             workers=workers,
             breakdowns=args.breakdown or DEFAULT_BREAKDOWNS,
             resume=args.resume,
-            plots=not args.no_plots,
             on_job=lambda done, total: update(done),
         )
+    paths = [*result.paths, *([] if args.no_plots else plot_sweep(result, out))]
     write_meta(out, scenario, kind="sweep", replications=replications)
     if not args.quiet:
-        header, rows = summary_rows(
-            result, ("service_level", "asa", "abandonment_rate", "occupancy", "cost_per_contact")
-        )
-        table = Table(title=f"Sweep: {scenario.simulation.name}", caption="overall, mean ± CI")
-        for i, h in enumerate(header):
-            table.add_column(h, justify="left" if i < len(params) else "right")
-        for row in rows:
-            table.add_row(*row)
-        _print_tables([table])
+        print_tables([sweep_table(result, scenario.simulation.name)])
         elapsed = time.perf_counter() - started
-        print(f"wrote {len(result.paths)} files to {out} in {elapsed:.1f} s")
+        print(f"wrote {len(paths)} files to {out} in {elapsed:.1f} s")
         if result.interrupted:
             print("interrupted: finished replications are kept; rerun with --resume")
     _html(args, out)
@@ -421,8 +371,9 @@ def _sweep(args: argparse.Namespace, scenario: Scenario) -> int:
 
 
 def _crosstrain(args: argparse.Namespace, scenario: Scenario) -> int:
-    from simulations.planning.crosstrain import patterns, run_crosstrain, table_rows
+    from simulations.planning.crosstrain import patterns, run_crosstrain
     from simulations.planning.targets import parse_target
+    from simulations.report.crosstrain import crosstrain_table, plot_crosstrain
 
     out: Path = args.out or Path(f"crosstrain-{scenario.simulation.name}")
     kinds = patterns(scenario, args.skills_per_agent)
@@ -455,23 +406,15 @@ def _crosstrain(args: argparse.Namespace, scenario: Scenario) -> int:
             seed=args.seed,
             policy=args.policy,
             workers=workers,
-            plots=not args.no_plots,
             on_job=lambda done, total: update(done),
             on_pattern=on_pattern,
         )
+    doc = result.as_dict()
+    paths = [*result.paths, *([] if args.no_plots else [plot_crosstrain(doc, out)])]
     write_meta(out, scenario, kind="crosstrain", replications=replications)
     if not args.quiet:
-        header, rows = table_rows(result.as_dict())
-        table = Table(
-            title=f"Cross-training: {scenario.simulation.name}",
-            caption="same customers for every pattern; mean ± 95% CI half-width",
-        )
-        for i, h in enumerate(header):
-            table.add_column(h, justify="left" if i == 0 else "right")
-        for row in rows:
-            table.add_row(*row)
-        _print_tables([table])
+        print_tables([crosstrain_table(doc)])
         elapsed = time.perf_counter() - started
-        print(f"wrote {len(result.paths)} files to {out} in {elapsed:.1f} s")
+        print(f"wrote {len(paths)} files to {out} in {elapsed:.1f} s")
     _html(args, out)
     return 130 if result.interrupted else 0

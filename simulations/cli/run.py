@@ -25,9 +25,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import simulations
-from simulations.cli.planning import COMMANDS, add_commands, progress, run_command, write_meta
+from simulations.cli.planning import COMMANDS, add_commands, run_command, write_meta
 from simulations.errors import SimulationError
 from simulations.experiment import Experiment, cpu_count, run_experiment
+from simulations.report.console import progress
 from simulations.report.run import CHANNEL_KPIS, render_table, write_json, write_report
 from simulations.scenario import Scenario, bundled_scenarios, load_scenario
 

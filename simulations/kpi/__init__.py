@@ -2,5 +2,6 @@
 
 stats     the Student t quantile and mean ± CI estimates
 metrics   the KPIs of one replication (definitions in its docstring)
-summary   KPIs across replications (``Summary``) and paired comparisons
+summary   KPIs across replications (``Summary``), paired comparisons and the one rule
+          for reading a difference (``difference_verdict``)
 """

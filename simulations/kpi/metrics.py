@@ -14,11 +14,13 @@ Populations:
 
 KPIs (``None`` in a replication when the denominator is empty):
 
-* ``service_level`` = answered within T / (answered + abandoned after T), over live
-  contacts with a ``sla_target`` T. Abandoned within T and still-waiting contacts are
-  left out, as DESIGN defines it. ``service_level_offered`` = answered within T /
-  live contacts with a target. ``value_weighted_service_level``: the first, each
-  contact weighted by ``customer_value``.
+* ``service_level`` = answered within T / (answered + abandoned after T + still
+  waiting when the run ended), over live contacts with a ``sla_target`` T (see
+  :func:`answered_in_time`, which the staffing targets count with too). Abandoned
+  within T is left out, as DESIGN defines it; a contact still waiting after the
+  drain is a miss. ``service_level_offered`` = answered within T / live contacts with
+  a target. ``value_weighted_service_level``: the first, each contact weighted by
+  ``customer_value``.
 * ``asa`` mean wait of answered live contacts; ``wait_probability`` P(wait > 0) among
   them; ``abandonment_rate`` abandoned / live; ``deflection_rate`` deflected / arrivals
   without a due date.
@@ -79,6 +81,7 @@ __all__ = [
     "OVERALL",
     "KpiInfo",
     "ReplicationKPIs",
+    "answered_in_time",
     "replication_kpis",
 ]
 
@@ -156,14 +159,26 @@ def _mean(values: Sequence[float]) -> float | None:
     return math.fsum(values) / len(values) if values else None
 
 
-def _within(c: ContactRecord) -> bool:
-    t, at = c.sla_target, c.answered_at
-    return t is not None and at is not None and at - c.arrived_at <= t
+def answered_in_time(contact: ContactRecord, threshold: float | None = None) -> bool | None:
+    """The service-level outcome of one contact against T, the one rule for service
+    level (the ``service_level`` KPIs and the staffing targets both count with it).
 
+    T is ``threshold`` when given (a target's ``voice:80/20``), else the contact's own
+    ``sla_target``. ``True``: answered within T. ``False``: answered after T, abandoned
+    after T, or **still waiting when the run ended** (after the drain it has waited
+    hours, longer than T for any live threshold up to the drain, and leaving it out
+    would let a queue nobody answers vanish from the ratio). ``None``: not counted, as
+    DESIGN defines it: abandoned within T, deflected, or no T at all.
 
-def _abandoned_after(c: ContactRecord) -> bool:
-    t, at = c.sla_target, c.abandoned_at
-    return t is not None and at is not None and at - c.arrived_at > t
+    """
+    t = contact.sla_target if threshold is None else threshold
+    if t is None or contact.deflected:
+        return None
+    if contact.answered_at is not None:
+        return contact.answered_at - contact.arrived_at <= t
+    if contact.abandoned_at is not None and contact.abandoned_at - contact.arrived_at <= t:
+        return None
+    return False
 
 
 def _arrivals(contacts: Iterable[ContactRecord], window: Window) -> list[ContactRecord]:
@@ -230,8 +245,9 @@ def _contact_kpis(
     answered = [c for c in live if c.answered]
     abandoned = [c for c in live if c.abandoned]
     targeted = [c for c in live if c.sla_target is not None]
-    within = [c for c in targeted if _within(c)]
-    sl_base = [c for c in targeted if c.answered or _abandoned_after(c)]
+    judged = [(c, ok) for c in targeted if (ok := answered_in_time(c)) is not None]
+    within = [c for c, ok in judged if ok]
+    sl_base = [c for c, _ in judged]
     waits = [w for c in answered if (w := c.wait) is not None]
     completed = [c for c in offered if c.completed]
     deflected = [c for c in arrivals if c.deflected]

@@ -5,14 +5,15 @@ Each KPI of :mod:`simulations.kpi.metrics` gets a mean and a Student-t confidenc
 (:mod:`simulations.kpi.stats`) with n - 1 degrees of freedom, n counting the replications
 where it is defined; with n = 1 the half-width is ``None``. :func:`compare` pairs two
 policies replication by replication (common random numbers) and gives the CI of the
-mean difference.
+mean difference, and :func:`difference_verdict` the one rule for reading it: a difference
+is significant when its CI excludes 0, then better or worse by the KPI's direction.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal, TypeAlias
 
 import attrs
 
@@ -30,7 +31,17 @@ from simulations.kpi.stats import Estimate, estimate
 from simulations.records import ReplicationResult
 from simulations.scenario import ChurnModel
 
-__all__ = ["Comparison", "Summary", "compare", "summarise", "summarise_by_policy"]
+__all__ = [
+    "Comparison",
+    "Summary",
+    "Verdict",
+    "compare",
+    "difference_verdict",
+    "summarise",
+    "summarise_by_policy",
+]
+
+Verdict: TypeAlias = Literal["better", "worse", "changed", "same"]
 
 
 def _cells(reps: Iterable[ReplicationKPIs]) -> dict[tuple[str, str], list[str]]:
@@ -204,3 +215,23 @@ def compare(
             if diffs:
                 flat[b, k, kpi] = estimate(diffs, level)
     return Comparison(baseline.policy, candidate.policy, level, _nest(flat))
+
+
+def difference_verdict(difference: Estimate | None, kpi: str) -> Verdict:
+    """How a paired difference ``candidate - baseline`` of ``kpi`` reads.
+
+    ``same`` unless the difference is significant (its CI excludes 0, see
+    :attr:`Estimate.significant`; never with one replication); then ``better`` or
+    ``worse`` by the direction :data:`~simulations.kpi.metrics.KPIS` gives the KPI, and
+    ``changed`` for a KPI with no better side (occupancy, counts) or an unknown one.
+    Every table, terminal or HTML, and ``differences.csv`` (its ``significant``
+    column) read differences by this rule.
+
+    >>> difference_verdict(Estimate(-12.0, 5.0, 10), "asa")  # waits 12 s shorter
+    'better'
+    """
+    if difference is None or not difference.significant:
+        return "same"
+    info = KPIS.get(kpi)
+    direction = 0 if info is None else info.better * (1 if difference.mean > 0 else -1)
+    return "better" if direction > 0 else "worse" if direction < 0 else "changed"

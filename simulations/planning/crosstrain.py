@@ -36,7 +36,6 @@ import attrs
 
 from simulations.errors import InvalidArgumentError
 from simulations.experiment import cpu_count
-from simulations.kpi.metrics import KPIS
 from simulations.kpi.stats import Estimate
 from simulations.planning.staffing import StaffingResult, search
 from simulations.planning.sweep import Param, Variant, run_variants
@@ -51,6 +50,7 @@ __all__ = [
     "patterns",
     "primary_skills",
     "run_crosstrain",
+    "write_crosstrain",
 ]
 
 COMPARED_KPIS = (
@@ -236,12 +236,12 @@ def run_crosstrain(
     seed: int | None = None,
     policy: str | None = None,
     workers: int | None = None,
-    plots: bool = True,
     on_job: Callable[[int, int], None] | None = None,
     on_pattern: Callable[[str], None] | None = None,
 ) -> CrossTrainResult:
-    """Compare the patterns and write ``crosstrain.csv``, ``crosstrain.json``, the
-    streamed ``crosstrain_replications.csv`` and, with ``plots``, ``crosstrain.png``.
+    """Compare the patterns and write ``crosstrain.csv``, ``crosstrain.json`` and the
+    streamed ``crosstrain_replications.csv`` (:mod:`simulations.report.crosstrain`
+    draws ``crosstrain.png`` and the table).
 
     Args:
         scenario: specialists (see :func:`primary_skills`).
@@ -257,7 +257,6 @@ def run_crosstrain(
         seed: base seed shared by every pattern (default: the scenario's).
         policy: routing policy (default: the scenario's).
         workers: processes (default: every core).
-        plots: write the PNG.
         on_job: progress of the comparison, ``(finished, total)``.
         on_pattern: called with a pattern's name before its staffing search.
     """
@@ -312,43 +311,12 @@ def run_crosstrain(
         scenario, tuple(kinds), estimates, staffed, goals, run.replications, interrupted
     )
     out = Path(out_dir)
-    paths = [*run.paths, *write_crosstrain(result, out, plots=plots)]
+    paths = [*run.paths, *write_crosstrain(result, out)]
     return attrs.evolve(result, paths=tuple(paths))
 
 
-def table_rows(doc: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
-    """Header and rows: one row per pattern, KPIs ``mean ± half-width``, staff needed."""
-    header = ["pattern", "skills/agent", "agents"]
-    header += [KPIS[k].label for k in COMPARED_KPIS]
-    staffed = any("staff_needed" in row for row in doc["patterns"])
-    if staffed:
-        header += ["staff needed", "cost needed"]
-    rows = []
-    for row in doc["patterns"]:
-        cells = [row["pattern"], str(row["skills_per_agent"]), str(row["agents"])]
-        for k in COMPARED_KPIS:
-            cells.append(_cell(row["kpis"].get(k), KPIS[k].unit))
-        if staffed:
-            if "staff_needed" in row:
-                mark = "" if row["staff_feasible"] else " (targets not all met)"
-                cells += [f"{row['staff_needed']}{mark}", f"{row['staff_cost']:,.0f}"]
-            else:
-                cells += ["–", "–"]
-        rows.append(cells)
-    return header, rows
-
-
-def _cell(est: Mapping[str, Any] | None, unit: str) -> str:
-    if est is None:
-        return "–"
-    scale, suffix = (100.0, "%") if unit == "rate" else (1.0, " s" if unit == "seconds" else "")
-    text = f"{est['mean'] * scale:,.1f}{suffix}"
-    hw = est.get("half_width")
-    return text if hw is None else f"{text} ± {hw * scale:,.1f}"
-
-
-def write_crosstrain(result: CrossTrainResult, out_dir: Path, *, plots: bool = True) -> list[Path]:
-    """``crosstrain.json``, ``crosstrain.csv`` (tidy: pattern x KPI) and the plot."""
+def write_crosstrain(result: CrossTrainResult, out_dir: Path) -> list[Path]:
+    """``crosstrain.json`` and ``crosstrain.csv`` (tidy: pattern x KPI)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     doc = result.as_dict()
     paths = [out_dir / "crosstrain.json", out_dir / "crosstrain.csv"]
@@ -376,63 +344,4 @@ def write_crosstrain(result: CrossTrainResult, out_dir: Path, *, plots: bool = T
                             None,
                         ]
                     )
-    if plots:
-        paths.append(plot_crosstrain(doc, out_dir))
     return paths
-
-
-def plot_crosstrain(doc: Mapping[str, Any], out_dir: Path) -> Path:
-    """``crosstrain.png``: one panel per KPI (bars with CI error bars) plus staff needed."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    panels: list[tuple[str, str]] = [
-        ("service_level", "Service level (%)"),
-        ("asa", "ASA (s)"),
-        ("fcr", "FCR (%)"),
-        ("aht", "AHT (s)"),
-    ]
-    staffed = any("staff_needed" in row for row in doc["patterns"])
-    fig = Figure(figsize=(10.0, 6.5), layout="constrained")
-    FigureCanvasAgg(fig)
-    axes = fig.subplots(2, 3).flatten()
-    names = [row["pattern"] for row in doc["patterns"]]
-    for ax, (kpi, label) in zip(axes, panels, strict=False):
-        scale = 100.0 if KPIS[kpi].unit == "rate" else 1.0
-        ests = [row["kpis"].get(kpi) for row in doc["patterns"]]
-        means = [e["mean"] * scale if e else math.nan for e in ests]
-        errors = [(e.get("half_width") or 0.0) * scale if e else 0.0 for e in ests]
-        ax.bar(names, means, yerr=errors, capsize=5, color="tab:blue", alpha=0.8)
-        ax.set_title(label)
-        ax.grid(axis="y", alpha=0.3)
-    ax = axes[4]
-    ests = [row["kpis"].get("abandonment_rate") for row in doc["patterns"]]
-    ax.bar(
-        names,
-        [e["mean"] * 100 if e else math.nan for e in ests],
-        yerr=[(e.get("half_width") or 0.0) * 100 if e else 0.0 for e in ests],
-        capsize=5,
-        color="tab:red",
-        alpha=0.7,
-    )
-    ax.set_title("Abandonment (%)")
-    ax.grid(axis="y", alpha=0.3)
-    ax = axes[5]
-    if staffed:
-        ax.bar(
-            names,
-            [row.get("staff_needed", math.nan) for row in doc["patterns"]],
-            color="tab:green",
-            alpha=0.8,
-        )
-        ax.set_title("Agents needed for the targets")
-    else:
-        ax.bar(names, [row["agents"] for row in doc["patterns"]], color="tab:gray")
-        ax.set_title("Agents simulated")
-    ax.grid(axis="y", alpha=0.3)
-    for ax in axes:
-        ax.tick_params(axis="x", labelrotation=20)
-    fig.suptitle(f"Cross-training patterns: {doc['scenario']} (95% CI)")
-    path = out_dir / "crosstrain.png"
-    fig.savefig(path, dpi=100)
-    return path

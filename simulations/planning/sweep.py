@@ -22,10 +22,10 @@ Files (in ``out_dir``):
   KPI (``value``), one column per parameter; written as jobs finish;
 * ``sweep.csv``: tidy, one row per variant x breakdown x key x KPI with ``mean``,
   ``ci_low``, ``ci_high``, ``half_width`` and ``n`` over replications;
-* ``sweep.json``: the parameters, the variants and which finished;
-* plots, one per KPI, against the first parameter with CI bands
-  (``sweep_<kpi>.png``): one line per channel for a one-parameter sweep, else one
-  line per combination of the other parameters.
+* ``sweep.json``: the parameters, the variants and which finished.
+
+:mod:`simulations.report.sweep` draws the plots and the table (``ccsim sweep`` calls
+it), from a live :class:`SweepResult` or one read back with :func:`load_sweep`.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ import itertools
 import json
 import math
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import attrs
@@ -50,31 +50,19 @@ from simulations.scenario import Scenario, apply_override, parse_override
 
 __all__ = [
     "DEFAULT_BREAKDOWNS",
-    "PLOT_KPIS",
     "Param",
     "SweepResult",
     "Variant",
     "expand",
     "load_sweep",
     "parse_param",
-    "plot_sweep",
     "run_parallel",
     "run_sweep",
     "run_variants",
-    "summary_rows",
+    "value_text",
 ]
 
 DEFAULT_BREAKDOWNS = (OVERALL, "channel", "contact_type", "agent_group")
-PLOT_KPIS = (
-    "service_level",
-    "asa",
-    "abandonment_rate",
-    "occupancy",
-    "fcr",
-    "aht",
-    "cost_per_contact",
-)
-"""KPIs :func:`plot_sweep` draws when present."""
 REPLICATIONS_FILE = "replications.csv"
 _MAX_VARIANTS = 10_000
 
@@ -149,14 +137,16 @@ class Variant:
     @property
     def label(self) -> str:
         """``path=value; path=value`` (the key ``replications.csv`` is resumed by)."""
-        return "; ".join(f"{p}={_text(v)}" for p, v in self.assignments)
+        return "; ".join(f"{p}={value_text(v)}" for p, v in self.assignments)
 
     def value(self, path: str) -> object:
         """The value of one parameter."""
         return dict(self.assignments)[path]
 
 
-def _text(value: object) -> str:
+def value_text(value: object) -> str:
+    """A parameter value as ``replications.csv`` and the variant labels write it: strings
+    bare, anything else as JSON (``40``, ``0.8``, ``true``)."""
     return json.dumps(value) if not isinstance(value, str) else value
 
 
@@ -287,10 +277,9 @@ def run_sweep(
     workers: int = 1,
     breakdowns: Sequence[str] = DEFAULT_BREAKDOWNS,
     resume: bool = False,
-    plots: bool = True,
     on_job: Callable[[int, int], None] | None = None,
 ) -> SweepResult:
-    """Run the grid and write the files listed in the module docstring.
+    """Run the grid and write the data files listed in the module docstring.
 
     Args:
         scenario: the base scenario.
@@ -302,7 +291,6 @@ def run_sweep(
         workers: processes.
         breakdowns: KPI breakdowns to keep (see :mod:`simulations.kpi.metrics`).
         resume: keep ``replications.csv`` and skip the jobs it already holds.
-        plots: write the PNG plots.
         on_job: called with ``(finished, total)`` after each job.
 
     Raises:
@@ -324,10 +312,7 @@ def run_sweep(
         resume=resume,
         on_job=on_job,
     )
-    out = Path(out_dir)
-    paths = [*result.paths, *_write_summary(result, scenario, out)]
-    if plots:
-        paths += plot_sweep(result, out)
+    paths = [*result.paths, *_write_summary(result, scenario, Path(out_dir))]
     return attrs.evolve(result, paths=tuple(paths))
 
 
@@ -390,7 +375,11 @@ def run_variants(
 
         def record(job: _Job, rows: list[tuple[str, str, str, float]]) -> None:
             variant = variants[job.variant]
-            prefix = [variant.index, variant.label, *(_text(v) for _, v in variant.assignments)]
+            prefix = [
+                variant.index,
+                variant.label,
+                *(value_text(v) for _, v in variant.assignments),
+            ]
             buffer = io.StringIO()
             lines = csv.writer(buffer)
             for breakdown, key, kpi, value in rows:
@@ -443,7 +432,7 @@ def _write_summary(result: SweepResult, scenario: Scenario, out: Path) -> list[P
                 [
                     index,
                     v.label,
-                    *(_text(x) for _, x in v.assignments),
+                    *(value_text(x) for _, x in v.assignments),
                     breakdown,
                     key,
                     kpi,
@@ -477,115 +466,6 @@ def _write_summary(result: SweepResult, scenario: Scenario, out: Path) -> list[P
     }
     meta.write_text(json.dumps(document, indent=2, default=str) + "\n")
     return [summary, meta]
-
-
-# --------------------------------------------------------------------------------------
-# Plots
-# --------------------------------------------------------------------------------------
-
-
-def _numeric(values: Iterable[object]) -> bool:
-    return all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
-
-
-def _series(result: SweepResult, kpi: str) -> Iterator[tuple[str, list[tuple[int, Estimate]]]]:
-    """Lines to draw: ``(label, [(variant index, estimate)])``."""
-    first, rest = result.params[0], result.params[1:]
-    if not rest:
-        keys = sorted({k for (_, b, k, q) in result.estimates if b == "channel" and q == kpi})
-        lines = [(OVERALL, "all", "all")] + [("channel", k, k) for k in keys]
-        if len(keys) <= 1:
-            lines = lines[:1]
-        for breakdown, key, label in lines:
-            points = [
-                (v.index, e)
-                for v in result.variants
-                if (e := result.get(v.index, kpi, breakdown, key)) is not None
-            ]
-            if points:
-                yield label, points
-        return
-    groups: dict[tuple[object, ...], list[Variant]] = {}
-    for v in result.variants:
-        groups.setdefault(tuple(x for p, x in v.assignments if p != first.path), []).append(v)
-    for combo, members in groups.items():
-        label = ", ".join(
-            f"{p.path.rsplit('.', 1)[-1]}={_text(x)}" for p, x in zip(rest, combo, strict=True)
-        )
-        points = [(v.index, e) for v in members if (e := result.get(v.index, kpi)) is not None]
-        if points:
-            yield label, points
-
-
-def plot_sweep(
-    result: SweepResult, out_dir: str | os.PathLike[str], kpis: Sequence[str] = PLOT_KPIS
-) -> list[Path]:
-    """One PNG per KPI against the first parameter, with CI bands (see module docs)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    from simulations.kpi.metrics import KPIS
-
-    out = Path(out_dir)
-    first = result.params[0]
-    numeric = _numeric(first.values)
-    positions = {v: i for i, v in enumerate(first.values)} if not numeric else {}
-    variants = {v.index: v for v in result.variants}
-    paths = []
-    for kpi in kpis:
-        series = list(_series(result, kpi))
-        if not series:
-            continue
-        info = KPIS.get(kpi)
-        scale = 100.0 if info is not None and info.unit == "rate" else 1.0
-        fig = Figure(figsize=(9.0, 4.5), layout="constrained")
-        FigureCanvasAgg(fig)
-        ax = fig.add_subplot()
-        for label, points in series:
-            xs: list[float] = []
-            for index, _ in points:
-                x = variants[index].value(first.path)
-                xs.append(float(x) if numeric else float(positions[x]))  # type: ignore[arg-type]
-            ys = [e.mean * scale for _, e in points]
-            lows = [(e.ci_low if e.ci_low is not None else e.mean) * scale for _, e in points]
-            highs = [(e.ci_high if e.ci_high is not None else e.mean) * scale for _, e in points]
-            (line,) = ax.plot(xs, ys, marker="o", markersize=3, label=label)
-            ax.fill_between(xs, lows, highs, color=line.get_color(), alpha=0.2, linewidth=0)
-        if not numeric:
-            ax.set_xticks(range(len(first.values)), [_text(v) for v in first.values])
-        name = info.label if info is not None else kpi
-        unit = {"rate": " (%)", "seconds": " (s)"}.get(info.unit if info else "", "")
-        ax.set(xlabel=first.path, ylabel=name + unit, title=f"{name} vs {first.path}, 95% CI")
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize="small")
-        path = out / f"sweep_{kpi}.png"
-        fig.savefig(path, dpi=100)
-        paths.append(path)
-    return paths
-
-
-def summary_rows(result: SweepResult, kpis: Sequence[str]) -> tuple[list[str], list[list[str]]]:
-    """A compact table: one row per variant, overall KPIs ``mean ± half-width``."""
-    from simulations.kpi.metrics import KPIS
-
-    header = [*(p.path.rsplit(".", 1)[-1] for p in result.params), "n"]
-    shown = [k for k in kpis if any(result.get(v.index, k) for v in result.variants)]
-    header += [KPIS[k].label if k in KPIS else k for k in shown]
-    rows = []
-    for v in result.variants:
-        row = [_text(x) for _, x in v.assignments] + [str(result.done.get(v.index, 0))]
-        for k in shown:
-            row.append(_cell(result.get(v.index, k), KPIS[k].unit if k in KPIS else "count"))
-        rows.append(row)
-    return header, rows
-
-
-def _cell(est: Estimate | None, unit: str) -> str:
-    if est is None:
-        return "–"
-    scale, suffix = (100.0, "%") if unit == "rate" else (1.0, " s" if unit == "seconds" else "")
-    text = f"{est.mean * scale:,.1f}{suffix}"
-    return text if est.half_width is None else f"{text} ± {est.half_width * scale:,.1f}"
 
 
 def load_sweep(out_dir: str | os.PathLike[str]) -> SweepResult:

@@ -19,11 +19,13 @@ Examples: ``voice:80/20`` (80 % of calls answered within 20 s), ``chat:80/60``,
 ``backoffice:billing_dispute>=90``.
 
 Measurement follows :mod:`simulations.kpi.metrics` (contacts belong to the period they
-arrived in; back-office items to the period they are due in), with one deliberate
-difference: a contact still **waiting when the run ends** (after the model's drain)
-counts against the target (missed for service level, abandoned for abandonment, and
-ASA is infinite when nobody was answered). ``metrics`` leaves such contacts out; a
-staffing search must not, or removing every agent would look like meeting the target.
+arrived in; back-office items to the period they are due in). Service level is counted
+by :func:`~simulations.kpi.metrics.answered_in_time`, the KPI's own rule, at the
+target's threshold for every live contact in scope: a contact still **waiting when the
+run ends** (after the model's drain) is a miss there as in the KPI. For abandonment and
+ASA a target is stricter than the KPI: a still-waiting contact counts as abandoned, and
+ASA is infinite when nobody was answered, so that removing every agent never looks
+like meeting a target.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from collections.abc import Iterable, Sequence
 import attrs
 
 from simulations.errors import InvalidArgumentError
+from simulations.kpi.metrics import answered_in_time
 from simulations.kpi.stats import Estimate
 from simulations.records import ContactRecord, in_window
 from simulations.scenario import Scenario
@@ -266,12 +269,5 @@ def measure(
         waits = [c.answered_at - c.arrived_at for c in live if c.answered_at is not None]
         return math.fsum(waits) / len(waits) if waits else math.inf
     limit = target.threshold if target.threshold is not None else 0.0
-    within = base = 0
-    for c in live:
-        wait = c.wait
-        if c.answered_at is not None and wait is not None:
-            base += 1
-            within += wait <= limit
-        elif wait is None or wait > limit:  # abandoned after T, or still waiting at the end
-            base += 1
-    return within / base if base else None
+    outcomes = [ok for c in live if (ok := answered_in_time(c, limit)) is not None]
+    return sum(outcomes) / len(outcomes) if outcomes else None

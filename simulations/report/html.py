@@ -23,12 +23,12 @@ import datetime as dt
 import html
 import json
 import os
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from simulations.errors import MissingResultsError
+from simulations.report.table import Table
 
 __all__ = ["Page", "page_for", "write_html"]
 
@@ -54,7 +54,9 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 tr.total td { font-weight: 700; background: var(--band); }
 .good { color: var(--good); font-weight: 600; }
 .bad { color: var(--bad); font-weight: 600; }
+.strong { font-weight: 600; }
 .dim { color: var(--muted); }
+tr.section td { border-top: 2px solid var(--muted); }
 figure { margin: 12px 0 24px; }
 figure img { max-width: 100%; height: auto; border: 1px solid var(--line); }
 dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px;
@@ -68,18 +70,15 @@ div.scroll { overflow-x: auto; }
 footer { margin-top: 40px; color: var(--muted); font-size: 12.5px; }
 """
 
-_NUMBER = re.compile(r"^[-+−]?[\d.,]+|^[–∞]|^(yes|no|NO)\b")
-Cell = str | tuple[str, str]
-"""A table cell: text, or ``(text, css class)``."""
-
 _MIME = {".png": "image/png", ".svg": "image/svg+xml", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 
 
 class Page:
     """Builds one self-contained HTML page; all text passed in is escaped.
 
+    >>> from simulations.report.table import Cell, table
     >>> page = Page("Report")
-    >>> page.table(["a", "b"], [["<1>", ("2", "good")]])
+    >>> page.table(table("", ["a", "b"], [["<1>", Cell("2", "good")]]))
     >>> "&lt;1&gt;" in page.render()
     True
     """
@@ -108,29 +107,24 @@ class Page:
         rows = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in items if v)
         self.parts.append(f'<dl class="meta">{rows}</dl>')
 
-    def table(
-        self,
-        header: Sequence[str],
-        rows: Iterable[Sequence[Cell]],
-        caption: str = "",
-        *,
-        total_last: bool = False,
-    ) -> None:
-        """A table; cells after the first column that read as numbers are right-aligned."""
-        head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    def table(self, model: Table) -> None:
+        """A :class:`~simulations.report.table.Table`: its title as a heading, number
+        columns right-aligned, tones as classes, its caption under it."""
+        if model.title:
+            self.heading(model.title, 3)
+        head = "".join(f"<th>{html.escape(c.name)}</th>" for c in model.columns)
         body = []
-        rows = list(rows)
-        for r, row in enumerate(rows):
+        for i, r in enumerate(model.rows):
             cells = []
-            for i, cell in enumerate(row):
-                text, css = (cell, "") if isinstance(cell, str) else cell
-                number = i > 0 and _NUMBER.match(text) is not None
-                classes = " ".join(c for c in ("num" if number else "", css) if c)
+            for column, cell in zip(model.columns, r.cells, strict=True):
+                classes = " ".join(c for c in ("num" if column.numeric else "", cell.tone) if c)
                 attr = f' class="{classes}"' if classes else ""
-                cells.append(f"<td{attr}>{html.escape(text)}</td>")
-            opening = '<tr class="total">' if total_last and r == len(rows) - 1 else "<tr>"
+                cells.append(f"<td{attr}>{html.escape(cell.text)}</td>")
+            ruled = r.section and i > 0  # a rule between groups, as in the terminal
+            kinds = " ".join(k for k, on in (("total", r.total), ("section", ruled)) if on)
+            opening = f'<tr class="{kinds}">' if kinds else "<tr>"
             body.append(f"{opening}{''.join(cells)}</tr>")
-        cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+        cap = f"<caption>{html.escape(model.caption)}</caption>" if model.caption else ""
         self.parts.append(
             f'<div class="scroll"><table>{cap}<thead><tr>{head}</tr></thead>'
             f"<tbody>{''.join(body)}</tbody></table></div>"
@@ -183,23 +177,10 @@ def _images(page: Page, out: Path, names: Sequence[tuple[str, str]]) -> None:
             page.image(path, caption, caption)
 
 
-def _fmt(est: Mapping[str, Any] | None, unit: str, *, signed: bool = False) -> str:
-    if est is None or est.get("mean") is None:
-        return "–"
-    scale = 100.0 if unit == "rate" else 1.0
-    suffix = {"rate": " pp" if signed else "%", "seconds": " s"}.get(unit, "")
-    sign = "+" if signed else ""
-    text = f"{est['mean'] * scale:{sign},.1f}{suffix}"
-    hw = est.get("half_width")
-    return f"{text} (n={est.get('n')})" if hw is None else f"{text} ± {hw * scale:,.1f}"
-
-
 def _run_section(page: Page, out: Path, doc: Mapping[str, Any], meta: Mapping[str, Any]) -> None:
-    from simulations.kpi.metrics import KPIS
-    from simulations.report.run import TABLE_KPIS
+    from simulations.report.run import CHANNEL_KPIS, kpi_table
 
     summaries = doc.get("summaries", [])
-    comparisons = doc.get("comparisons", [])
     page.heading("Simulation results" if len(summaries) < 2 else "Policy comparison")
     page.facts(
         [
@@ -209,46 +190,9 @@ def _run_section(page: Page, out: Path, doc: Mapping[str, Any], meta: Mapping[st
             ("replications", str(meta.get("replications", ""))),
         ]
     )
-
-    def get(s: Mapping[str, Any], kpi: str, b: str = "overall", k: str = "all") -> Any:
-        return s.get("kpis", {}).get(b, {}).get(k, {}).get(kpi)
-
-    def get_diff(c: Mapping[str, Any], kpi: str) -> Any:
-        return c.get("differences", {}).get("overall", {}).get("all", {}).get(kpi)
-
-    header = ["KPI", *(s["policy"] for s in summaries)]
-    header += [f"Δ {c['candidate']} − {c['baseline']}" for c in comparisons]
-    rows: list[list[Cell]] = []
-    for kpi in TABLE_KPIS:
-        if not any(get(s, kpi) for s in summaries) or kpi not in KPIS:
-            continue
-        info = KPIS[kpi]
-        row: list[Cell] = [info.label, *(_fmt(get(s, kpi), info.unit) for s in summaries)]
-        for c in comparisons:
-            d = get_diff(c, kpi)
-            css = "dim"
-            if d and d.get("half_width") is not None and abs(d["mean"]) > d["half_width"]:
-                css = "good" if info.better * d["mean"] > 0 else "bad" if info.better else ""
-            row.append((_fmt(d, info.unit, signed=True), css))
-        rows.append(row)
-    page.table(
-        header,
-        rows,
-        "mean ± half-width of the 95% CI over replications; Δ paired by replication, "
-        "coloured when its CI excludes 0 (green better, red worse)",
-    )
-    channels = sorted({k for s in summaries for k in s.get("kpis", {}).get("channel", {})})
-    if channels:
-        page.heading("Per channel", 3)
-        kpis = [k for k in ("service_level", "asa", "abandonment_rate", "aht", "fcr") if k in KPIS]
-        header = ["channel", "policy", *(KPIS[k].label for k in kpis)]
-        rows = []
-        for ch in channels:
-            for s in summaries:
-                rows.append(
-                    [ch, s["policy"], *(_fmt(get(s, k, "channel", ch), KPIS[k].unit) for k in kpis)]
-                )
-        page.table(header, rows)
+    page.table(kpi_table(doc))
+    if any(s.get("kpis", {}).get("channel") for s in summaries):
+        page.table(kpi_table(doc, kpis=CHANNEL_KPIS, breakdown="channel"))
     _images(
         page,
         out,
@@ -262,7 +206,7 @@ def _run_section(page: Page, out: Path, doc: Mapping[str, Any], meta: Mapping[st
 
 
 def _staffing_section(page: Page, out: Path, doc: Mapping[str, Any]) -> None:
-    from simulations.report.staffing import interval_rows, kpi_rows, staffing_rows, target_rows
+    from simulations.report.staffing import history_table, staffing_tables
 
     page.heading("Staffing")
     page.facts(
@@ -285,27 +229,8 @@ def _staffing_section(page: Page, out: Path, doc: Mapping[str, Any]) -> None:
             + f"; unreachable by staffing: {relaxed}.",
             False,
         )
-    header, rows = staffing_rows(doc)
-    page.table(
-        header,
-        rows,
-        "Erlang: the analytic starting point; agents: after simulation",
-        total_last=True,
-    )
-    header, rows = target_rows(doc)
-    cells: list[list[Cell]] = [
-        [*row[:-1], (row[-1], "good" if row[-1].startswith("yes") else "bad")] for row in rows
-    ]
-    page.heading("Targets", 3)
-    page.table(header, cells, "met only when the CI bound is on the right side of the target")
-    if doc.get("kpis"):
-        page.heading("KPIs at this staffing", 3)
-        header, rows = kpi_rows(doc)
-        page.table(header, rows, "mean ± half-width of the CI over replications", total_last=True)
-    if doc["per_interval"]:
-        page.heading("Agents per interval", 3)
-        header, rows = interval_rows(doc)
-        page.table(header, rows)
+    for table in staffing_tables(doc):
+        page.table(table)
     _images(
         page,
         out,
@@ -315,25 +240,12 @@ def _staffing_section(page: Page, out: Path, doc: Mapping[str, Any]) -> None:
         ],
     )
     if doc.get("history"):
-        page.heading("Search history", 3)
-        page.table(
-            ["step", "phase", "agents", "all met", "missed", "next"],
-            [
-                [
-                    str(s["step"]) + ("" if s.get("simulated", True) else " (seen)"),
-                    s["phase"],
-                    str(s["agents"]),
-                    "yes" if s["met"] else "no",
-                    ", ".join(s["missed"]) or "–",
-                    s["action"],
-                ]
-                for s in doc["history"]
-            ],
-        )
+        page.table(history_table(doc))
 
 
 def _sweep_section(page: Page, out: Path) -> None:
-    from simulations.planning.sweep import PLOT_KPIS, load_sweep, summary_rows
+    from simulations.planning.sweep import load_sweep
+    from simulations.report.sweep import PLOT_KPIS, sweep_table
 
     result = load_sweep(out)
     document = json.loads((out / "sweep.json").read_text())
@@ -349,16 +261,12 @@ def _sweep_section(page: Page, out: Path) -> None:
     )
     if result.interrupted:
         page.banner("Interrupted: the table holds the replications that finished.", False)
-    header, rows = summary_rows(
-        result,
-        ("service_level", "asa", "abandonment_rate", "occupancy", "fcr", "aht", "cost_per_contact"),
-    )
-    page.table(header, rows, "overall KPIs, mean ± half-width of the 95% CI; n = replications")
+    page.table(sweep_table(result, str(document.get("scenario", ""))))
     _images(page, out, [(f"sweep_{k}.png", f"{k} against the first parameter") for k in PLOT_KPIS])
 
 
 def _crosstrain_section(page: Page, out: Path, doc: Mapping[str, Any]) -> None:
-    from simulations.planning.crosstrain import table_rows
+    from simulations.report.crosstrain import crosstrain_table, patterns_table
 
     page.heading("Cross-training patterns")
     page.facts(
@@ -369,17 +277,8 @@ def _crosstrain_section(page: Page, out: Path, doc: Mapping[str, Any]) -> None:
             ("staffing targets", ", ".join(doc.get("targets", []))),
         ]
     )
-    header, rows = table_rows(doc)
-    page.table(
-        header,
-        rows,
-        "same customers for every pattern (common random numbers); staff needed: fewest "
-        "agents meeting every target",
-    )
-    page.table(
-        ["pattern", "skills per agent", "what it means"],
-        [[p["pattern"], str(p["skills_per_agent"]), p["description"]] for p in doc["patterns"]],
-    )
+    page.table(crosstrain_table(doc))
+    page.table(patterns_table(doc))
     _images(page, out, [("crosstrain.png", "KPIs per pattern with CI error bars")])
 
 

@@ -19,29 +19,28 @@ Files:
   (mean waiting per channel over the day, one panel per policy), ``fcr.png`` and
   ``aht.png`` (per policy with CI error bars).
 
-Plots draw on an explicit Agg canvas, never through ``pyplot``: no global state, no
-display needed, safe in threads. matplotlib is imported only when plotting.
+Plots are drawn by :mod:`simulations.report.plots`.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import attrs
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
-from simulations.kpi.metrics import ALL, KPIS, OVERALL, KpiInfo
+from simulations.kpi.metrics import ALL, OVERALL
 from simulations.kpi.stats import Estimate
-from simulations.kpi.summary import Comparison, Summary
+from simulations.kpi.summary import Comparison, Summary, difference_verdict
 from simulations.records import AgentRecord, ContactRecord, QueueSample, ReplicationResult
+from simulations.report import plots
+from simulations.report.console import render_text
+from simulations.report.format import estimate_of, estimate_text, kpi_info
+from simulations.report.table import Cell, Table, row, table, tone
 
 __all__ = [
     "CHANNEL_KPIS",
@@ -51,6 +50,7 @@ __all__ = [
     "plot_queue_length",
     "plot_service_level",
     "render_table",
+    "run_document",
     "write_csv",
     "write_json",
     "write_plots",
@@ -83,93 +83,64 @@ TABLE_KPIS = (
 """Overall KPIs the terminal table shows by default (those present), in this order."""
 
 
-def _info(kpi: str) -> KpiInfo:
-    return KPIS.get(kpi, KpiInfo(kpi, kpi, "count", 0))
-
-
-def _number(value: float, info: KpiInfo, *, signed: bool = False) -> str:
-    sign = "+" if signed else ""
-    if info.unit == "rate":
-        return f"{value * 100:{sign}.1f}"
-    if info.unit == "money":
-        return f"{value:{sign},.2f}"
-    return f"{value:{sign},.1f}"
-
-
-def _suffix(info: KpiInfo, *, difference: bool = False) -> str:
-    if info.unit == "rate":
-        return " pp" if difference else "%"
-    return " s" if info.unit == "seconds" else ""
-
-
-def _cell(est: Estimate | None, info: KpiInfo, *, difference: bool = False) -> str:
-    if est is None:
-        return "–"
-    text = _number(est.mean, info, signed=difference) + _suffix(info, difference=difference)
-    if est.half_width is None:
-        return f"{text} (n={est.n})"
-    return f"{text} ± {_number(est.half_width, info)}"
-
-
-def _difference_style(est: Estimate | None, info: KpiInfo) -> str:
-    if est is None or not est.significant:
-        return "dim"
-    direction = info.better * (1 if est.mean > 0 else -1)
-    return {1: "bold green", -1: "bold red"}.get(direction, "bold")
+def run_document(
+    summaries: Iterable[Summary], comparisons: Iterable[Comparison] = ()
+) -> dict[str, Any]:
+    """``{"summaries": [...], "comparisons": [...]}``: what ``summary.json`` holds and
+    what :func:`kpi_table` reads, live or saved."""
+    return {
+        "summaries": [s.as_dict() for s in summaries],
+        "comparisons": [c.as_dict() for c in comparisons],
+    }
 
 
 def kpi_table(
-    summaries: Iterable[Summary],
-    comparisons: Iterable[Comparison] = (),
-    *,
-    kpis: Sequence[str] = TABLE_KPIS,
-    breakdown: str = OVERALL,
+    document: Mapping[str, Any], *, kpis: Sequence[str] = TABLE_KPIS, breakdown: str = OVERALL
 ) -> Table:
     """KPIs per policy side by side, ``mean ± half-width``, plus one column per
-    comparison (``candidate − baseline``, paired). A significant difference (its CI
-    excludes 0) is bold, green when it is an improvement and red when it is worse.
-    KPIs no policy has are left out. With a ``breakdown`` such as ``"channel"``, each
-    of its keys gets one row per KPI (``voice: Service level``...).
+    comparison (``candidate − baseline``, paired), from a :func:`run_document`.
+
+    A difference reads by :func:`~simulations.kpi.summary.difference_verdict`: muted
+    when its CI holds 0, else green when better, red when worse, bold otherwise. KPIs
+    no policy has are left out. With a ``breakdown`` such as ``"channel"``, each of its
+    keys gets a section of one row per KPI (``voice: Service level``...).
     """
-    summaries, comparisons = list(summaries), list(comparisons)
+    summaries, comparisons = document["summaries"], document["comparisons"]
     keys = [ALL] if breakdown == OVERALL else _keys(summaries, breakdown)
-    confidence = summaries[0].confidence if summaries else 0.95
-    title = "Contact-centre KPIs" + ("" if breakdown == OVERALL else f" by {breakdown}")
-    table = Table(
-        title=title,
-        caption=f"mean ± half-width of the {confidence:.0%} CI over replications"
-        + ("; Δ paired by replication, bold = CI excludes 0" if comparisons else ""),
-    )
-    if breakdown != OVERALL:
-        table.add_column(breakdown)
-    table.add_column("KPI")
-    for s in summaries:
-        table.add_column(f"{s.policy} (n={len(s.replications)})", justify="right")
-    for c in comparisons:
-        table.add_column(f"Δ {c.candidate} − {c.baseline}", justify="right")
+    confidence = summaries[0]["confidence"] if summaries else 0.95
+    header = [] if breakdown == OVERALL else [breakdown]
+    header += ["KPI", *(f"{s['policy']} (n={len(s['replications'])})" for s in summaries)]
+    header += [f"Δ {c['candidate']} − {c['baseline']}" for c in comparisons]
+    rows = []
     for key in keys:
-        shown = [k for k in kpis if any(s.get(k, breakdown, key) is not None for s in summaries)]
+        shown = [k for k in kpis if any(_get(s, "kpis", k, breakdown, key) for s in summaries)]
         for i, kpi in enumerate(shown):
-            info = _info(kpi)
-            row: list[str | Text] = [info.label]
-            if breakdown != OVERALL:
-                row.insert(0, key if i == 0 else "")
-            row += [_cell(s.get(kpi, breakdown, key), info) for s in summaries]
+            cells: list[str | Cell] = [] if breakdown == OVERALL else [key if i == 0 else ""]
+            cells.append(kpi_info(kpi).label)
+            cells += [estimate_text(_get(s, "kpis", kpi, breakdown, key), kpi) for s in summaries]
             for c in comparisons:
-                est = c.get(kpi, breakdown, key)
-                cell = _cell(est, info, difference=True)
-                row.append(Text(cell, style=_difference_style(est, info)))
-            table.add_row(*row)
-        if breakdown != OVERALL and key != keys[-1]:
-            table.add_section()
-    return table
+                est = estimate_of(_get(c, "differences", kpi, breakdown, key))
+                verdict = difference_verdict(est, kpi)
+                cells.append(Cell(estimate_text(est, kpi, difference=True), tone(verdict)))
+            rows.append(row(*cells, section=i == 0))
+    caption = f"mean ± half-width of the {confidence:.0%} CI over replications"
+    if comparisons:
+        caption += "; Δ paired by replication, bold when its CI excludes 0: green better, red worse"
+    title = "Contact-centre KPIs" + ("" if breakdown == OVERALL else f" by {breakdown}")
+    return table(
+        title, header, rows, caption=caption, labels=len(header) - len(summaries) - len(comparisons)
+    )
 
 
-def _keys(summaries: Sequence[Summary], breakdown: str) -> list[str]:
+def _get(doc: Mapping[str, Any], field: str, kpi: str, breakdown: str, key: str) -> Any:
+    return doc.get(field, {}).get(breakdown, {}).get(key, {}).get(kpi)
+
+
+def _keys(summaries: Sequence[Mapping[str, Any]], breakdown: str) -> list[str]:
     """Every key of ``breakdown`` in any summary, in first-seen display order."""
     keys: dict[str, None] = {}
     for s in summaries:
-        keys.update(dict.fromkeys(s.keys(breakdown)))
+        keys.update(dict.fromkeys(s.get("kpis", {}).get(breakdown, {})))
     return list(keys)
 
 
@@ -181,10 +152,9 @@ def render_table(
     breakdown: str = OVERALL,
     width: int = 120,
 ) -> str:
-    """:func:`kpi_table` as plain text."""
-    console = Console(record=True, width=width, file=io.StringIO())
-    console.print(kpi_table(summaries, comparisons, kpis=kpis, breakdown=breakdown))
-    return console.export_text()
+    """:func:`kpi_table` of live summaries as plain text."""
+    document = run_document(summaries, comparisons)
+    return render_text([kpi_table(document, kpis=kpis, breakdown=breakdown)], width=width)
 
 
 def _out(out_dir: str | Path) -> Path:
@@ -209,10 +179,7 @@ def write_json(
 ) -> Path:
     """Write ``summary.json``: ``{"summaries": [...], "comparisons": [...]}``."""
     path = _out(out_dir) / "summary.json"
-    document = {
-        "summaries": [s.as_dict() for s in summaries],
-        "comparisons": [c.as_dict() for c in comparisons],
-    }
+    document = run_document(summaries, comparisons)
     path.write_text(json.dumps(json_safe(document), indent=2, allow_nan=False) + "\n")
     return path
 
@@ -282,50 +249,29 @@ def write_raw_csv(results: Iterable[ReplicationResult], out_dir: str | Path) -> 
 # --- Plots -------------------------------------------------------------------------
 
 
-def _figure(rows: int = 1, height: float = 4.0) -> Any:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(9.0, height * rows), layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def _save(fig: Any, out_dir: str | Path, name: str) -> Path:
-    path = _out(out_dir) / name
-    fig.savefig(path, dpi=100)
-    return path
-
-
 def plot_service_level(summaries: Iterable[Summary], out_dir: str | Path) -> Path | None:
     """Service level per reporting interval with its CI band, one line per policy.
 
     Returns ``None`` (nothing written) when no policy has an interval service level.
     """
-    fig = _figure()
+    fig = plots.figure()
     ax = fig.add_subplot()
     drawn, confidence = False, 0.95
     for s in summaries:
-        xs, ys, lows, highs = [], [], [], []
-        for key in s.keys("interval"):
-            est = s.get("service_level", "interval", key)
-            xs.append((float(key) + s.interval / 2.0) / 3600.0)
-            ys.append(math.nan if est is None else est.mean * 100)
-            low, high = (None, None) if est is None else (est.ci_low, est.ci_high)
-            lows.append(math.nan if low is None else max(0.0, low) * 100)
-            highs.append(math.nan if high is None else min(1.0, high) * 100)
-        if all(math.isnan(y) for y in ys):
+        keys = s.keys("interval")
+        ests = [s.get("service_level", "interval", key) for key in keys]
+        if all(e is None for e in ests):
             continue
         drawn, confidence = True, s.confidence
-        (line,) = ax.plot(xs, ys, marker="o", markersize=3, label=s.policy)
-        ax.fill_between(xs, lows, highs, color=line.get_color(), alpha=0.2, linewidth=0)
+        xs = [(float(key) + s.interval / 2.0) / 3600.0 for key in keys]
+        plots.band(ax, xs, ests, "service_level", s.policy)
     if not drawn:
         return None
     ax.set(xlabel="hour (interval midpoint)", ylabel="service level (%)", ylim=(0, 105))
     ax.set_title(f"Service level per interval, {confidence:.0%} CI bands")
     ax.grid(alpha=0.3)
     ax.legend()
-    return _save(fig, out_dir, "service_level.png")
+    return plots.save(fig, out_dir, "service_level.png")
 
 
 def plot_queue_length(results: Iterable[ReplicationResult], out_dir: str | Path) -> Path | None:
@@ -338,7 +284,7 @@ def plot_queue_length(results: Iterable[ReplicationResult], out_dir: str | Path)
             series[q.policy][q.channel][q.at].append(q.waiting)
     if not series:
         return None
-    fig = _figure(rows=len(series), height=3.0)
+    fig = plots.figure(rows=len(series), height=3.0)
     axes = fig.subplots(len(series), 1, sharex=True, sharey=True, squeeze=False)[:, 0]
     for ax, (policy, channels) in zip(axes, series.items(), strict=True):
         for channel in sorted(channels):
@@ -350,7 +296,7 @@ def plot_queue_length(results: Iterable[ReplicationResult], out_dir: str | Path)
         ax.grid(alpha=0.3)
         ax.legend(loc="upper right", fontsize="small")
     axes[-1].set_xlabel("hour")
-    return _save(fig, out_dir, "queue_length.png")
+    return plots.save(fig, out_dir, "queue_length.png")
 
 
 def plot_kpi_bars(summaries: Iterable[Summary], out_dir: str | Path, kpi: str) -> Path | None:
@@ -358,21 +304,16 @@ def plot_kpi_bars(summaries: Iterable[Summary], out_dir: str | Path, kpi: str) -
 
     ``None`` when no policy has the KPI.
     """
-    info = _info(kpi)
-    scale = 100.0 if info.unit == "rate" else 1.0
-    bars = [(s.policy, e) for s in summaries if (e := s.get(kpi)) is not None]
-    if not bars:
+    found = [(s.policy, e) for s in summaries if (e := s.get(kpi)) is not None]
+    if not found:
         return None
-    fig = _figure()
+    fig = plots.figure()
     ax = fig.add_subplot()
-    names = [p for p, _ in bars]
-    means = [e.mean * scale for _, e in bars]
-    errors = [(e.half_width or 0.0) * scale for _, e in bars]
-    ax.bar(names, means, yerr=errors, capsize=6, color="tab:blue", alpha=0.8)
-    unit = {"rate": " (%)", "seconds": " (s)"}.get(info.unit, "")
-    ax.set(ylabel=info.label + unit, title=f"{info.label} per policy")
+    plots.bars(ax, [p for p, _ in found], [e for _, e in found], kpi)
+    label = kpi_info(kpi).label
+    ax.set(ylabel=plots.axis_label(kpi), title=f"{label} per policy")
     ax.grid(axis="y", alpha=0.3)
-    return _save(fig, out_dir, f"{kpi}.png")
+    return plots.save(fig, out_dir, f"{kpi}.png")
 
 
 def write_plots(

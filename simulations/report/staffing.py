@@ -1,6 +1,7 @@
 """Staffing results out: a JSON document, tidy CSVs, terminal tables and plots.
 
-Everything is rendered from :func:`result_document` (plain JSON data), so a saved
+Everything is rendered from the result's JSON document
+(:func:`simulations.planning.staffing.result.result_document`), so a saved
 ``staffing.json`` renders the same tables and HTML page as a live result
 (``ccsim report DIR``).
 
@@ -19,42 +20,36 @@ Files written by :func:`write_staffing`:
 from __future__ import annotations
 
 import csv
-import io
 import json
 import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
-
+from simulations.planning.staffing.result import result_document
+from simulations.report import plots
+from simulations.report.console import render_text
+from simulations.report.format import UNDEFINED, estimate_of, estimate_text, kpi_info, number
 from simulations.report.run import json_safe
+from simulations.report.table import Cell, Column, Table, row, table
 
 if TYPE_CHECKING:
-    from simulations.kpi.stats import Estimate
     from simulations.planning.staffing import StaffingResult
 
 __all__ = [
     "clock",
+    "history_table",
+    "intervals_table",
+    "kpis_table",
     "plot_staffing",
     "render_staffing",
-    "result_document",
+    "staffing_table",
     "staffing_tables",
+    "targets_table",
     "write_staffing",
 ]
 
 Doc = dict[str, Any]
-
-
-def _est(est: Estimate | None) -> dict[str, Any] | None:
-    if est is None:
-        return None
-    return {
-        k: (None if isinstance(v, float) and not math.isfinite(v) else v)
-        for k, v in est.as_dict().items()
-    } | {"infinite": math.isinf(est.mean)}
 
 
 def clock(seconds: float) -> str:
@@ -64,128 +59,7 @@ def clock(seconds: float) -> str:
     return f"d{day + 1} {text}" if day else text
 
 
-def result_document(result: StaffingResult) -> Doc:
-    """The result as JSON-ready data (what every writer and renderer reads)."""
-    scenario = result.scenario
-    ev = result.evaluation
-    plan = result.plan.as_dict()
-    erlang = result.erlang.as_dict()
-    groups: list[dict[str, Any]] = []
-    for g in scenario.agent_groups:
-        occ = ev.occupancy.get(g.name) if ev is not None else None
-        groups.append(
-            {
-                "group": g.name,
-                "skills": dict(g.skills),
-                "cost_per_hour_per_agent": g.cost_per_hour,
-                "scenario_agents": g.count,
-                "erlang_need": list(result.erlang_need[g.name]),
-                "erlang": list(erlang[g.name]),
-                "agents": list(plan[g.name]),
-                "peak_agents": max(plan[g.name]),
-                "occupancy": _est(occ),
-                "paid_hours": result.paid_hours(g.name),
-                "cost": result.cost(g.name),
-            }
-        )
-    checks = []
-    for c in ev.checks if ev is not None else ():
-        start = result.intervals[c.interval][0] if c.interval is not None else None
-        checks.append(
-            {
-                "target": c.target.text,
-                "label": c.target.label,
-                "kpi": c.target.kpi,
-                "bound": c.target.bound,
-                "interval": c.interval,
-                "interval_start": start,
-                "estimate": _est(c.estimate),
-                "met": c.met,
-            }
-        )
-    summary = ev.summary.as_dict()["kpis"] if ev is not None and ev.summary is not None else {}
-    horizon = scenario.simulation.horizon
-    total_cost = math.fsum(g["cost"] for g in groups)
-    return {
-        "kind": "staffing",
-        "scenario": scenario.simulation.name,
-        "description": scenario.simulation.description,
-        "source": scenario.source,
-        "policy": result.policy,
-        "horizon": horizon,
-        "warmup": scenario.simulation.warmup,
-        "replications": ev.replications if ev is not None else 0,
-        "confidence": ev.summary.confidence if ev is not None and ev.summary else 0.95,
-        "per_interval": result.per_interval,
-        "intervals": [list(p) for p in result.intervals],
-        "targets": [
-            {
-                "text": t.text,
-                "label": t.label,
-                "kpi": t.kpi,
-                "scope": t.scope,
-                "bound": t.bound,
-                "threshold": t.threshold,
-            }
-            for t in result.targets
-        ],
-        "groups": groups,
-        "checks": checks,
-        "kpis": {k: summary[k] for k in ("overall", "channel", "contact_type") if k in summary},
-        "total_agents": result.total_agents,
-        "erlang_agents": sum(max(ns) for ns in erlang.values()),
-        "paid_hours": math.fsum(g["paid_hours"] for g in groups),
-        "total_cost": total_cost,
-        "cost_per_hour": total_cost / (horizon / 3600.0),
-        "feasible": result.feasible,
-        "relaxed": dict(result.relaxed),
-        "converged": result.converged,
-        "interrupted": result.interrupted,
-        "evaluations": result.evaluations,
-        "history": [
-            {
-                "step": s.number,
-                "phase": s.phase,
-                "agents": s.agents,
-                "met": s.met,
-                "missed": list(s.missed),
-                "action": s.action,
-                "simulated": s.simulated,
-                "plan": {g: list(ns) for g, ns in s.plan.counts},
-            }
-            for s in result.history
-        ],
-    }
-
-
-# --- presentation helpers ---------------------------------------------------------
-
-
-def _fmt_value(value: float | None, kpi: str) -> str:
-    if value is None:
-        return "–"
-    if math.isinf(value):
-        return "∞"
-    return f"{value:,.1f} s" if kpi == "asa" else f"{value * 100:.1f}%"
-
-
-def estimate_text(est: Mapping[str, Any] | None, kpi: str) -> str:
-    """``mean ± half-width`` of a saved estimate; ``–`` when undefined."""
-    if est is None:
-        return "–"
-    if est.get("infinite"):
-        return "∞ (none answered)"
-    mean = est["mean"]
-    hw = est.get("half_width")
-    text = _fmt_value(mean, kpi)
-    if hw is None:
-        return f"{text} (n={est.get('n')})"
-    width = f"{hw:,.1f} s" if kpi == "asa" else f"{hw * 100:.1f}"
-    return f"{text} ± {width}"
-
-
-def _money(value: float) -> str:
-    return f"{value:,.2f}"
+# --- tables -----------------------------------------------------------------------
 
 
 def cost_label(doc: Mapping[str, Any]) -> str:
@@ -194,45 +68,53 @@ def cost_label(doc: Mapping[str, Any]) -> str:
     return "cost/day" if math.isclose(hours, 24.0) else f"cost/{hours:g}h"
 
 
-def staffing_rows(doc: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of the staffing table (one row per group, plus a total).
+def _confidence(doc: Mapping[str, Any]) -> str:
+    return f"{doc['confidence']:.0%}"
+
+
+def staffing_table(doc: Mapping[str, Any]) -> Table:
+    """One row per group, plus a total.
 
     ``cost/h`` is the agent cost over the horizon divided by its hours (what the plan
     costs per hour on average, shifts and per-interval counts included)."""
     header = ["group", "Erlang", "agents", "occupancy", "paid hours", "cost/h", cost_label(doc)]
     if doc["per_interval"]:
         header[1:3] = ["Erlang peak", "peak agents"]
-    rows = []
-    for g in doc["groups"]:
-        occ = g["occupancy"]
-        rows.append(
-            [
-                g["group"],
-                str(max(g["erlang"])),
-                str(g["peak_agents"]),
-                estimate_text(occ, "rate") if occ else "–",
-                f"{g['paid_hours']:,.1f}",
-                _money(g["cost"] / (doc["horizon"] / 3600.0)),
-                _money(g["cost"]),
-            ]
+    hours = doc["horizon"] / 3600.0
+    rows = [
+        row(
+            g["group"],
+            str(max(g["erlang"])),
+            str(g["peak_agents"]),
+            estimate_text(g["occupancy"], "occupancy"),
+            number(g["paid_hours"], "count"),
+            number(g["cost"] / hours, "money"),
+            number(g["cost"], "money"),
         )
+        for g in doc["groups"]
+    ]
     rows.append(
-        [
+        row(
             "total",
             str(doc["erlang_agents"]),
             str(doc["total_agents"]),
             "",
-            f"{doc['paid_hours']:,.1f}",
-            _money(doc["cost_per_hour"]),
-            _money(doc["total_cost"]),
-        ]
+            number(doc["paid_hours"], "count"),
+            number(doc["cost_per_hour"], "money"),
+            number(doc["total_cost"], "money"),
+            total=True,
+        )
     )
-    return header, rows
+    status = "all targets met" if doc["feasible"] else "targets NOT met"
+    caption = (
+        f"policy {doc['policy']}, {doc['replications']} replications per plan, "
+        f"{doc['evaluations']} plans simulated; Erlang = the analytic start"
+    )
+    return table(f"Staffing: {doc['scenario']} ({status})", header, rows, caption=caption)
 
 
-def target_rows(doc: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of the target table; per interval, the worst interval per target."""
-    header = ["target", "achieved (mean ± CI)", "CI bound", "met"]
+def targets_table(doc: Mapping[str, Any]) -> Table:
+    """One row per target; per interval, its worst interval."""
     by_target: dict[str, list[Mapping[str, Any]]] = {}
     for c in doc["checks"]:
         by_target.setdefault(c["target"], []).append(c)
@@ -244,7 +126,6 @@ def target_rows(doc: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
         kpi = t["kpi"]
         higher = kpi in ("service_level", "backoffice_sla")
         worst = min(checks, key=lambda c: _edge(c, higher) * (1 if higher else -1))
-        edge = _edge(worst, higher)
         met = sum(c["met"] for c in checks)
         label = t["label"]
         if len(checks) > 1:
@@ -255,135 +136,121 @@ def target_rows(doc: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
             verdict += " (unreachable by staffing)"
         if len(checks) > 1:
             verdict += f" ({met}/{len(checks)} intervals)"
-        edge_text = _fmt_value(edge, kpi) if worst["estimate"] is not None else "–"
-        rows.append([label, estimate_text(worst["estimate"], kpi), edge_text, verdict])
-    return header, rows
+        est = worst["estimate"]
+        achieved = estimate_text(est, kpi)
+        if est is not None and est.get("infinite"):
+            achieved += " (none answered)"
+        edge = number(_edge(worst, higher), kpi_info(kpi).unit) if est is not None else UNDEFINED
+        rows.append(
+            row(label, achieved, edge, Cell(verdict, "good" if met == len(checks) else "bad"))
+        )
+    return table(
+        "Targets",
+        ["target", "achieved (mean ± CI)", "CI bound", "met"],
+        rows,
+        caption=f"met only when the {_confidence(doc)} CI bound is on the right side of the target",
+    )
 
 
 def _edge(check: Mapping[str, Any], higher: bool) -> float:
-    est = check["estimate"]
+    """The CI bound a target is judged by: the lower one when higher is better."""
+    est = estimate_of(check["estimate"])
     if est is None:
         return math.inf if higher else -math.inf
-    if est.get("infinite"):
-        return math.inf
-    hw = est.get("half_width") or 0.0
-    return float(est["mean"] - hw if higher else est["mean"] + hw)
+    hw = est.half_width or 0.0
+    return est.mean - hw if higher else est.mean + hw
 
 
 KPI_COLUMNS = (
-    ("service_level", "service level", "rate"),
-    ("asa", "ASA", "seconds"),
-    ("abandonment_rate", "abandonment", "rate"),
-    ("aht", "AHT", "seconds"),
-    ("fcr", "FCR", "rate"),
-    ("cost_per_contact", "cost/contact", "money"),
+    ("service_level", "service level"),
+    ("asa", "ASA"),
+    ("abandonment_rate", "abandonment"),
+    ("aht", "AHT"),
+    ("fcr", "FCR"),
+    ("cost_per_contact", "cost/contact"),
 )
+"""The KPI table's columns: KPI and header."""
 
 
-def kpi_rows(doc: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
+def kpis_table(doc: Mapping[str, Any]) -> Table:
     """KPIs of the chosen plan per channel and overall (mean ± CI half-width)."""
-    header = ["channel", *(label for _, label, _ in KPI_COLUMNS)]
     kpis = doc.get("kpis", {})
-    cells = [(ch, v) for ch, v in kpis.get("channel", {}).items()]
-    cells += [("all", kpis.get("overall", {}).get("all", {}))]
-    rows = []
-    for name, values in cells:
-        row = [name]
-        for kpi, _, unit in KPI_COLUMNS:
-            est = values.get(kpi)
-            if est is None or est.get("mean") is None:
-                row.append("–")
-            elif unit == "money":
-                hw = est.get("half_width")
-                row.append(f"{est['mean']:,.2f}" + (f" ± {hw:,.2f}" if hw is not None else ""))
-            else:
-                row.append(estimate_text(est, "asa" if unit == "seconds" else kpi))
-        rows.append(row)
-    return header, rows
+    cells = [(ch, v, False) for ch, v in kpis.get("channel", {}).items()]
+    cells += [("all", kpis.get("overall", {}).get("all", {}), True)]
+    rows = [
+        row(name, *(estimate_text(values.get(kpi), kpi) for kpi, _ in KPI_COLUMNS), total=total)
+        for name, values, total in cells
+    ]
+    caption = f"mean ± half-width of the {_confidence(doc)} CI over replications"
+    caption += "; service level at each contact type's sla_target"
+    other = [
+        t["text"]
+        for t in doc["targets"]
+        if t["threshold"] is not None and t.get("sla_targets", [t["threshold"]]) != [t["threshold"]]
+    ]
+    if other:
+        caption += f" (the Targets table judges {', '.join(other)} at its own threshold)"
+    return table(
+        "KPIs at this staffing",
+        ["channel", *(label for _, label in KPI_COLUMNS)],
+        rows,
+        caption=caption,
+    )
 
 
-def interval_rows(doc: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
+def intervals_table(doc: Mapping[str, Any]) -> Table:
     """Per-interval plan: one row per interval, one column per group."""
-    header = ["interval", *(g["group"] for g in doc["groups"]), "total"]
     rows = []
     for i, (start, _) in enumerate(doc["intervals"]):
         counts = [g["agents"][i] for g in doc["groups"]]
-        rows.append([clock(start), *(str(n) for n in counts), str(sum(counts))])
-    return header, rows
+        rows.append(row(clock(start), *(str(n) for n in counts), str(sum(counts))))
+    header = ["interval", *(g["group"] for g in doc["groups"]), "total"]
+    return table("Agents per interval", header, rows)
+
+
+def history_table(doc: Mapping[str, Any]) -> Table:
+    """The search, one row per step."""
+    header = [
+        Column(h, h == "agents") for h in ("step", "phase", "agents", "all met", "missed", "next")
+    ]
+    rows = [
+        row(
+            str(s["step"]) + ("" if s.get("simulated", True) else " (seen)"),
+            s["phase"],
+            str(s["agents"]),
+            "yes" if s["met"] else "no",
+            ", ".join(s["missed"]) or UNDEFINED,
+            s["action"],
+        )
+        for s in doc["history"]
+    ]
+    return table("Search history", header, rows)
 
 
 def staffing_tables(doc: Mapping[str, Any]) -> list[Table]:
-    """Rich tables: staffing per group, targets and (per interval) the interval plan."""
-    status = "all targets met" if doc["feasible"] else "targets NOT met"
-    tables = []
-    header, rows = staffing_rows(doc)
-    table = Table(
-        title=f"Staffing: {doc['scenario']} ({status})",
-        caption=f"policy {doc['policy']}, {doc['replications']} replications per plan, "
-        f"{doc['evaluations']} plans simulated",
-    )
-    for i, h in enumerate(header):
-        table.add_column(h, justify="left" if i == 0 else "right")
-    for row in rows:
-        table.add_row(*row, style="bold" if row[0] == "total" else None)
-    tables.append(table)
-    header, rows = target_rows(doc)
-    table = Table(
-        title="Targets",
-        caption=f"met only when the {doc['confidence']:.0%} CI bound is on the right side",
-    )
-    for i, h in enumerate(header):
-        table.add_column(h, justify="left" if i == 0 else "right")
-    for row in rows:
-        style = "green" if row[-1].startswith("yes") else "bold red"
-        table.add_row(*row[:-1], Text(row[-1], style=style))
-    tables.append(table)
+    """The tables ``ccsim staff`` prints: staffing per group, targets, KPIs (when
+    simulated) and, per interval, the interval plan."""
+    tables = [staffing_table(doc), targets_table(doc)]
     if doc.get("kpis"):
-        header, rows = kpi_rows(doc)
-        table = Table(title="KPIs at this staffing", caption="mean ± CI half-width")
-        for i, h in enumerate(header):
-            table.add_column(h, justify="left" if i == 0 else "right")
-        for row in rows:
-            table.add_row(*row, style="bold" if row[0] == "all" else None)
-        tables.append(table)
+        tables.append(kpis_table(doc))
     if doc["per_interval"]:
-        header, rows = interval_rows(doc)
-        table = Table(title="Agents per interval")
-        for i, h in enumerate(header):
-            table.add_column(h, justify="left" if i == 0 else "right")
-        for row in rows:
-            table.add_row(*row)
-        tables.append(table)
+        tables.append(intervals_table(doc))
     return tables
 
 
 def render_staffing(doc: Mapping[str, Any], *, width: int = 120) -> str:
     """The tables as plain text."""
-    console = Console(record=True, width=width, file=io.StringIO())
-    for table in staffing_tables(doc):
-        console.print(table)
-    return console.export_text()
+    return render_text(staffing_tables(doc), width=width)
 
 
 # --- files --------------------------------------------------------------------------
 
 
-def _figure(height: float = 4.0) -> Any:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(9.0, height), layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig
-
-
 def plot_staffing(doc: Mapping[str, Any], out_dir: str | Path) -> list[Path]:
     """``staffing.png`` (Erlang vs simulated agents per group) and, per interval,
     ``staffing_profile.png`` (agents per interval, stacked by group)."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     names = [g["group"] for g in doc["groups"]]
-    fig = _figure()
+    fig = plots.figure()
     ax = fig.add_subplot()
     xs = list(range(len(names)))
     ax.bar([x - 0.2 for x in xs], [max(g["erlang"]) for g in doc["groups"]], 0.4, label="Erlang")
@@ -397,10 +264,9 @@ def plot_staffing(doc: Mapping[str, Any], out_dir: str | Path) -> list[Path]:
     )
     ax.grid(axis="y", alpha=0.3)
     ax.legend()
-    paths = [out / "staffing.png"]
-    fig.savefig(paths[0], dpi=100)
+    paths = [plots.save(fig, out_dir, "staffing.png")]
     if doc["per_interval"]:
-        fig = _figure()
+        fig = plots.figure()
         ax = fig.add_subplot()
         hours = [s / 3600.0 for s, _ in doc["intervals"]]
         step = (doc["intervals"][0][1] - doc["intervals"][0][0]) / 3600.0
@@ -414,8 +280,7 @@ def plot_staffing(doc: Mapping[str, Any], out_dir: str | Path) -> list[Path]:
         ax.set(xlabel="hour", ylabel="agents", title="Agents per interval")
         ax.grid(alpha=0.3)
         ax.legend(loc="upper left", fontsize="small", ncols=2)
-        paths.append(out / "staffing_profile.png")
-        fig.savefig(paths[1], dpi=100)
+        paths.append(plots.save(fig, out_dir, "staffing_profile.png"))
     return paths
 
 

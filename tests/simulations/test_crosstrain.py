@@ -16,8 +16,8 @@ from simulations.planning.crosstrain import (
     patterns,
     primary_skills,
     run_crosstrain,
-    table_rows,
 )
+from simulations.report.crosstrain import crosstrain_table, plot_crosstrain
 from simulations.scenario import Scenario, apply_override, bundled_scenarios, load_scenario
 from tests.simulations.planning_helpers import calls, group, scenario
 
@@ -127,6 +127,7 @@ def compared(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path]:
         max_evaluations=4,
         workers=1,
     )
+    plot_crosstrain(result.as_dict(), out)
     return result, out
 
 
@@ -172,9 +173,9 @@ class TestRunCrosstrain:
 
     def test_the_table_has_one_row_per_pattern(self, compared: tuple[Any, Path]) -> None:
         result, _ = compared
-        header, rows = table_rows(result.as_dict())
-        assert header[:3] == ["pattern", "skills/agent", "agents"] and "staff needed" in header
-        assert [r[0] for r in rows] == ["dedicated", "chain-2"]
+        t = crosstrain_table(result.as_dict())
+        assert t.header[:3] == ["pattern", "skills/agent", "agents"] and "staff needed" in t.header
+        assert [r[0] for r in t.texts()] == ["dedicated", "chain-2"]
 
 
 class TestCommand:

@@ -16,6 +16,8 @@ from simulations.planning.sweep import parse_param, run_sweep
 from simulations.planning.targets import parse_target
 from simulations.report.html import Page, page_for, write_html
 from simulations.report.staffing import write_staffing
+from simulations.report.sweep import plot_sweep
+from simulations.report.table import Cell, table
 from tests.simulations.planning_helpers import calls, scenario
 
 CHROMIUM = shutil.which("chromium")
@@ -48,14 +50,14 @@ def _external_references(text: str) -> list[str]:
 class TestPage:
     def test_text_is_escaped_and_images_are_embedded(self, tmp_path: Path) -> None:
         page = Page("Q3 <plan>", "a & b")
-        page.table(["KPI", "value"], [["<script>", ("80.0%", "good")]], "caption")
+        page.table(table("<b>", ["KPI", "value"], [["<script>", Cell("80.0%", "good")]]))
         page.image(_red_png(), "red")
         svg = tmp_path / "p.svg"
         svg.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>')
         page.image(svg, "vector")
         text = page.render()
         assert "Q3 &lt;plan&gt;" in text and "a &amp; b" in text
-        assert "&lt;script&gt;" in text and "<script" not in text
+        assert "&lt;script&gt;" in text and "<script" not in text and "&lt;b&gt;" in text
         assert 'class="num good"' in text
         assert "data:image/png;base64," in text and "data:image/svg+xml;base64," in text
         assert _external_references(text) == []
@@ -73,7 +75,10 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> Path:
     s = scenario([calls(rate=90.0)], horizon=3600)
     staffed = search(s, [parse_target("voice:80/20")], replications=2, workers=1, max_evaluations=3)
     write_staffing(staffed, out)
-    run_sweep(s, [parse_param("agent_groups.team.count=4,6")], out, replications=2, workers=1)
+    swept = run_sweep(
+        s, [parse_param("agent_groups.team.count=4,6")], out, replications=2, workers=1
+    )
+    plot_sweep(swept, out)
     assert (
         main(
             [
@@ -155,7 +160,7 @@ class TestHeadlessChromium:
         from matplotlib.image import imread
 
         page = Page("Render check")
-        page.table(["check", "value"], [["table text", "42"]])
+        page.table(table("", ["check", "value"], [["table text", "42"]]))
         page.image(_red_png(), "a red plot")
         path = page.write(tmp_path / "page.html")
         shot = tmp_path / "shot.png"

@@ -10,8 +10,9 @@ from typing import Any
 import attrs
 import pytest
 
-from simulations.kpi.metrics import ALL, KPIS, OVERALL, replication_kpis
-from simulations.kpi.summary import compare, summarise, summarise_by_policy
+from simulations.kpi.metrics import ALL, KPIS, OVERALL, answered_in_time, replication_kpis
+from simulations.kpi.stats import Estimate
+from simulations.kpi.summary import compare, difference_verdict, summarise, summarise_by_policy
 from simulations.records import AgentRecord, ContactRecord, QueueSample, ReplicationResult
 from simulations.scenario import ChurnModel
 
@@ -141,19 +142,22 @@ class TestQueueKpis:
                 contact(120.0, wait=30.0, handle=60.0, wrap_up=20.0, customer_value=4.0),  # late
                 contact(130.0, abandon=5.0),  # abandoned within T: left out of SL
                 contact(140.0, abandon=40.0, customer_value=2.0),  # abandoned after T
-                contact(150.0),  # still waiting at the end
+                contact(150.0),  # still waiting at the end: a miss
                 contact(160.0, deflected=True),  # self-service
             ]
         )
 
-    def test_service_level_excludes_abandoned_within_target(self, kpis: dict[str, Any]) -> None:
-        assert kpis["service_level"] == pytest.approx(2 / 4)
+    def test_service_level_excludes_abandoned_within_target_and_counts_waiting_as_missed(
+        self, kpis: dict[str, Any]
+    ) -> None:
+        # within T: 2; late, abandoned after T and still waiting: 3 misses
+        assert kpis["service_level"] == pytest.approx(2 / 5)
 
     def test_service_level_over_offered(self, kpis: dict[str, Any]) -> None:
         assert kpis["service_level_offered"] == pytest.approx(2 / 6)
 
     def test_value_weighted_service_level(self, kpis: dict[str, Any]) -> None:
-        assert kpis["value_weighted_service_level"] == pytest.approx(2 / 8)
+        assert kpis["value_weighted_service_level"] == pytest.approx(2 / 9)
 
     def test_asa_and_wait_probability_over_answered(self, kpis: dict[str, Any]) -> None:
         assert kpis["asa"] == pytest.approx(40 / 3)
@@ -173,6 +177,31 @@ class TestQueueKpis:
         assert kpis["service_level"] is None
         assert kpis["asa"] is None
         assert kpis["offered"] == 0
+
+
+class TestAnsweredInTime:
+    """The one service-level rule, shared with the staffing targets."""
+
+    @pytest.mark.parametrize(
+        ("record", "outcome"),
+        [
+            (contact(0.0, wait=20.0), True),  # within T = 20 s, boundary included
+            (contact(0.0, wait=21.0), False),
+            (contact(0.0, abandon=40.0), False),  # abandoned after T
+            (contact(0.0, abandon=5.0), None),  # abandoned within T: not counted
+            (contact(0.0), False),  # still waiting when the run ended
+            (contact(0.0, deflected=True), None),
+            (contact(0.0, wait=5.0, sla_target=None), None),  # no T
+        ],
+    )
+    def test_outcome_against_the_contacts_own_target(
+        self, record: ContactRecord, outcome: bool | None
+    ) -> None:
+        assert answered_in_time(record) is outcome
+
+    def test_a_threshold_replaces_the_contacts_target(self) -> None:
+        assert answered_in_time(contact(0.0, wait=25.0), threshold=30.0) is True
+        assert answered_in_time(contact(0.0, wait=5.0, sla_target=None), threshold=3.0) is False
 
 
 class TestWarmUp:
@@ -495,6 +524,32 @@ class TestCompare:
         cand = summarise([sl_result(0, 5, 5, "b"), sl_result(2, 5, 5, "b")])
         with pytest.raises(ValueError, match="cannot pair"):
             compare(base, cand)
+
+
+class TestDifferenceVerdict:
+    """The one significance rule every table and differences.csv reads by."""
+
+    @pytest.mark.parametrize(
+        ("kpi", "mean", "verdict"),
+        [
+            ("service_level", +0.02, "better"),
+            ("service_level", -0.02, "worse"),
+            ("asa", -12.0, "better"),
+            ("asa", +12.0, "worse"),
+            ("occupancy", +0.02, "changed"),  # no better side
+            ("no_such_kpi", +1.0, "changed"),
+        ],
+    )
+    def test_a_ci_excluding_zero_reads_by_the_kpis_direction(
+        self, kpi: str, mean: float, verdict: str
+    ) -> None:
+        assert difference_verdict(Estimate(mean, abs(mean) / 2, 5), kpi) == verdict
+
+    def test_a_ci_containing_zero_or_no_ci_is_the_same(self) -> None:
+        assert difference_verdict(Estimate(0.02, 0.03, 5), "service_level") == "same"
+        assert difference_verdict(Estimate(0.02, 0.02, 5), "service_level") == "same"
+        assert difference_verdict(Estimate(0.02, None, 1), "service_level") == "same"
+        assert difference_verdict(None, "service_level") == "same"
 
 
 def test_sample_record_is_flat() -> None:

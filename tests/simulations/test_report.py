@@ -13,12 +13,14 @@ from rich.console import Console
 
 from simulations.kpi.summary import Comparison, Summary, compare, summarise
 from simulations.records import AgentRecord, ContactRecord, QueueSample, ReplicationResult
+from simulations.report.console import to_rich
 from simulations.report.run import (
     kpi_table,
     plot_kpi_bars,
     plot_queue_length,
     plot_service_level,
     render_table,
+    run_document,
     write_csv,
     write_json,
     write_plots,
@@ -116,7 +118,7 @@ class TestTerminalTable:
         self, summaries: list[Summary], comparison: Comparison
     ) -> None:
         console = Console(record=True, width=160, file=io.StringIO())
-        console.print(kpi_table(summaries, [comparison]))
+        console.print(to_rich(kpi_table(run_document(summaries, [comparison]))))
         text = console.export_text()
         assert "fifo (n=3)" in text and "sla (n=3)" in text
         assert "Δ sla − fifo" in text
@@ -148,7 +150,8 @@ class TestTerminalTable:
         console = Console(
             record=True, width=160, file=io.StringIO(), force_terminal=True, color_system="standard"
         )
-        console.print(kpi_table(summaries, [comparison], kpis=["asa", "offered"]))
+        document = run_document(summaries, [comparison])
+        console.print(to_rich(kpi_table(document, kpis=["asa", "offered"])))
         asa_line = next(
             line for line in console.export_text(styles=True).splitlines() if "ASA" in line
         )

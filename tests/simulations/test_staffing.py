@@ -19,11 +19,17 @@ from simulations.planning.staffing import (
     Step,
     build_scenario,
     erlang_estimate,
+    result_document,
     search,
     staffing_intervals,
 )
 from simulations.planning.targets import Target, default_targets, measure, parse_target
-from simulations.report.staffing import render_staffing, result_document, write_staffing
+from simulations.report.staffing import (
+    kpis_table,
+    render_staffing,
+    targets_table,
+    write_staffing,
+)
 from simulations.scenario import bundled_scenarios, load_scenario
 from tests.simulations.planning_helpers import calls, group, scenario
 
@@ -121,7 +127,7 @@ class TestMeasure:
         asa = Target("asa", "voice", 30.0, None, "y")
         assert measure(sl, result.contacts, ("calls",), result.window) == 0.0
         assert measure(asa, result.contacts, ("calls",), result.window) == math.inf
-        assert replication_kpis(result).get("service_level") is None  # metrics skips them
+        assert replication_kpis(result).get("service_level") == 0.0  # the KPI's rule too
 
     def test_an_empty_period_is_undefined(self) -> None:
         s = scenario()
@@ -335,6 +341,52 @@ class TestStaffingReport:
         text = render_staffing(doc)
         assert "Staffing: tiny" in text and "voice: ASA ≤ 20 s" in text and "total" in text
         assert "KPIs at this staffing" in text
+
+
+@pytest.fixture(scope="module")
+def waiting_doc() -> dict[str, Any]:
+    """A staffing result with calls still waiting when the run ends."""
+    # the team leaves 10 minutes before the horizon and calls never give up: the
+    # last calls are still waiting when the run ends, where the two used to differ
+    s = scenario(
+        [calls(patience=None, rate=100.0)],
+        [group(count=5, shift={"start": 0, "end": 3000})],
+        horizon=3600,
+    )
+    result = search(s, [parse_target("voice:50/20")], replications=3, workers=1, max_evaluations=2)
+    assert result.evaluation is not None
+    waiting = [
+        c
+        for r in (run_replication(result.staffed, "fifo", i) for i in range(3))
+        for c in r.contacts
+        if c.answered_at is None and c.arrived_at < 3600
+    ]
+    assert waiting  # the case under test happens
+    return result_document(result)
+
+
+class TestOneServiceLevel:
+    """The KPI table and the target table measure service level the same way."""
+
+    def test_the_kpi_tables_service_level_is_the_targets_achieved_value(
+        self, waiting_doc: dict[str, Any]
+    ) -> None:
+        doc = waiting_doc
+        achieved = targets_table(doc).texts()[0][1]
+        voice = next(r for r in kpis_table(doc).texts() if r[0] == "voice")
+        assert voice[1] == achieved
+        kpi = doc["kpis"]["channel"]["voice"]["service_level"]
+        check = doc["checks"][0]["estimate"]
+        assert kpi["mean"] == pytest.approx(check["mean"])
+        assert kpi["half_width"] == pytest.approx(check["half_width"])
+
+    def test_a_target_at_another_threshold_is_named_under_the_kpi_table(
+        self, waiting_doc: dict[str, Any]
+    ) -> None:
+        doc = waiting_doc
+        assert "judges" not in kpis_table(doc).caption
+        other = {**doc, "targets": [{**doc["targets"][0], "threshold": 30.0, "text": "v:50/30"}]}
+        assert "judges v:50/30 at its own threshold" in kpis_table(other).caption
 
 
 class TestCommand:

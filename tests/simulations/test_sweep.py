@@ -17,8 +17,8 @@ from simulations.planning.sweep import (
     parse_param,
     run_parallel,
     run_sweep,
-    summary_rows,
 )
+from simulations.report.sweep import plot_sweep, sweep_table
 from simulations.scenario import ScenarioError
 from tests.simulations.planning_helpers import calls, scenario
 
@@ -106,11 +106,13 @@ class TestRunParallel:
 def swept(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path]:
     out = tmp_path_factory.mktemp("sweep")
     result = run_sweep(_small(), [parse_param(f"{COUNT}=3:5:2")], out, replications=3, workers=2)
+    plot_sweep(result, out)
     return result, out
 
 
 class TestRunSweep:
     def test_writes_the_streamed_rows_the_summary_and_plots(self, swept: tuple[Any, Path]) -> None:
+        # run_sweep writes the data files, report.sweep.plot_sweep the PNGs
         result, out = swept
         names = {p.name for p in out.iterdir()}
         assert {"replications.csv", "sweep.csv", "sweep.json", "sweep_service_level.png"} <= names
@@ -153,11 +155,11 @@ class TestRunSweep:
         loaded = load_sweep(out)
         assert loaded.params == result.params
         assert loaded.get(1, "asa") == result.get(1, "asa")
-        assert summary_rows(loaded, ["asa"]) == summary_rows(result, ["asa"])
+        assert sweep_table(loaded, "x", ["asa"]) == sweep_table(result, "x", ["asa"])
 
     def test_resume_runs_only_the_missing_jobs(self, tmp_path: Path) -> None:
         params = [parse_param(f"{COUNT}=3:5:2")]
-        first = run_sweep(_small(), params, tmp_path, replications=2, workers=1, plots=False)
+        first = run_sweep(_small(), params, tmp_path, replications=2, workers=1)
         path = tmp_path / "replications.csv"
         rows = _rows(path)
         kept = [r for r in rows if not (r["variant"] == "1" and r["replication"] == "1")]
@@ -174,7 +176,6 @@ class TestRunSweep:
             replications=2,
             workers=1,
             resume=True,
-            plots=False,
             on_job=lambda done, total: calls_seen.append(done),
         )
         assert calls_seen == [4]  # one job ran, the fourth of four
@@ -182,7 +183,7 @@ class TestRunSweep:
         assert len(_rows(path)) == len(rows)
 
     def test_resume_refuses_another_sweeps_file(self, tmp_path: Path) -> None:
-        run_sweep(_small(), [parse_param(f"{COUNT}=3")], tmp_path, replications=1, plots=False)
+        run_sweep(_small(), [parse_param(f"{COUNT}=3")], tmp_path, replications=1)
         with pytest.raises(ValueError, match="different sweep"):
             run_sweep(
                 _small(),
@@ -190,7 +191,6 @@ class TestRunSweep:
                 tmp_path,
                 replications=1,
                 resume=True,
-                plots=False,
             )
 
     def test_non_numeric_parameters_plot_as_categories(self, tmp_path: Path) -> None:
@@ -201,6 +201,7 @@ class TestRunSweep:
             replications=2,
             workers=1,
         )
+        plot_sweep(result, tmp_path)
         assert (tmp_path / "sweep_service_level.png").exists()
         assert json.loads((tmp_path / "sweep.json").read_text())["variants"][1]["values"] == {
             "simulation.policy": "default"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from simulations.planning.staffing.erlang_start import erlang_estimate
 from simulations.planning.staffing.evaluation import Check, Evaluation
 from simulations.planning.staffing.plan import Plan, build_scenario, staffing_intervals
-from simulations.planning.staffing.result import StaffingResult, Step
+from simulations.planning.staffing.result import StaffingResult, Step, result_document
 from simulations.planning.staffing.search import STALL_GAIN, STALL_STRIKES, search
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "Step",
     "build_scenario",
     "erlang_estimate",
+    "result_document",
     "search",
     "staffing_intervals",
 ]

@@ -17,7 +17,7 @@ from simulations.scenario import (
     load_scenario,
     schema,
 )
-from tests.simulations.test_metrics import contact
+from tests.simulations.kpi.test_metrics import contact
 
 
 class TestInWindow:

@@ -12,7 +12,7 @@ from simulations.report.console import render_text, to_rich
 from simulations.report.html import Page
 from simulations.report.table import Cell, Column, Table, row, table
 
-PACKAGE = Path(__file__).resolve().parents[2] / "simulations"
+PACKAGE = Path(__file__).resolve().parents[3] / "simulations"
 
 
 def _model() -> Table:

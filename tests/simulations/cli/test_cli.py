@@ -15,7 +15,7 @@ from simulations.cli import main
 from simulations.experiment import run_experiment
 from simulations.scenario import bundled_scenarios, load_scenario
 
-SCENARIOS = Path(__file__).parent / "scenarios"
+SCENARIOS = Path(__file__).parents[1] / "scenarios"
 TINY = SCENARIOS / "tiny.toml"
 BAD = SCENARIOS / "bad_level.toml"
 REPORT_FILES = {

@@ -26,7 +26,7 @@ NEEDS_CHROMIUM = pytest.mark.skipif(
     reason="headless Chromium is not installed (apt-get install chromium chromium-driver); "
     "CI installs it",
 )
-TINY = Path(__file__).parent / "scenarios" / "tiny.toml"
+TINY = Path(__file__).parents[1] / "scenarios" / "tiny.toml"
 
 
 def _red_png() -> bytes:

@@ -26,7 +26,7 @@ from simulations.kpi.metrics import replication_kpis
 from simulations.records import ContactRecord, ReplicationResult
 from simulations.scenario import Scenario, apply_override, bundled_scenarios, load_scenario
 
-SCENARIOS = Path(__file__).parent / "scenarios"
+SCENARIOS = Path(__file__).parents[1] / "scenarios"
 POLICIES = ("default", "fifo")
 REPLICATIONS = (0, 1)
 EPS = 1e-6  # float slack for instants computed as now + (instant - now)

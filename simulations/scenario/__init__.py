@@ -15,12 +15,20 @@ Every field is documented in ``docs/scenarios.md``.
 
 from __future__ import annotations
 
+from simulations.errors import ScenarioError
 from simulations.scenario.loading import (
+    SCENARIO_DIR,
+    apply_override,
+    bundled_scenarios,
+    load_scenario,
+    parse_override,
+    parse_scenario,
+)
+from simulations.scenario.schema import (
     BUILTIN_POLICIES,
     LEVEL_MAX,
     LEVEL_MIN,
     POLICY_KEYS,
-    SCENARIO_DIR,
     AgentGroup,
     Channel,
     ChurnModel,
@@ -31,16 +39,10 @@ from simulations.scenario.loading import (
     Repeat,
     Resolution,
     Scenario,
-    ScenarioError,
     Shift,
     SimulationSettings,
     Targets,
     Tier,
-    apply_override,
-    bundled_scenarios,
-    load_scenario,
-    parse_override,
-    parse_scenario,
 )
 
 __all__ = [

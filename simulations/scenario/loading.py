@@ -13,11 +13,11 @@ Paths index lists from 0 (``contact_types[0]`` is the first ``[[contact_types]]`
 fully revalidated scenario with one value changed (sweeps, what-if runs); list items
 are addressed by ``name``. Every field is documented in ``docs/scenarios.md``.
 
-This is the module to import from. It holds the entry points and re-exports the
-schema; the work is done in two modules it imports, which never import it back::
+Import these from the package :mod:`simulations.scenario`, which also exports the
+schema. The work is done in two modules this one imports, which never import it::
 
-    scenario_schema  <-  scenario_parsing  <-  scenario
-    (the values)         (TOML -> values)      (load, parse, override; re-exports)
+    schema  <-  parsing  <-  loading
+    (values)    (TOML -> values)    (load, parse, override)
 """
 
 from __future__ import annotations
@@ -32,48 +32,10 @@ import attrs
 
 from simulations.errors import InvalidArgumentError, ScenarioError, SpecError
 from simulations.scenario.parsing import scenario_from_spec
-from simulations.scenario.schema import (
-    BUILTIN_POLICIES,
-    LEVEL_MAX,
-    LEVEL_MIN,
-    POLICY_KEYS,
-    AgentGroup,
-    Channel,
-    ChurnModel,
-    ContactType,
-    Customers,
-    Handling,
-    PolicySpec,
-    Repeat,
-    Resolution,
-    Scenario,
-    Shift,
-    SimulationSettings,
-    Targets,
-    Tier,
-)
+from simulations.scenario.schema import Scenario
 
 __all__ = [
-    "BUILTIN_POLICIES",
-    "LEVEL_MAX",
-    "LEVEL_MIN",
-    "POLICY_KEYS",
     "SCENARIO_DIR",
-    "AgentGroup",
-    "Channel",
-    "ChurnModel",
-    "ContactType",
-    "Customers",
-    "Handling",
-    "PolicySpec",
-    "Repeat",
-    "Resolution",
-    "Scenario",
-    "ScenarioError",
-    "Shift",
-    "SimulationSettings",
-    "Targets",
-    "Tier",
     "apply_override",
     "bundled_scenarios",
     "load_scenario",

@@ -14,6 +14,9 @@ exactly the eligible idle agents, in a few machine words, however many agents ar
 idle but unfit. Agents with a unit cap are also masked by how many units they have
 free, so a task of ``u`` units drops those with fewer in the same few words (a call
 of 3 units is not offered to each agent whose chats leave it only 2).
+
+The records (:class:`~routing._state.AgentRecord`, ``Profile``) live in
+``routing._state``, which ``task_queue`` shares; this module owns the algorithms on them.
 """
 
 from __future__ import annotations
@@ -21,107 +24,16 @@ from __future__ import annotations
 import heapq
 import math
 from bisect import insort
-from typing import TYPE_CHECKING
 
 from sortedcontainers import SortedList
 
+from routing._state import AgentRecord, Fits, Group, Profile, TaskRecord
 from routing.model import Agent, AgentState, Skills, satisfies
-
-if TYPE_CHECKING:
-    from routing.policy import Policy
-    from routing.task_queue import Bucket, BucketKey, Group, TaskRecord
+from routing.policy import Policy
 
 # Enum members as module constants for the hot paths (see ``routing.router``).
 _AVAILABLE = AgentState.AVAILABLE
 _OFFLINE = AgentState.OFFLINE
-Fits = tuple[float, float]
-"""An agent's fit for a group's routine tasks and for its high-value tasks."""
-
-
-class Profile:
-    """Agents sharing one set of skills and levels."""
-
-    __slots__ = ("fits", "groups", "idle", "mask", "seq", "skill_map", "skills")
-
-    def __init__(self, skills: Skills, seq: int) -> None:
-        self.skills = skills
-        self.skill_map = dict(skills)
-        self.seq = seq
-        # per channel: (group buckets, (routine fit, high-value fit), units) of every
-        # eligible group
-        self.groups: dict[str, list[tuple[dict[BucketKey, Bucket], Fits, int]]] = {}
-        self.fits: dict[Group, Fits] = {}
-        self.idle: dict[str, SortedList] = {}
-        self.mask = 0  # bits of this profile's agents
-
-
-class AgentRecord:
-    """The router's mutable bookkeeping for one agent."""
-
-    __slots__ = (
-        "agent",
-        "bit",
-        "capacity",
-        "entry",
-        "free_key",
-        "id",
-        "idle_since",
-        "indexed",
-        "load",
-        "max_units",
-        "profile",
-        "seq",
-        "skill_map",
-        "slot",
-        "state",
-        "units_used",
-        "work",
-    )
-
-    def __init__(self, agent: Agent, seq: int, slot: int, profile: Profile, now: float) -> None:
-        self.agent = agent
-        self.id = agent.id
-        self.seq = seq
-        self.slot = slot
-        self.bit = 1 << slot
-        self.profile = profile
-        self.skill_map = profile.skill_map
-        self.capacity = dict(agent.capacity)
-        self.max_units = agent.max_units
-        self.state = _AVAILABLE
-        self.load = dict.fromkeys(self.capacity, 0)
-        self.units_used = 0
-        self.free_key: int | None = None  # free units it is masked under (capped agents)
-        self.idle_since = now
-        self.entry = (now, seq, self)
-        self.indexed: dict[str, tuple[float, int, AgentRecord]] = {}
-        self.work: dict[str, TaskRecord] = {}
-
-    def satisfies(self, required: Skills) -> bool:
-        """Whether this agent meets every ``(skill, min_level)`` in ``required``."""
-        return satisfies(self.skill_map, required)
-
-    def free_units(self) -> int | None:
-        """Units still free, or ``None`` when the agent has no total cap."""
-        return None if self.max_units is None else self.max_units - self.units_used
-
-    def free_channels(self) -> list[str]:
-        """Channels on which the agent may take one more task now (empty if not routable)."""
-        if self.state is not _AVAILABLE:
-            return []
-        if self.max_units is not None and self.units_used >= self.max_units:
-            return []
-        load = self.load
-        return [channel for channel, cap in self.capacity.items() if load[channel] < cap]
-
-    def can_take(self, channel: str, units: int) -> bool:
-        """Whether the agent may take a task of ``units`` on ``channel`` now."""
-        if self.state is not _AVAILABLE:
-            return False
-        cap = self.capacity.get(channel)
-        if cap is None or self.load[channel] >= cap:
-            return False
-        return self.max_units is None or self.units_used + units <= self.max_units
 
 
 class AgentPool:

@@ -34,7 +34,8 @@ import heapq
 import math
 from typing import Any
 
-from routing.agents import AgentPool, AgentRecord
+from routing._state import AgentRecord, TaskRecord
+from routing.agents import AgentPool
 from routing.errors import (
     AgentBusyError,
     DuplicateAgentError,
@@ -69,7 +70,7 @@ from routing.model import (
     new_score_terms,
 )
 from routing.policy import Policy
-from routing.task_queue import TaskQueue, TaskRecord
+from routing.task_queue import TaskQueue
 
 # Enum members as module constants for the hot paths: ``TaskState.QUEUED`` is looked
 # up through the enum's metaclass on every use (about 60 ns on CPython 3.11), a

@@ -9,188 +9,21 @@ O(B) head evaluations, independent of how many tasks wait. A task leaves its buc
 only at a breakpoint known in advance (deadline, relaxation step, end of a preferred
 agent window), which the router's timer heap fires in O(log n).
 
-A bucket is a binary heap with lazy deletion rather than DESIGN.md's ``SortedList``:
-routing only ever reads a bucket's head, and ``heapq`` (C) pushes, pops and reads the
-head several times faster than ``SortedList`` (pure Python) adds, removes and indexes.
-An entry is live while its record's ``entry`` attribute *is* that tuple; removal just
-clears the attribute, and dead entries are dropped as soon as they reach the head (so
-a bucket's head is always live and reading it needs no check) or when they outnumber
-the live ones (an O(n) rebuild, amortised O(1)).
-
 Tasks inside a preferred-agent window are not in any bucket: they wait in a small
 per-agent table and only their preferred agents look at them.
+
+The records (:class:`~routing._state.TaskRecord`, ``Group``, ``Bucket``) live in
+``routing._state``, which ``agents`` shares; this module owns the algorithms on them.
 """
 
 from __future__ import annotations
 
-import heapq
-from typing import TYPE_CHECKING
-
-from routing.model import Skills, Task, TaskState
-
-if TYPE_CHECKING:
-    from routing.agents import AgentRecord, Profile
-    from routing.policy import Policy
+from routing._state import AgentRecord, Bucket, Group, GroupKey, TaskRecord
+from routing.model import TaskState
+from routing.policy import Policy
 
 # Enum members as module constants for the hot paths (see ``routing.router``).
 _QUEUED = TaskState.QUEUED
-GroupKey = tuple[str, Skills, int]
-BucketKey = tuple[bool, float]
-"""``(high_value, slope)``: the value class decides the sign of the agent fit."""
-Entry = tuple[float, int, "TaskRecord"]
-_NOBODY: frozenset[str] = frozenset()
-
-
-class TaskRecord:
-    """The router's mutable bookkeeping for one active task."""
-
-    __slots__ = (
-        "agent",
-        "arrived_at",
-        "base",
-        "breached",
-        "deadline",
-        "declined_by",
-        "entry",
-        "group",
-        "high_value",
-        "offer_id",
-        "preferred",
-        "preferred_until",
-        "ramp",
-        "seq",
-        "skills",
-        "slope",
-        "state",
-        "task",
-        "urgency_a",
-        "version",
-    )
-
-    def __init__(
-        self,
-        task: Task,
-        seq: int,
-        arrived_at: float,
-        deadline: float | None,
-        ramp: float,
-        base: float,
-        high_value: bool,
-    ) -> None:
-        self.task = task
-        self.seq = seq
-        self.arrived_at = arrived_at
-        self.deadline = deadline
-        self.ramp = ramp
-        self.base = base
-        self.high_value = high_value
-        self.state = _QUEUED
-        self.skills: Skills = task.requirement.skills
-        self.preferred: set[str] | frozenset[str] = _NOBODY
-        self.preferred_until = arrived_at
-        self.declined_by: set[str] | None = None
-        self.breached = False
-        # urgency on the current segment is ``urgency_a + slope * t`` (``policy``); the
-        # score is ``base`` plus that
-        self.urgency_a = 0.0
-        self.slope = 0.0
-        self.group: Group | None = None
-        self.entry: Entry | None = None
-        self.version = 0
-        self.agent: AgentRecord | None = None
-        self.offer_id: int | None = None
-
-    def declined(self, agent_id: str) -> bool:
-        """Whether ``agent_id`` declined or let an offer of this task time out."""
-        return self.declined_by is not None and agent_id in self.declined_by
-
-
-class Bucket:
-    """Waiting tasks of one group on one slope: a heap of ``(-a, seq, record)``."""
-
-    __slots__ = ("heap", "live")
-
-    def __init__(self) -> None:
-        self.heap: list[Entry] = []
-        self.live = 0
-
-    def push(self, entry: Entry) -> None:
-        """Add a live entry. Runtime complexity: O(log n)."""
-        heapq.heappush(self.heap, entry)
-        self.live += 1
-
-    def discard(self) -> None:
-        """Account for one entry that just went dead (its record's ``entry`` was cleared),
-        dropping dead entries from the head so the head stays live.
-
-        Runtime complexity: amortised O(log n) (each entry is dropped once).
-        """
-        self.live -= 1
-        if not self.live:
-            return  # the caller drops the bucket
-        heap = self.heap
-        entry = heap[0]
-        while entry[2].entry is not entry:
-            heapq.heappop(heap)
-            entry = heap[0]
-        if len(heap) > 2 * self.live + 32:
-            heap[:] = [entry for entry in heap if entry[2].entry is entry]
-            heapq.heapify(heap)
-
-    def first_not_declined(self, agent_id: str) -> Entry | None:
-        """The best live entry whose task ``agent_id`` has not declined.
-
-        Runtime complexity: O(k log n) for the k declined entries above it.
-        """
-        heap = self.heap
-        popped: list[Entry] = []
-        found: Entry | None = None
-        while heap:
-            entry = heapq.heappop(heap)
-            if entry[2].entry is not entry:
-                continue
-            popped.append(entry)
-            if not entry[2].declined(agent_id):
-                found = entry
-                break
-        for entry in popped:
-            heapq.heappush(heap, entry)
-        return found
-
-    def entries(self) -> list[Entry]:
-        """The live entries, in no particular order. Runtime complexity: O(n)."""
-        return [entry for entry in self.heap if entry[2].entry is entry]
-
-
-class Group:
-    """Waiting tasks that any given agent either may all take or none.
-
-    ``buckets`` maps ``(high_value, slope)`` to the bucket of those tasks (an agent's
-    fit is the same for every task of one value class in a group). For routing a task
-    to idle agents, for value class ``hv``: ``profiles[hv]`` lists the eligible agent
-    profiles best fit first, and ``fit_masks[hv]`` maps each fit they have, best
-    first, to the bits of their agents (``None`` until a task of the group first looks
-    among idle agents by their bits).
-    """
-
-    __slots__ = (
-        "buckets",
-        "channel",
-        "eligible",
-        "fit_masks",
-        "key",
-        "profiles",
-        "skills",
-        "units",
-    )
-
-    def __init__(self, key: GroupKey) -> None:
-        self.key = key
-        self.channel, self.skills, self.units = key
-        self.eligible = 0  # bits of the agents whose profile may take these tasks
-        self.buckets: dict[BucketKey, Bucket] = {}
-        self.profiles: tuple[list[tuple[float, int, Profile]], ...] = ([], [])
-        self.fit_masks: tuple[dict[float, int], ...] | None = None
 
 
 class TaskQueue:

@@ -6,7 +6,7 @@ masks of their agents' bits, and an agent's :class:`Profile` holds, per channel,
 bucket dicts of the groups it may take. Keeping every such record here, below both
 modules, lets each import only what lies beneath it:
 
-* :class:`TaskRecord`: one active task (queued, offered or assigned): its segment,
+* :class:`LiveTask`: one active task (queued, offered or assigned): its segment,
   its group and bucket entry, its declines, its timer version, the agent holding it;
 * :class:`Bucket`: the waiting tasks of one group on one slope, a heap of
   ``(-a, seq, record)``;
@@ -14,7 +14,7 @@ modules, lets each import only what lies beneath it:
   by value class and slope, with the profiles and agents eligible for them;
 * :class:`Profile`: agents with one set of skills, with the groups they may take and
   their idle agents per channel;
-* :class:`AgentRecord`: one agent in the pool: state, load per channel, units,
+* :class:`LiveAgent`: one agent in the pool: state, load per channel, units,
   idle clock, idle-index entries and the tasks it holds.
 
 Nothing here decides anything: ``task_queue`` and ``agents`` own the algorithms that
@@ -35,14 +35,18 @@ _AVAILABLE = AgentState.AVAILABLE
 GroupKey = tuple[str, Skills, int]
 BucketKey = tuple[bool, float]
 """``(high_value, slope)``: the value class decides the sign of the agent fit."""
-Entry = tuple[float, int, "TaskRecord"]
+Entry = tuple[float, int, "LiveTask"]
 Fits = tuple[float, float]
 """An agent's fit for a group's routine tasks and for its high-value tasks."""
 _NOBODY: frozenset[str] = frozenset()
 
 
-class TaskRecord:
-    """The router's mutable bookkeeping for one active task."""
+class LiveTask:
+    """The router's mutable bookkeeping for one active task, while it is active.
+
+    Live state, not a record of what happened (``simulations.ContactRecord`` is that):
+    it leaves the router when its task completes or is cancelled.
+    """
 
     __slots__ = (
         "agent",
@@ -97,7 +101,7 @@ class TaskRecord:
         self.group: Group | None = None
         self.entry: Entry | None = None
         self.version = 0
-        self.agent: AgentRecord | None = None
+        self.agent: LiveAgent | None = None
         self.offer_id: int | None = None
 
     def declined(self, agent_id: str) -> bool:
@@ -219,8 +223,12 @@ class Profile:
         self.mask = 0  # bits of this profile's agents
 
 
-class AgentRecord:
-    """The router's mutable bookkeeping for one agent."""
+class LiveAgent:
+    """The router's mutable bookkeeping for one agent, while it is in the pool.
+
+    Live state, not a record of what happened (``simulations.AgentRecord`` is that):
+    it leaves the router with ``remove_agent``.
+    """
 
     __slots__ = (
         "agent",
@@ -258,8 +266,8 @@ class AgentRecord:
         self.free_key: int | None = None  # free units it is masked under (capped agents)
         self.idle_since = now
         self.entry = (now, seq, self)
-        self.indexed: dict[str, tuple[float, int, AgentRecord]] = {}
-        self.work: dict[str, TaskRecord] = {}
+        self.indexed: dict[str, tuple[float, int, LiveAgent]] = {}
+        self.work: dict[str, LiveTask] = {}
 
     def satisfies(self, required: Skills) -> bool:
         """Whether this agent meets every ``(skill, min_level)`` in ``required``."""

@@ -15,7 +15,7 @@ idle but unfit. Agents with a unit cap are also masked by how many units they ha
 free, so a task of ``u`` units drops those with fewer in the same few words (a call
 of 3 units is not offered to each agent whose chats leave it only 2).
 
-The records (:class:`~routing._state.AgentRecord`, ``Profile``) live in
+The records (:class:`~routing._state.LiveAgent`, ``Profile``) live in
 ``routing._state``, which ``task_queue`` shares; this module owns the algorithms on them.
 """
 
@@ -27,7 +27,7 @@ from bisect import insort
 
 from sortedcontainers import SortedList
 
-from routing._state import AgentRecord, Fits, Group, Profile, TaskRecord
+from routing._state import Fits, Group, LiveAgent, LiveTask, Profile
 from routing.model import Agent, AgentState, Skills, satisfies
 from routing.policy import Policy
 
@@ -41,19 +41,19 @@ class AgentPool:
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
-        self.agents: dict[str, AgentRecord] = {}
+        self.agents: dict[str, LiveAgent] = {}
         self.profiles: dict[Skills, Profile] = {}
         self.idle_mask: dict[str, int] = {}
         # free units -> bits of the agents with a unit cap that have that many free
         self.free_units_mask: dict[int, int] = {}
-        self.by_slot: dict[int, AgentRecord] = {}
+        self.by_slot: dict[int, LiveAgent] = {}
         # one object per fit value and per fits pair, keyed with the sign (``link``)
         self._shared_floats: dict[tuple[float, float], float] = {}
         self._shared_fits: dict[tuple[float, float, float, float], Fits] = {}
         self._free_slots: list[int] = []
         self._seq = 0
 
-    def add(self, agent: Agent, now: float, groups: list[Group]) -> AgentRecord:
+    def add(self, agent: Agent, now: float, groups: list[Group]) -> LiveAgent:
         """Add an available agent; link a new profile to every existing group."""
         profile = self.profiles.get(agent.skills)
         if profile is None:
@@ -62,7 +62,7 @@ class AgentPool:
                 self.link(profile, group)
         self._seq += 1
         slot = heapq.heappop(self._free_slots) if self._free_slots else len(self.by_slot)
-        rec = AgentRecord(agent, self._seq, slot, profile, now)
+        rec = LiveAgent(agent, self._seq, slot, profile, now)
         self.agents[agent.id] = rec
         self.by_slot[slot] = rec
         profile.mask |= rec.bit
@@ -74,7 +74,7 @@ class AgentPool:
         self.reindex(rec)
         return rec
 
-    def remove(self, rec: AgentRecord) -> None:
+    def remove(self, rec: LiveAgent) -> None:
         """Drop an agent that holds no work. Runtime complexity: O(groups it may take)."""
         rec.state = _OFFLINE
         self.reindex(rec)
@@ -149,12 +149,12 @@ class AgentPool:
         for profile in self.profiles.values():
             self.link(profile, group)
 
-    def set_idle_since(self, rec: AgentRecord, now: float) -> None:
+    def set_idle_since(self, rec: LiveAgent, now: float) -> None:
         """Restart the agent's idle clock (it finished work or became available)."""
         rec.idle_since = now
         rec.entry = (now, rec.seq, rec)
 
-    def reindex(self, rec: AgentRecord) -> None:
+    def reindex(self, rec: LiveAgent) -> None:
         """Bring the agent's idle-index entries in line with its state and load.
 
         Runtime complexity: O(c log n) for the agent's c channels.
@@ -193,7 +193,7 @@ class AgentPool:
                 del indexed[channel]
                 self.idle_mask[channel] &= ~rec.bit
 
-    def best_for(self, task_rec: TaskRecord) -> tuple[AgentRecord, float, float] | None:
+    def best_for(self, task_rec: LiveTask) -> tuple[LiveAgent, float, float] | None:
         """The idle agent a waiting task should go to, with its fit and context bonus.
 
         The winner maximises ``(fit + context, -idle_since, -seq)``. In a preferred
@@ -213,7 +213,7 @@ class AgentPool:
         units = task.units
         policy = self.policy
         best: tuple[float, float, int] | None = None
-        winner: tuple[AgentRecord, float, float] | None = None
+        winner: tuple[LiveAgent, float, float] | None = None
         if group is None:  # waiting for preferred agents
             for agent_id in sorted(task_rec.preferred):
                 rec = self.agents.get(agent_id)
@@ -250,7 +250,7 @@ class AgentPool:
                 in_class = candidates & mask
                 if not in_class:
                     continue
-                found: AgentRecord | None = None
+                found: LiveAgent | None = None
                 best_since = 0.0
                 best_seq = 0
                 while in_class:

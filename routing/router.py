@@ -34,7 +34,7 @@ import heapq
 import math
 from typing import Any
 
-from routing._state import AgentRecord, TaskRecord
+from routing._state import LiveAgent, LiveTask
 from routing.agents import AgentPool
 from routing.errors import (
     AgentBusyError,
@@ -111,8 +111,8 @@ class Router:
         self.policy = policy if policy is not None else Policy()
         self._queue = TaskQueue(self.policy)
         self._pool = AgentPool(self.policy)
-        self._tasks: dict[str, TaskRecord] = {}
-        self._offers: dict[int, tuple[Offer, TaskRecord, AgentRecord]] = {}
+        self._tasks: dict[str, LiveTask] = {}
+        self._offers: dict[int, tuple[Offer, LiveTask, LiveAgent]] = {}
         self._timers: list[tuple[float, int, int, int, Any]] = []
         self._customers: dict[str, _Context] = {}
         # whether a customer's open issue can ever give a task a preferred agent (with
@@ -138,19 +138,19 @@ class Router:
             )
         return float(now)
 
-    def _agent(self, agent_id: str) -> AgentRecord:
+    def _agent(self, agent_id: str) -> LiveAgent:
         rec = self._pool.agents.get(agent_id)
         if rec is None:
             raise UnknownAgentError(f"agent {agent_id!r} is not in the pool")
         return rec
 
-    def _task(self, task_id: str) -> TaskRecord:
+    def _task(self, task_id: str) -> LiveTask:
         rec = self._tasks.get(task_id)
         if rec is None:
             raise UnknownTaskError(f"task {task_id!r} is not active")
         return rec
 
-    def _open_offer(self, offer_id: int, now: float) -> tuple[Offer, TaskRecord, AgentRecord]:
+    def _open_offer(self, offer_id: int, now: float) -> tuple[Offer, LiveTask, LiveAgent]:
         found = self._offers.get(offer_id)
         if found is None:
             raise UnknownOfferError(f"offer {offer_id!r} is not open")
@@ -261,7 +261,7 @@ class Router:
         value = customer.value if customer is not None else 0.0
         deadline, ramp = policy.deadline_and_ramp(arrived_at, task.sla_target, task.due_at)
         self._task_seq += 1
-        rec = TaskRecord(
+        rec = LiveTask(
             task,
             self._task_seq,
             arrived_at,
@@ -278,7 +278,7 @@ class Router:
             events.append(new_queued(task.id, now))
         return events
 
-    def _set_preference(self, rec: TaskRecord) -> None:
+    def _set_preference(self, rec: LiveTask) -> None:
         """Give a new task its preferred agents and window: the task's own, or else the
         customer's last agent while the customer has an open issue."""
         task = rec.task
@@ -528,8 +528,8 @@ class Router:
         self._now = now
         if not timers or timers[0][0] > now:
             return events
-        released: list[TaskRecord] = []
-        freed: list[AgentRecord] = []
+        released: list[LiveTask] = []
+        freed: list[LiveAgent] = []
         while timers and timers[0][0] <= now:
             at, kind, _, version, obj = heapq.heappop(timers)
             if kind == _BREAKPOINT:
@@ -555,7 +555,7 @@ class Router:
             self._fill(agent, now, events)
         return events
 
-    def _breakpoint(self, rec: TaskRecord, at: float, events: list[Event]) -> bool:
+    def _breakpoint(self, rec: LiveTask, at: float, events: list[Event]) -> bool:
         """Move a task to its next segment at ``at``; whether more agents may now take it."""
         was_in_window = rec.group is None
         old_skills = rec.skills
@@ -570,7 +570,7 @@ class Router:
             widened = True
         return widened
 
-    def _locate(self, rec: TaskRecord, t: float, events: list[Event]) -> float | None:
+    def _locate(self, rec: LiveTask, t: float, events: list[Event]) -> float | None:
         """Put ``rec`` on its segment at ``t`` and find its group (see ``TaskQueue.locate``),
         linking a new group to the agent profiles and reporting a passed deadline; return
         the task's next breakpoint."""
@@ -582,17 +582,17 @@ class Router:
             events.append(SlaBreached(rec.task.id, rec.deadline))
         return next_at
 
-    def _place(self, rec: TaskRecord, t: float, events: list[Event]) -> None:
+    def _place(self, rec: LiveTask, t: float, events: list[Event]) -> None:
         """Queue ``rec`` at time ``t`` and arm a timer for its next breakpoint."""
         self._enqueue(rec, self._locate(rec, t, events))
 
-    def _enqueue(self, rec: TaskRecord, next_at: float | None) -> None:
+    def _enqueue(self, rec: LiveTask, next_at: float | None) -> None:
         """Queue the located ``rec`` and arm a timer for its breakpoint ``next_at``."""
         self._queue.insert(rec)
         if next_at is not None:
             heapq.heappush(self._timers, (next_at, _BREAKPOINT, rec.seq, rec.version, rec))
 
-    def _route_new(self, rec: TaskRecord, now: float, events: list[Event]) -> None:
+    def _route_new(self, rec: LiveTask, now: float, events: list[Event]) -> None:
         """Route a new or requeued task: hand it to the best idle agent that fits, or
         queue it.
 
@@ -610,7 +610,7 @@ class Router:
         self._offer(rec, agent, fit, context, now, events)
         self._pool.reindex(agent)
 
-    def _route_waiting(self, rec: TaskRecord, now: float, events: list[Event]) -> None:
+    def _route_waiting(self, rec: LiveTask, now: float, events: list[Event]) -> None:
         found = self._pool.best_for(rec)
         if found is not None:
             agent, fit, context = found
@@ -619,7 +619,7 @@ class Router:
             self._pool.reindex(agent)
 
     def _fill(
-        self, agent: AgentRecord, now: float, events: list[Event], freed: str | None = None
+        self, agent: LiveAgent, now: float, events: list[Event], freed: str | None = None
     ) -> None:
         """Give an agent waiting work while it has capacity for it.
 
@@ -649,8 +649,8 @@ class Router:
 
     def _offer(
         self,
-        rec: TaskRecord,
-        agent: AgentRecord,
+        rec: LiveTask,
+        agent: LiveAgent,
         fit: float,
         context: float,
         now: float,
@@ -686,7 +686,7 @@ class Router:
             heapq.heappush(self._timers, (offer.expires_at, _OFFER_TIMEOUT, offer_id, 0, offer))
         events.append(new_offered(offer))
 
-    def _release(self, rec: TaskRecord, agent: AgentRecord) -> None:
+    def _release(self, rec: LiveTask, agent: LiveAgent) -> None:
         """Free the capacity ``rec`` held on ``agent`` (the caller reindexes)."""
         del agent.work[rec.task.id]
         agent.load[rec.task.channel] -= 1
@@ -697,8 +697,8 @@ class Router:
     def _end_offer(
         self,
         offer: Offer,
-        rec: TaskRecord,
-        agent: AgentRecord,
+        rec: LiveTask,
+        agent: LiveAgent,
         reason: str,
         now: float,
         events: list[Event],

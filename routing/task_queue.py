@@ -12,13 +12,13 @@ agent window), which the router's timer heap fires in O(log n).
 Tasks inside a preferred-agent window are not in any bucket: they wait in a small
 per-agent table and only their preferred agents look at them.
 
-The records (:class:`~routing._state.TaskRecord`, ``Group``, ``Bucket``) live in
+The records (:class:`~routing._state.LiveTask`, ``Group``, ``Bucket``) live in
 ``routing._state``, which ``agents`` shares; this module owns the algorithms on them.
 """
 
 from __future__ import annotations
 
-from routing._state import AgentRecord, Bucket, Group, GroupKey, TaskRecord
+from routing._state import Bucket, Group, GroupKey, LiveAgent, LiveTask
 from routing.model import TaskState
 from routing.policy import Policy
 
@@ -32,12 +32,12 @@ class TaskQueue:
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
         self.groups: dict[GroupKey, Group] = {}
-        self.preferred: dict[str, dict[str, TaskRecord]] = {}
+        self.preferred: dict[str, dict[str, LiveTask]] = {}
         self.size = 0
         self.by_channel: dict[str, int] = {}
         self.declined = 0  # tasks in buckets that some agent declined (or let time out)
 
-    def locate(self, rec: TaskRecord, t: float) -> tuple[Group | None, float | None]:
+    def locate(self, rec: LiveTask, t: float) -> tuple[Group | None, float | None]:
         """Put ``rec`` on its segment at ``t`` and find where it would wait, without
         queueing it: ``rec.group`` becomes its group, or ``None`` inside its preferred
         window. (A task that an idle agent takes at once is never queued.)
@@ -73,7 +73,7 @@ class TaskQueue:
             rec.group = group
         return created, next_at
 
-    def insert(self, rec: TaskRecord) -> None:
+    def insert(self, rec: LiveTask) -> None:
         """Queue ``rec`` where :meth:`locate` found it belongs. Runtime complexity: O(log n)."""
         task = rec.task
         group = rec.group
@@ -94,7 +94,7 @@ class TaskQueue:
         self.size += 1
         self.by_channel[task.channel] = self.by_channel.get(task.channel, 0) + 1
 
-    def remove(self, rec: TaskRecord) -> None:
+    def remove(self, rec: LiveTask) -> None:
         """Take ``rec`` out of the queue; its pending breakpoint timers go stale.
 
         Runtime complexity: O(log n).
@@ -122,8 +122,8 @@ class TaskQueue:
         self.by_channel[rec.task.channel] -= 1
 
     def best_for(
-        self, agent: AgentRecord, t: float, channels: list[str], free_units: int | None
-    ) -> tuple[TaskRecord, float, float] | None:
+        self, agent: LiveAgent, t: float, channels: list[str], free_units: int | None
+    ) -> tuple[LiveTask, float, float] | None:
         """The waiting task ``agent`` should take at ``t``, with its fit and context bonus.
 
         Considers tasks on ``channels`` (where the agent has a free slot) using at most
@@ -133,7 +133,7 @@ class TaskQueue:
         agent's own preferred-task table; independent of the queue length.
         """
         agent_id = agent.id
-        best: TaskRecord | None = None
+        best: LiveTask | None = None
         best_fit = best_context = 0.0
         best_s = best_a = float("-inf")
         best_seq = 0
@@ -184,9 +184,9 @@ class TaskQueue:
             return None
         return best, best_fit, best_context
 
-    def waiting(self) -> list[TaskRecord]:
+    def waiting(self) -> list[LiveTask]:
         """Every waiting task, in no particular order. Runtime complexity: O(n)."""
-        records: dict[int, TaskRecord] = {}
+        records: dict[int, LiveTask] = {}
         for group in self.groups.values():
             for bucket in group.buckets.values():
                 for entry in bucket.entries():

@@ -30,9 +30,7 @@ Decision rules (the test oracle implements exactly these, by brute force):
 
 from __future__ import annotations
 
-import heapq
 import math
-from typing import Any
 
 from routing._state import LiveAgent, LiveTask
 from routing.agents import AgentPool
@@ -71,6 +69,7 @@ from routing.model import (
 )
 from routing.policy import Policy
 from routing.task_queue import TaskQueue
+from routing.timers import BREAKPOINT, Timers
 
 # Enum members as module constants for the hot paths: ``TaskState.QUEUED`` is looked
 # up through the enum's metaclass on every use (about 60 ns on CPython 3.11), a
@@ -82,8 +81,6 @@ _COMPLETED = TaskState.COMPLETED
 _CANCELLED = TaskState.CANCELLED
 _AVAILABLE = AgentState.AVAILABLE
 _NOT_RESPONDING = AgentState.NOT_RESPONDING
-_BREAKPOINT = 0
-_OFFER_TIMEOUT = 1
 _NUMBER = (int, float)
 _INF = math.inf
 
@@ -113,7 +110,7 @@ class Router:
         self._pool = AgentPool(self.policy)
         self._tasks: dict[str, LiveTask] = {}
         self._offers: dict[int, tuple[Offer, LiveTask, LiveAgent]] = {}
-        self._timers: list[tuple[float, int, int, int, Any]] = []
+        self._timers = Timers(self._offers)
         self._customers: dict[str, _Context] = {}
         # whether a customer's open issue can ever give a task a preferred agent (with
         # no context window it cannot, so submit skips the customer look-up)
@@ -394,16 +391,7 @@ class Router:
 
         Runtime complexity: O(1) amortised (stale timers are dropped).
         """
-        timers = self._timers
-        while timers:
-            at, kind, _, version, obj = timers[0]
-            if kind == _BREAKPOINT:
-                if obj.version == version and obj.state is _QUEUED:
-                    return at
-            elif obj.id in self._offers:
-                return at
-            heapq.heappop(timers)
-        return None
+        return self._timers.next_at()
 
     # -- read-only views -----------------------------------------------------------
 
@@ -494,6 +482,7 @@ class Router:
         """Assert every internal invariant (for tests). Runtime complexity: O(n)."""
         self._queue.check()
         self._pool.check()
+        self._timers.check()
         queued = 0
         for task_id, rec in self._tasks.items():
             assert rec.task.id == task_id
@@ -524,19 +513,17 @@ class Router:
         then agents freed by timeouts take work.
         """
         events: list[Event] = []
-        timers = self._timers
+        heap = self._timers.heap
         self._now = now
-        if not timers or timers[0][0] > now:
+        if not heap or heap[0][0] > now:  # the usual case, read inline
             return events
         released: list[LiveTask] = []
         freed: list[LiveAgent] = []
-        while timers and timers[0][0] <= now:
-            at, kind, _, version, obj = heapq.heappop(timers)
-            if kind == _BREAKPOINT:
-                current = obj.version == version and obj.state is _QUEUED
-                if current and self._breakpoint(obj, at, events):
+        for at, kind, obj in self._timers.due(now):
+            if kind == BREAKPOINT:
+                if self._breakpoint(obj, at, events):
                     released.append(obj)
-            elif obj.id in self._offers:
+            else:
                 _, rec, agent = self._offers[obj.id]
                 self._end_offer(obj, rec, agent, "timeout", now, events, route=False)
                 released.append(rec)
@@ -590,7 +577,7 @@ class Router:
         """Queue the located ``rec`` and arm a timer for its breakpoint ``next_at``."""
         self._queue.insert(rec)
         if next_at is not None:
-            heapq.heappush(self._timers, (next_at, _BREAKPOINT, rec.seq, rec.version, rec))
+            self._timers.push_breakpoint(next_at, rec)
 
     def _route_new(self, rec: LiveTask, now: float, events: list[Event]) -> None:
         """Route a new or requeued task: hand it to the best idle agent that fits, or
@@ -683,7 +670,7 @@ class Router:
         agent.units_used += task.units
         self._offers[offer_id] = (offer, rec, agent)
         if offer.expires_at is not None:
-            heapq.heappush(self._timers, (offer.expires_at, _OFFER_TIMEOUT, offer_id, 0, offer))
+            self._timers.push_timeout(offer)
         events.append(new_offered(offer))
 
     def _release(self, rec: LiveTask, agent: LiveAgent) -> None:

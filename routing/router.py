@@ -34,6 +34,7 @@ import math
 
 from routing._state import LiveAgent, LiveTask
 from routing.agents import AgentPool
+from routing.context import CustomerMemory
 from routing.errors import (
     AgentBusyError,
     DuplicateAgentError,
@@ -85,14 +86,6 @@ _NUMBER = (int, float)
 _INF = math.inf
 
 
-class _Context:
-    __slots__ = ("last_agent_id", "open_issues")
-
-    def __init__(self) -> None:
-        self.last_agent_id: str | None = None
-        self.open_issues: list[str] = []
-
-
 class Router:
     """Skills-based router over one global, SLA-driven task list.
 
@@ -111,10 +104,8 @@ class Router:
         self._tasks: dict[str, LiveTask] = {}
         self._offers: dict[int, tuple[Offer, LiveTask, LiveAgent]] = {}
         self._timers = Timers(self._offers)
-        self._customers: dict[str, _Context] = {}
-        # whether a customer's open issue can ever give a task a preferred agent (with
-        # no context window it cannot, so submit skips the customer look-up)
-        self._context_routing = self.policy.context_window > 0
+        self._customers = CustomerMemory(self.policy)
+        self._context_routing = self._customers.follow_ups  # read on every submit
         self._now = -math.inf
         self._task_seq = 0
         self._offer_seq = 0
@@ -268,29 +259,12 @@ class Router:
             policy.is_high_value(value),
         )
         if task.preferred_agents or (customer is not None and self._context_routing):
-            self._set_preference(rec)
+            self._customers.prefer(rec, self._pool.agents)
         self._tasks[task.id] = rec
         self._route_new(rec, now, events)
         if rec.state is _QUEUED:
             events.append(new_queued(task.id, now))
         return events
-
-    def _set_preference(self, rec: LiveTask) -> None:
-        """Give a new task its preferred agents and window: the task's own, or else the
-        customer's last agent while the customer has an open issue."""
-        task = rec.task
-        agents = self._pool.agents
-        if task.preferred_agents and task.preferred_window > 0:
-            rec.preferred = {a for a in task.preferred_agents if a in agents}
-            rec.preferred_until = rec.arrived_at + task.preferred_window
-        elif task.customer is not None and self._context_routing:
-            context = self._customers.get(task.customer.id)
-            if context is None or not context.open_issues or context.last_agent_id not in agents:
-                return
-            window = self.policy.context_window_for(task.sla_target, task.due_at)
-            if window > 0:
-                rec.preferred = {context.last_agent_id}
-                rec.preferred_until = rec.arrived_at + window
 
     def accept(self, offer_id: int, now: float) -> list[Event]:
         """The agent accepted: the task becomes assigned.
@@ -345,14 +319,7 @@ class Router:
         rec.state = _COMPLETED
         customer = rec.task.customer
         if customer is not None:
-            context = self._customers.get(customer.id)
-            if context is None:
-                context = self._customers[customer.id] = _Context()
-            context.last_agent_id = agent.id
-            if resolved:
-                context.open_issues.clear()
-            else:
-                context.open_issues.append(task_id)
+            self._customers.completed(customer.id, agent.id, task_id, resolved)
         self._pool.set_idle_since(agent, now)
         self._fill(agent, now, events, rec.task.channel)
         return events
@@ -469,14 +436,11 @@ class Router:
 
     def customer_context(self, customer_id: str) -> CustomerContext:
         """The customer's last agent and unresolved issues (empty if unknown)."""
-        context = self._customers.get(customer_id)
-        if context is None:
-            return CustomerContext(None, ())
-        return CustomerContext(context.last_agent_id, tuple(context.open_issues))
+        return self._customers.context(customer_id)
 
     def forget_customer(self, customer_id: str) -> None:
         """Drop what the router remembers about a customer."""
-        self._customers.pop(customer_id, None)
+        self._customers.forget(customer_id)
 
     def check(self) -> None:
         """Assert every internal invariant (for tests). Runtime complexity: O(n)."""

@@ -286,6 +286,16 @@ class LiveAgent:
         load = self.load
         return [channel for channel, cap in self.capacity.items() if load[channel] < cap]
 
+    def release(self, rec: LiveTask) -> None:
+        """Give back the slot and units ``rec`` held here and detach it from this agent
+        and its offer (the caller reindexes the agent)."""
+        task = rec.task
+        del self.work[task.id]
+        self.load[task.channel] -= 1
+        self.units_used -= task.units
+        rec.agent = None
+        rec.offer_id = None
+
     def can_take(self, channel: str, units: int) -> bool:
         """Whether the agent may take a task of ``units`` on ``channel`` now."""
         if self.state is not _AVAILABLE:

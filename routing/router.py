@@ -31,6 +31,7 @@ Decision rules (the test oracle implements exactly these, by brute force):
 from __future__ import annotations
 
 import math
+from heapq import heappop
 
 from routing._state import LiveAgent, LiveTask
 from routing.agents import AgentPool
@@ -42,10 +43,8 @@ from routing.errors import (
     IllegalTransitionError,
     InvalidDurationError,
     InvalidInputError,
-    OfferExpiredError,
     TimeWentBackwardsError,
     UnknownAgentError,
-    UnknownOfferError,
     UnknownTaskError,
 )
 from routing.events import (
@@ -55,7 +54,6 @@ from routing.events import (
     Relaxed,
     Requeued,
     SlaBreached,
-    new_offered,
     new_queued,
 )
 from routing.model import (
@@ -65,9 +63,8 @@ from routing.model import (
     Offer,
     Task,
     TaskState,
-    new_offer,
-    new_score_terms,
 )
+from routing.offers import Offers
 from routing.policy import Policy
 from routing.task_queue import TaskQueue
 from routing.timers import BREAKPOINT, Timers
@@ -76,7 +73,6 @@ from routing.timers import BREAKPOINT, Timers
 # up through the enum's metaclass on every use (about 60 ns on CPython 3.11), a
 # global name in about 10 ns, and states are read or written several times per task.
 _QUEUED = TaskState.QUEUED
-_OFFERED = TaskState.OFFERED
 _ASSIGNED = TaskState.ASSIGNED
 _COMPLETED = TaskState.COMPLETED
 _CANCELLED = TaskState.CANCELLED
@@ -102,13 +98,12 @@ class Router:
         self._queue = TaskQueue(self.policy)
         self._pool = AgentPool(self.policy)
         self._tasks: dict[str, LiveTask] = {}
-        self._offers: dict[int, tuple[Offer, LiveTask, LiveAgent]] = {}
-        self._timers = Timers(self._offers)
+        self._timers = Timers()
+        self._offers = Offers(self.policy, self._timers)
         self._customers = CustomerMemory(self.policy)
         self._context_routing = self._customers.follow_ups  # read on every submit
         self._now = -math.inf
         self._task_seq = 0
-        self._offer_seq = 0
 
     # -- validation ------------------------------------------------------------
 
@@ -137,17 +132,6 @@ class Router:
         if rec is None:
             raise UnknownTaskError(f"task {task_id!r} is not active")
         return rec
-
-    def _open_offer(self, offer_id: int, now: float) -> tuple[Offer, LiveTask, LiveAgent]:
-        found = self._offers.get(offer_id)
-        if found is None:
-            raise UnknownOfferError(f"offer {offer_id!r} is not open")
-        offer = found[0]
-        if offer.expires_at is not None and offer.expires_at <= now:
-            raise OfferExpiredError(
-                f"offer {offer_id!r} of task {offer.task_id!r} expired at {offer.expires_at!r}"
-            )
-        return found
 
     # -- agents ------------------------------------------------------------------
 
@@ -273,9 +257,9 @@ class Router:
             UnknownOfferError, OfferExpiredError.
         """
         now = self._check_now(now)
-        _offer, rec, _ = self._open_offer(offer_id, now)
+        _offer, rec, _ = self._offers.answerable(offer_id, now)
         events = self._advance(now)
-        del self._offers[offer_id]
+        del self._offers.open[offer_id]
         rec.state = _ASSIGNED
         rec.offer_id = None
         return events
@@ -288,9 +272,9 @@ class Router:
             UnknownOfferError, OfferExpiredError.
         """
         now = self._check_now(now)
-        offer, rec, agent = self._open_offer(offer_id, now)
+        _offer, rec, agent = self._offers.answerable(offer_id, now)
         events = self._advance(now)
-        self._end_offer(offer, rec, agent, "declined", now, events)
+        self._end_offer(rec, agent, "declined", now, events)
         self._fill(agent, now, events, rec.task.channel)
         return events
 
@@ -314,7 +298,7 @@ class Router:
         events = self._advance(now)
         agent = rec.agent
         assert agent is not None
-        self._release(rec, agent)
+        agent.release(rec)
         del self._tasks[task_id]
         rec.state = _COMPLETED
         customer = rec.task.customer
@@ -341,10 +325,9 @@ class Router:
         if rec.state is _QUEUED:
             self._queue.remove(rec)
         else:
-            assert rec.offer_id is not None and rec.agent is not None
             agent = rec.agent
-            del self._offers[rec.offer_id]
-            self._release(rec, agent)
+            assert agent is not None
+            self._offers.close(rec, agent)
             self._fill(agent, now, events, rec.task.channel)
         rec.state = _CANCELLED
         return events
@@ -373,10 +356,7 @@ class Router:
 
     def offer(self, offer_id: int) -> Offer:
         """An open offer."""
-        found = self._offers.get(offer_id)
-        if found is None:
-            raise UnknownOfferError(f"offer {offer_id!r} is not open")
-        return found[0]
+        return self._offers.get(offer_id)[0]
 
     def explain(self, offer: Offer | int) -> dict[str, float]:
         """The score terms behind an offer: value, priority, urgency, fit, context, total."""
@@ -454,7 +434,7 @@ class Router:
                 queued += 1
                 assert rec.agent is None and rec.offer_id is None
             elif rec.state is TaskState.OFFERED:
-                assert rec.offer_id in self._offers and rec.agent is not None
+                assert rec.offer_id in self._offers.open and rec.agent is not None
                 assert rec.agent.work.get(task_id) is rec
                 assert self._pool.agents.get(rec.agent.id) is rec.agent
             else:
@@ -463,8 +443,7 @@ class Router:
                 assert self._pool.agents.get(rec.agent.id) is rec.agent
                 assert rec.agent.satisfies(rec.skills)
         assert queued == self._queue.size
-        for offer_id, (offer, rec, agent) in self._offers.items():
-            assert offer.id == offer_id and rec.offer_id == offer_id and rec.agent is agent
+        self._offers.check()
 
     # -- internals -----------------------------------------------------------------
 
@@ -483,13 +462,19 @@ class Router:
             return events
         released: list[LiveTask] = []
         freed: list[LiveAgent] = []
-        for at, kind, obj in self._timers.due(now):
+        while heap and heap[0][0] <= now:
+            # Pop each due timer here, after the previous one was handled (which may
+            # have armed a timer due by ``now``), skipping stale ones by the rule of
+            # ``Timers.is_current``, inline: a call per timer costs (see ``timers``).
+            at, kind, seq, version, obj = heappop(heap)
             if kind == BREAKPOINT:
-                if self._breakpoint(obj, at, events):
+                current = obj.version == version and obj.state is _QUEUED
+                if current and self._breakpoint(obj, at, events):
                     released.append(obj)
-            else:
-                _, rec, agent = self._offers[obj.id]
-                self._end_offer(obj, rec, agent, "timeout", now, events, route=False)
+            elif obj.offer_id == seq:  # an offer timeout
+                rec = obj
+                agent = rec.agent
+                self._end_offer(rec, agent, "timeout", now, events, route=False)
                 released.append(rec)
                 if self.policy.pause_on_timeout:
                     agent.state = _NOT_RESPONDING
@@ -535,10 +520,7 @@ class Router:
 
     def _place(self, rec: LiveTask, t: float, events: list[Event]) -> None:
         """Queue ``rec`` at time ``t`` and arm a timer for its next breakpoint."""
-        self._enqueue(rec, self._locate(rec, t, events))
-
-    def _enqueue(self, rec: LiveTask, next_at: float | None) -> None:
-        """Queue the located ``rec`` and arm a timer for its breakpoint ``next_at``."""
+        next_at = self._locate(rec, t, events)
         self._queue.insert(rec)
         if next_at is not None:
             self._timers.push_breakpoint(next_at, rec)
@@ -553,12 +535,14 @@ class Router:
         """
         next_at = self._locate(rec, now, events)
         found = self._pool.best_for(rec)
-        if found is None:
-            self._enqueue(rec, next_at)
+        if found is None:  # queue it, as ``_place`` does
+            self._queue.insert(rec)
+            if next_at is not None:
+                self._timers.push_breakpoint(next_at, rec)
             return
         rec.group = None  # located, never queued
         agent, fit, context = found
-        self._offer(rec, agent, fit, context, now, events)
+        self._offers.make(rec, agent, fit, context, now, events)
         self._pool.reindex(agent)
 
     def _route_waiting(self, rec: LiveTask, now: float, events: list[Event]) -> None:
@@ -566,7 +550,7 @@ class Router:
         if found is not None:
             agent, fit, context = found
             self._queue.remove(rec)
-            self._offer(rec, agent, fit, context, now, events)
+            self._offers.make(rec, agent, fit, context, now, events)
             self._pool.reindex(agent)
 
     def _fill(
@@ -595,59 +579,11 @@ class Router:
                 break
             rec, fit, context = found
             queue.remove(rec)
-            self._offer(rec, agent, fit, context, now, events)
+            self._offers.make(rec, agent, fit, context, now, events)
         self._pool.reindex(agent)
-
-    def _offer(
-        self,
-        rec: LiveTask,
-        agent: LiveAgent,
-        fit: float,
-        context: float,
-        now: float,
-        events: list[Event],
-    ) -> None:
-        """Reserve the dequeued ``rec`` for ``agent`` (the caller reindexes the agent)."""
-        policy = self.policy
-        task = rec.task
-        self._offer_seq += 1
-        offer_id = self._offer_seq
-        value = task.customer.value if task.customer is not None else 0.0
-        # Every timer due by ``now`` has fired, so the task is on its urgency segment
-        # for ``now`` and ``urgency_a + slope * now`` is ``policy``'s urgency at ``now``.
-        terms = new_score_terms(
-            policy.w_value * value,
-            policy.w_priority * task.priority,
-            rec.urgency_a + rec.slope * now,
-            fit,
-            context,
-        )
-        timeout = policy.offer_timeout
-        offer = new_offer(
-            offer_id, task.id, agent.id, now, None if timeout is None else now + timeout, terms
-        )
-        rec.state = _OFFERED
-        rec.agent = agent
-        rec.offer_id = offer_id
-        agent.work[task.id] = rec
-        agent.load[task.channel] += 1
-        agent.units_used += task.units
-        self._offers[offer_id] = (offer, rec, agent)
-        if offer.expires_at is not None:
-            self._timers.push_timeout(offer)
-        events.append(new_offered(offer))
-
-    def _release(self, rec: LiveTask, agent: LiveAgent) -> None:
-        """Free the capacity ``rec`` held on ``agent`` (the caller reindexes)."""
-        del agent.work[rec.task.id]
-        agent.load[rec.task.channel] -= 1
-        agent.units_used -= rec.task.units
-        rec.agent = None
-        rec.offer_id = None
 
     def _end_offer(
         self,
-        offer: Offer,
         rec: LiveTask,
         agent: LiveAgent,
         reason: str,
@@ -656,14 +592,10 @@ class Router:
         *,
         route: bool = True,
     ) -> None:
-        """Close an offer that was not accepted and requeue its task (routing it to an
-        idle agent at once unless ``route`` is false)."""
-        del self._offers[offer.id]
-        self._release(rec, agent)
+        """Close ``rec``'s offer to ``agent``, declined or timed out, and requeue the task
+        (routing it to an idle agent at once unless ``route`` is false)."""
+        self._offers.refuse(rec, agent)
         self._pool.reindex(agent)
-        if rec.declined_by is None:
-            rec.declined_by = set()
-        rec.declined_by.add(agent.id)
         events.append(Requeued(rec.task.id, agent.id, reason, now))
         if route:
             self._route_new(rec, now, events)

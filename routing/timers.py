@@ -12,28 +12,33 @@ ends by itself at its timeout: both are timers. A timer is the tuple
   had go *stale* instead of being searched for and deleted; a stale timer is skipped
   when it reaches the top. A task has at most one current timer: one is armed per
   insertion into the queue, and a removal separates two insertions.
-* kind :data:`OFFER_TIMEOUT` (1): ``obj`` is the :class:`~routing.model.Offer`, ``seq``
-  its id and ``version`` 0. It is stale once the offer is no longer open (accepted,
-  declined or cancelled before it expired).
+* kind :data:`OFFER_TIMEOUT` (1): ``obj`` is the offered task's ``LiveTask``, ``seq``
+  the offer's id and ``version`` 0. It is stale once the task's ``offer_id`` is no
+  longer that id: every end of an offer (accepted, declined, cancelled, timed out)
+  clears it, so the timers need no look-up in the router's offer table.
 
 At equal times breakpoints fire before timeouts, breakpoints in task submission order
 and timeouts in offer order: ties are broken by counters, like SimPy's
 ``(time, priority, eid)``. ``(at, kind, seq, version)`` is unique, so the heap never
 compares two ``obj``.
 
-The router reads :attr:`Timers.heap` directly for its one hot question, *is anything
-due by now?* (``heap and heap[0][0] <= now``), asked at the start of every call; the
-rest goes through the methods here.
+This module owns the timers' shape, arming them (:meth:`Timers.push_breakpoint`,
+:meth:`Timers.push_timeout`), the staleness rule (:meth:`Timers.is_current`),
+:meth:`Timers.next_at` and the invariants (:meth:`Timers.check`). The router reads
+:attr:`Timers.heap`, a plain list, directly on its hot path: every call first asks *is
+anything due by now?* (``heap and heap[0][0] <= now``), and ``Router._advance`` pops the
+due timers itself, applying ``is_current`` inline, because a generator or a call per
+timer here measurably slowed a lifecycle (``benchmarks/ab_router.py``). The tests of
+this module pin the rule; the stateful test against the oracle pins the router's copy.
 """
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterator
 from heapq import heappop, heappush
 from typing import Any, TypeAlias
 
 from routing._state import LiveTask
-from routing.model import Offer, TaskState
+from routing.model import TaskState
 
 BREAKPOINT = 0
 """Timer kind of a task breakpoint (fires first at equal times)."""
@@ -48,18 +53,12 @@ _QUEUED = TaskState.QUEUED
 
 
 class Timers:
-    """The heap of breakpoint and offer-timeout timers of one router.
+    """The heap of breakpoint and offer-timeout timers of one router."""
 
-    Args:
-        open_offers: the ids of the open offers (the router's offer table, read, never
-            changed here): an offer's timeout is current while its id is in it.
-    """
+    __slots__ = ("heap",)
 
-    __slots__ = ("_open_offers", "heap")
-
-    def __init__(self, open_offers: Container[int]) -> None:
+    def __init__(self) -> None:
         self.heap: list[Timer] = []
-        self._open_offers = open_offers
 
     def __len__(self) -> int:
         """Timers in the heap, stale ones included."""
@@ -72,42 +71,22 @@ class Timers:
         """
         heappush(self.heap, (at, BREAKPOINT, rec.seq, rec.version, rec))
 
-    def push_timeout(self, offer: Offer) -> None:
-        """Arm the timeout of the open ``offer``, which must have an ``expires_at``.
+    def push_timeout(self, at: float, rec: LiveTask) -> None:
+        """Arm the timeout at ``at`` of the open offer of ``rec`` (its ``offer_id``).
 
         Runtime complexity: O(log n).
         """
-        at = offer.expires_at
-        assert at is not None, offer
-        heappush(self.heap, (at, OFFER_TIMEOUT, offer.id, 0, offer))
+        offer_id = rec.offer_id
+        assert offer_id is not None, rec.task.id
+        heappush(self.heap, (at, OFFER_TIMEOUT, offer_id, 0, rec))
 
     def is_current(self, timer: Timer) -> bool:
         """Whether ``timer`` would still fire: its task is queued with the version it
-        was armed for, or its offer is open."""
-        _, kind, _, version, obj = timer
+        was armed for, or still holds the offer it was armed for."""
+        _, kind, seq, version, obj = timer
         if kind == BREAKPOINT:
             return bool(obj.version == version and obj.state is _QUEUED)
-        return obj.id in self._open_offers
-
-    def due(self, now: float) -> Iterator[tuple[float, int, Any]]:
-        """Pop the current timers due by ``now``, in firing order, as ``(at, kind, obj)``,
-        dropping stale ones.
-
-        Each timer is checked as it reaches the top, after the caller has handled the
-        previous one, so a timer armed meanwhile (a task's next breakpoint, itself due
-        by ``now``) fires in its turn and one made stale meanwhile does not fire.
-
-        Runtime complexity: O(log n) per timer popped.
-        """
-        heap = self.heap
-        open_offers = self._open_offers
-        while heap and heap[0][0] <= now:
-            at, kind, _, version, obj = heappop(heap)
-            if kind == BREAKPOINT:
-                if obj.version == version and obj.state is _QUEUED:
-                    yield at, kind, obj
-            elif obj.id in open_offers:
-                yield at, kind, obj
+        return bool(obj.offer_id == seq)
 
     def next_at(self) -> float | None:
         """When the next current timer fires, or ``None``; drops stale timers on top.
@@ -115,14 +94,13 @@ class Timers:
         Runtime complexity: O(1) amortised (each stale timer is dropped once).
         """
         heap = self.heap
-        open_offers = self._open_offers
         while heap:
             # ``is_current(heap[0])`` inline: the simulator asks after every router call
-            at, kind, _, version, obj = heap[0]
+            at, kind, seq, version, obj = heap[0]
             if kind == BREAKPOINT:
                 if obj.version == version and obj.state is _QUEUED:
                     return at
-            elif obj.id in open_offers:
+            elif obj.offer_id == seq:
                 return at
             heappop(heap)
         return None
@@ -133,16 +111,14 @@ class Timers:
         heap = self.heap
         for i in range(1, len(heap)):
             assert heap[(i - 1) // 2] <= heap[i], f"timer heap order broken at {i}"
-        armed: set[int] = set()
+        armed: set[tuple[int, int]] = set()
         for timer in heap:
-            at, kind, seq, version, obj = timer
+            _, kind, seq, version, obj = timer
+            assert kind in (BREAKPOINT, OFFER_TIMEOUT) and isinstance(obj, LiveTask), timer
             if kind == BREAKPOINT:
-                assert isinstance(obj, LiveTask) and seq == obj.seq, timer
-                assert version <= obj.version, timer
-                if self.is_current(timer):
-                    assert seq not in armed, f"task {obj.task.id!r} has two current timers"
-                    armed.add(seq)
+                assert seq == obj.seq and version <= obj.version, timer
             else:
-                assert kind == OFFER_TIMEOUT, timer
-                assert isinstance(obj, Offer) and seq == obj.id and version == 0, timer
-                assert at == obj.expires_at, timer
+                assert version == 0, timer
+            if self.is_current(timer):
+                assert (kind, seq) not in armed, f"task {obj.task.id!r} has two current timers"
+                armed.add((kind, seq))

@@ -28,6 +28,7 @@ from bisect import insort
 from sortedcontainers import SortedList
 
 from routing._state import Fits, Group, LiveAgent, LiveTask, Profile
+from routing.errors import UnknownAgentError
 from routing.model import Agent, AgentState, Skills, satisfies
 from routing.policy import Policy
 
@@ -52,6 +53,29 @@ class AgentPool:
         self._shared_fits: dict[tuple[float, float, float, float], Fits] = {}
         self._free_slots: list[int] = []
         self._seq = 0
+
+    def get(self, agent_id: str) -> LiveAgent:
+        """The agent ``agent_id``.
+
+        Raises:
+            UnknownAgentError: no agent in the pool has this id.
+        """
+        rec = self.agents.get(agent_id)
+        if rec is None:
+            raise UnknownAgentError(f"agent {agent_id!r} is not in the pool")
+        return rec
+
+    def by_state(self) -> dict[AgentState, list[str]]:
+        """Agent ids per state (every state present, possibly empty), sorted.
+
+        Runtime complexity: O(a log a) for the a agents.
+        """
+        result: dict[AgentState, list[str]] = {state: [] for state in AgentState}
+        for rec in self.agents.values():
+            result[rec.state].append(rec.id)
+        for ids in result.values():
+            ids.sort()
+        return result
 
     def add(self, agent: Agent, now: float, groups: list[Group]) -> LiveAgent:
         """Add an available agent; link a new profile to every existing group."""

@@ -6,6 +6,12 @@ breakpoints and offer timeouts that are due), then does its work, and returns th
 events it caused. Bad input raises a :class:`~routing.errors.RoutingError` before
 anything changes.
 
+The router is the facade and the lifecycle: it validates, keeps the table of active
+tasks and decides who gets what and when; the structures below it own their parts:
+the waiting tasks (``task_queue``), the agents and their idle indexes (``agents``),
+the open offers (``offers``), the timers (``timers``) and what it remembers about
+customers (``context``).
+
 Decision rules (the test oracle implements exactly these, by brute force):
 
 * A task that enters the queue (``submit``, a decline/timeout requeue, or a
@@ -44,7 +50,6 @@ from routing.errors import (
     InvalidDurationError,
     InvalidInputError,
     TimeWentBackwardsError,
-    UnknownAgentError,
     UnknownTaskError,
 )
 from routing.events import (
@@ -56,14 +61,7 @@ from routing.events import (
     SlaBreached,
     new_queued,
 )
-from routing.model import (
-    Agent,
-    AgentState,
-    CustomerContext,
-    Offer,
-    Task,
-    TaskState,
-)
+from routing.model import Agent, AgentState, CustomerContext, Offer, Task, TaskState
 from routing.offers import Offers
 from routing.policy import Policy
 from routing.task_queue import TaskQueue
@@ -121,12 +119,6 @@ class Router:
             )
         return float(now)
 
-    def _agent(self, agent_id: str) -> LiveAgent:
-        rec = self._pool.agents.get(agent_id)
-        if rec is None:
-            raise UnknownAgentError(f"agent {agent_id!r} is not in the pool")
-        return rec
-
     def _task(self, task_id: str) -> LiveTask:
         rec = self._tasks.get(task_id)
         if rec is None:
@@ -161,7 +153,7 @@ class Router:
             UnknownAgentError, AgentBusyError.
         """
         now = self._check_now(now)
-        rec = self._agent(agent_id)
+        rec = self._pool.get(agent_id)
         if rec.work:
             raise AgentBusyError(
                 f"agent {agent_id!r} still holds tasks {sorted(rec.work)!r}; "
@@ -192,7 +184,7 @@ class Router:
         Work it already holds is unaffected by going away or offline.
         """
         now = self._check_now(now)
-        rec = self._agent(agent_id)
+        rec = self._pool.get(agent_id)
         if not isinstance(state, AgentState):
             raise InvalidInputError(f"agent state {state!r} is not an AgentState")
         events = self._advance(now)
@@ -383,36 +375,20 @@ class Router:
 
         Runtime complexity: O(n log n).
         """
-        records = [
-            rec
-            for rec in self._queue.waiting()
-            if (channel is None or rec.task.channel == channel)
-            and (skill is None or any(name == skill for name, _ in rec.skills))
-        ]
-        records.sort(key=lambda rec: (rec.arrived_at, rec.seq))
-        return [rec.task for rec in records]
+        return self._queue.waiting_tasks(channel, skill)
 
     def oldest_wait(self, now: float, channel: str | None = None) -> float:
         """Seconds the longest-waiting task has waited at ``now`` (0 if none)."""
-        arrivals = [
-            rec.arrived_at
-            for rec in self._queue.waiting()
-            if channel is None or rec.task.channel == channel
-        ]
-        return max(0.0, now - min(arrivals)) if arrivals else 0.0
+        arrived_at = self._queue.oldest_arrival(channel)
+        return 0.0 if arrived_at is None else max(0.0, now - arrived_at)
 
     def agents_by_state(self) -> dict[AgentState, list[str]]:
         """Agent ids per state (every state present, possibly empty), sorted."""
-        result: dict[AgentState, list[str]] = {state: [] for state in AgentState}
-        for rec in self._pool.agents.values():
-            result[rec.state].append(rec.id)
-        for ids in result.values():
-            ids.sort()
-        return result
+        return self._pool.by_state()
 
     def agent_tasks(self, agent_id: str) -> list[str]:
         """Ids of the tasks an agent holds (offered or assigned)."""
-        return sorted(self._agent(agent_id).work)
+        return sorted(self._pool.get(agent_id).work)
 
     def customer_context(self, customer_id: str) -> CustomerContext:
         """The customer's last agent and unresolved issues (empty if unknown)."""

@@ -19,7 +19,7 @@ The records (:class:`~routing._state.LiveTask`, ``Group``, ``Bucket``) live in
 from __future__ import annotations
 
 from routing._state import Bucket, Group, GroupKey, LiveAgent, LiveTask
-from routing.model import TaskState
+from routing.model import Task, TaskState
 from routing.policy import Policy
 
 # Enum members as module constants for the hot paths (see ``routing.router``).
@@ -195,6 +195,30 @@ class TaskQueue:
             for rec in table.values():
                 records[rec.seq] = rec
         return list(records.values())
+
+    def waiting_tasks(self, channel: str | None, skill: str | None) -> list[Task]:
+        """Waiting tasks, oldest first (by arrival, then submission), on ``channel`` and
+        needing ``skill`` now if given. Runtime complexity: O(n log n)."""
+        records = [
+            rec
+            for rec in self.waiting()
+            if (channel is None or rec.task.channel == channel)
+            and (skill is None or any(name == skill for name, _ in rec.skills))
+        ]
+        records.sort(key=lambda rec: (rec.arrived_at, rec.seq))
+        return [rec.task for rec in records]
+
+    def oldest_arrival(self, channel: str | None) -> float | None:
+        """When the longest-waiting task (on ``channel`` if given) arrived, or ``None``.
+
+        Runtime complexity: O(n).
+        """
+        arrivals = [
+            rec.arrived_at
+            for rec in self.waiting()
+            if channel is None or rec.task.channel == channel
+        ]
+        return min(arrivals) if arrivals else None
 
     def check(self) -> None:
         """Assert every internal invariant. Runtime complexity: O(n)."""

@@ -17,8 +17,9 @@ modules, lets each import only what lies beneath it:
 * :class:`LiveAgent`: one agent in the pool: state, load per channel, units,
   idle clock, idle-index entries and the tasks it holds.
 
-Nothing here decides anything: ``task_queue`` and ``agents`` own the algorithms that
-read and update these records, ``router`` the lifecycle that ties them together.
+Nothing here decides anything: ``task_queue``, ``agents``, ``offers``, ``timers`` and
+``context`` own the algorithms that read and update these records, ``router`` the
+lifecycle that ties them together.
 """
 
 from __future__ import annotations

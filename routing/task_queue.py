@@ -7,7 +7,7 @@ bucket is ordered once, by the immutable key ``(-a, seq, record)``. The best tas
 an agent is the best of the *heads* of the buckets the agent is eligible for:
 O(B) head evaluations, independent of how many tasks wait. A task leaves its bucket
 only at a breakpoint known in advance (deadline, relaxation step, end of a preferred
-agent window), which the router's timer heap fires in O(log n).
+agent window), which the router's timer heap (``timers``) fires in O(log n).
 
 Tasks inside a preferred-agent window are not in any bucket: they wait in a small
 per-agent table and only their preferred agents look at them.

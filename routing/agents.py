@@ -14,6 +14,9 @@ exactly the eligible idle agents, in a few machine words, however many agents ar
 idle but unfit. Agents with a unit cap are also masked by how many units they have
 free, so a task of ``u`` units drops those with fewer in the same few words (a call
 of 3 units is not offered to each agent whose chats leave it only 2).
+
+The records (:class:`~routing._state.LiveAgent`, ``Profile``) live in
+``routing._state``, which ``task_queue`` shares; this module owns the algorithms on them.
 """
 
 from __future__ import annotations
@@ -21,107 +24,17 @@ from __future__ import annotations
 import heapq
 import math
 from bisect import insort
-from typing import TYPE_CHECKING
 
 from sortedcontainers import SortedList
 
+from routing._state import Fits, Group, LiveAgent, LiveTask, Profile
+from routing.errors import UnknownAgentError
 from routing.model import Agent, AgentState, Skills, satisfies
-
-if TYPE_CHECKING:
-    from routing.policy import Policy
-    from routing.task_queue import Bucket, BucketKey, Group, TaskRecord
+from routing.policy import Policy
 
 # Enum members as module constants for the hot paths (see ``routing.router``).
 _AVAILABLE = AgentState.AVAILABLE
 _OFFLINE = AgentState.OFFLINE
-Fits = tuple[float, float]
-"""An agent's fit for a group's routine tasks and for its high-value tasks."""
-
-
-class Profile:
-    """Agents sharing one set of skills and levels."""
-
-    __slots__ = ("fits", "groups", "idle", "mask", "seq", "skill_map", "skills")
-
-    def __init__(self, skills: Skills, seq: int) -> None:
-        self.skills = skills
-        self.skill_map = dict(skills)
-        self.seq = seq
-        # per channel: (group buckets, (routine fit, high-value fit), units) of every
-        # eligible group
-        self.groups: dict[str, list[tuple[dict[BucketKey, Bucket], Fits, int]]] = {}
-        self.fits: dict[Group, Fits] = {}
-        self.idle: dict[str, SortedList] = {}
-        self.mask = 0  # bits of this profile's agents
-
-
-class AgentRecord:
-    """The router's mutable bookkeeping for one agent."""
-
-    __slots__ = (
-        "agent",
-        "bit",
-        "capacity",
-        "entry",
-        "free_key",
-        "id",
-        "idle_since",
-        "indexed",
-        "load",
-        "max_units",
-        "profile",
-        "seq",
-        "skill_map",
-        "slot",
-        "state",
-        "units_used",
-        "work",
-    )
-
-    def __init__(self, agent: Agent, seq: int, slot: int, profile: Profile, now: float) -> None:
-        self.agent = agent
-        self.id = agent.id
-        self.seq = seq
-        self.slot = slot
-        self.bit = 1 << slot
-        self.profile = profile
-        self.skill_map = profile.skill_map
-        self.capacity = dict(agent.capacity)
-        self.max_units = agent.max_units
-        self.state = _AVAILABLE
-        self.load = dict.fromkeys(self.capacity, 0)
-        self.units_used = 0
-        self.free_key: int | None = None  # free units it is masked under (capped agents)
-        self.idle_since = now
-        self.entry = (now, seq, self)
-        self.indexed: dict[str, tuple[float, int, AgentRecord]] = {}
-        self.work: dict[str, TaskRecord] = {}
-
-    def satisfies(self, required: Skills) -> bool:
-        """Whether this agent meets every ``(skill, min_level)`` in ``required``."""
-        return satisfies(self.skill_map, required)
-
-    def free_units(self) -> int | None:
-        """Units still free, or ``None`` when the agent has no total cap."""
-        return None if self.max_units is None else self.max_units - self.units_used
-
-    def free_channels(self) -> list[str]:
-        """Channels on which the agent may take one more task now (empty if not routable)."""
-        if self.state is not _AVAILABLE:
-            return []
-        if self.max_units is not None and self.units_used >= self.max_units:
-            return []
-        load = self.load
-        return [channel for channel, cap in self.capacity.items() if load[channel] < cap]
-
-    def can_take(self, channel: str, units: int) -> bool:
-        """Whether the agent may take a task of ``units`` on ``channel`` now."""
-        if self.state is not _AVAILABLE:
-            return False
-        cap = self.capacity.get(channel)
-        if cap is None or self.load[channel] >= cap:
-            return False
-        return self.max_units is None or self.units_used + units <= self.max_units
 
 
 class AgentPool:
@@ -129,19 +42,42 @@ class AgentPool:
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
-        self.agents: dict[str, AgentRecord] = {}
+        self.agents: dict[str, LiveAgent] = {}
         self.profiles: dict[Skills, Profile] = {}
         self.idle_mask: dict[str, int] = {}
         # free units -> bits of the agents with a unit cap that have that many free
         self.free_units_mask: dict[int, int] = {}
-        self.by_slot: dict[int, AgentRecord] = {}
+        self.by_slot: dict[int, LiveAgent] = {}
         # one object per fit value and per fits pair, keyed with the sign (``link``)
         self._shared_floats: dict[tuple[float, float], float] = {}
         self._shared_fits: dict[tuple[float, float, float, float], Fits] = {}
         self._free_slots: list[int] = []
         self._seq = 0
 
-    def add(self, agent: Agent, now: float, groups: list[Group]) -> AgentRecord:
+    def get(self, agent_id: str) -> LiveAgent:
+        """The agent ``agent_id``.
+
+        Raises:
+            UnknownAgentError: no agent in the pool has this id.
+        """
+        rec = self.agents.get(agent_id)
+        if rec is None:
+            raise UnknownAgentError(f"agent {agent_id!r} is not in the pool")
+        return rec
+
+    def by_state(self) -> dict[AgentState, list[str]]:
+        """Agent ids per state (every state present, possibly empty), sorted.
+
+        Runtime complexity: O(a log a) for the a agents.
+        """
+        result: dict[AgentState, list[str]] = {state: [] for state in AgentState}
+        for rec in self.agents.values():
+            result[rec.state].append(rec.id)
+        for ids in result.values():
+            ids.sort()
+        return result
+
+    def add(self, agent: Agent, now: float, groups: list[Group]) -> LiveAgent:
         """Add an available agent; link a new profile to every existing group."""
         profile = self.profiles.get(agent.skills)
         if profile is None:
@@ -150,7 +86,7 @@ class AgentPool:
                 self.link(profile, group)
         self._seq += 1
         slot = heapq.heappop(self._free_slots) if self._free_slots else len(self.by_slot)
-        rec = AgentRecord(agent, self._seq, slot, profile, now)
+        rec = LiveAgent(agent, self._seq, slot, profile, now)
         self.agents[agent.id] = rec
         self.by_slot[slot] = rec
         profile.mask |= rec.bit
@@ -162,7 +98,7 @@ class AgentPool:
         self.reindex(rec)
         return rec
 
-    def remove(self, rec: AgentRecord) -> None:
+    def remove(self, rec: LiveAgent) -> None:
         """Drop an agent that holds no work. Runtime complexity: O(groups it may take)."""
         rec.state = _OFFLINE
         self.reindex(rec)
@@ -237,12 +173,12 @@ class AgentPool:
         for profile in self.profiles.values():
             self.link(profile, group)
 
-    def set_idle_since(self, rec: AgentRecord, now: float) -> None:
+    def set_idle_since(self, rec: LiveAgent, now: float) -> None:
         """Restart the agent's idle clock (it finished work or became available)."""
         rec.idle_since = now
         rec.entry = (now, rec.seq, rec)
 
-    def reindex(self, rec: AgentRecord) -> None:
+    def reindex(self, rec: LiveAgent) -> None:
         """Bring the agent's idle-index entries in line with its state and load.
 
         Runtime complexity: O(c log n) for the agent's c channels.
@@ -281,7 +217,7 @@ class AgentPool:
                 del indexed[channel]
                 self.idle_mask[channel] &= ~rec.bit
 
-    def best_for(self, task_rec: TaskRecord) -> tuple[AgentRecord, float, float] | None:
+    def best_for(self, task_rec: LiveTask) -> tuple[LiveAgent, float, float] | None:
         """The idle agent a waiting task should go to, with its fit and context bonus.
 
         The winner maximises ``(fit + context, -idle_since, -seq)``. In a preferred
@@ -301,7 +237,7 @@ class AgentPool:
         units = task.units
         policy = self.policy
         best: tuple[float, float, int] | None = None
-        winner: tuple[AgentRecord, float, float] | None = None
+        winner: tuple[LiveAgent, float, float] | None = None
         if group is None:  # waiting for preferred agents
             for agent_id in sorted(task_rec.preferred):
                 rec = self.agents.get(agent_id)
@@ -338,7 +274,7 @@ class AgentPool:
                 in_class = candidates & mask
                 if not in_class:
                     continue
-                found: AgentRecord | None = None
+                found: LiveAgent | None = None
                 best_since = 0.0
                 best_seq = 0
                 while in_class:

@@ -27,8 +27,12 @@ factorial of a large number is ever formed. The infinite queue sum of Erlang A i
 truncated once a geometric bound on the remaining terms is below ``e**-50`` of the
 largest term.
 
-Every invalid argument raises :class:`ValueError` whose message names the argument and
-repeats the offending value.
+Every invalid argument raises :class:`~routing.errors.InvalidInputError` (a
+``ValueError``) whose message names the argument and repeats the offending value: its
+subclass :class:`~routing.errors.InvalidDurationError` for a time in seconds (``aht``,
+``patience``, ``target``, ``max_asa``), :class:`~routing.errors.InvalidInputError`
+itself for the rest (rates, loads, agent counts, probability targets, a missing or
+half-given target). This module imports nothing of ``routing`` but its errors.
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from numbers import Integral, Real
+
+from routing.errors import InvalidDurationError, InvalidInputError
 
 __all__ = [
     "ErlangAResult",
@@ -131,27 +137,34 @@ class ErlangAResult:
 # ------------------------------------------------------------------------ validation
 
 
-def _real(name: str, value: object) -> float:
-    """Return ``value`` as a finite float or raise ValueError naming it."""
+def _error(unit: str) -> type[InvalidInputError]:
+    """The error for a bad value in ``unit``: a time in seconds is a duration."""
+    return InvalidDurationError if unit == "seconds" else InvalidInputError
+
+
+def _real(name: str, value: object, error: type[InvalidInputError] = InvalidInputError) -> float:
+    """Return ``value`` as a finite float or raise ``error`` naming it."""
     if isinstance(value, bool) or not isinstance(value, Real):
-        raise ValueError(f"{name} must be a real number, got {value!r}")
+        raise error(f"{name} must be a real number, got {value!r}")
     result = float(value)
     if not math.isfinite(result):
-        raise ValueError(f"{name} must be finite, got {value!r}")
+        raise error(f"{name} must be finite, got {value!r}")
     return result
 
 
 def _non_negative(name: str, value: object, unit: str) -> float:
-    result = _real(name, value)
+    error = _error(unit)
+    result = _real(name, value, error)
     if result < 0.0:
-        raise ValueError(f"{name} must be >= 0 ({unit}), got {value!r}")
+        raise error(f"{name} must be >= 0 ({unit}), got {value!r}")
     return result
 
 
 def _positive(name: str, value: object, unit: str) -> float:
-    result = _real(name, value)
+    error = _error(unit)
+    result = _real(name, value, error)
     if result <= 0.0:
-        raise ValueError(f"{name} must be > 0 ({unit}), got {value!r}")
+        raise error(f"{name} must be > 0 ({unit}), got {value!r}")
     return result
 
 
@@ -159,7 +172,7 @@ def _fraction(name: str, value: object) -> float:
     """A probability target strictly between 0 and 1."""
     result = _real(name, value)
     if not 0.0 < result < 1.0:
-        raise ValueError(f"{name} must be strictly between 0 and 1, got {value!r}")
+        raise InvalidInputError(f"{name} must be strictly between 0 and 1, got {value!r}")
     return result
 
 
@@ -170,10 +183,10 @@ def _rate_and_aht(arrival_rate: object, aht: object) -> tuple[float, float]:
 
 def _agents(value: object, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, Integral):
-        raise ValueError(f"agents must be an integer, got {value!r}")
+        raise InvalidInputError(f"agents must be an integer, got {value!r}")
     result = int(value)
     if result < minimum:
-        raise ValueError(f"agents must be >= {minimum}, got {value!r}")
+        raise InvalidInputError(f"agents must be >= {minimum}, got {value!r}")
     return result
 
 
@@ -237,8 +250,8 @@ def offered_load(arrival_rate: float, aht: float) -> float:
     17.575
 
     Raises:
-        ValueError: ``arrival_rate`` is negative or ``aht`` is not positive (or either
-            is not a finite number).
+        InvalidInputError: ``arrival_rate`` is negative or not a finite number.
+        InvalidDurationError: ``aht`` is not a positive finite number.
     """
     rate, handle = _rate_and_aht(arrival_rate, aht)
     return rate * handle
@@ -260,7 +273,7 @@ def erlang_b(load: float, agents: int) -> float:
         agents: Number of servers, an integer >= 0.
 
     Raises:
-        ValueError: ``load`` or ``agents`` is out of range.
+        InvalidInputError: ``load`` or ``agents`` is out of range.
     """
     a = _non_negative("load", load, "Erlangs")
     c = _agents(agents, 0)
@@ -279,7 +292,7 @@ def erlang_c(load: float, agents: int) -> float:
     Runtime complexity: O(agents).
 
     Raises:
-        ValueError: ``load`` or ``agents`` is out of range.
+        InvalidInputError: ``load`` or ``agents`` is out of range.
     """
     a = _non_negative("load", load, "Erlangs")
     c = _agents(agents, 0)
@@ -300,7 +313,8 @@ def erlang_c_metrics(arrival_rate: float, aht: float, agents: int, target: float
         target: Service-level answer-time threshold in seconds, >= 0.
 
     Raises:
-        ValueError: An argument is out of range.
+        InvalidInputError: An argument is out of range (InvalidDurationError for a
+            time in seconds).
     """
     rate, handle = _rate_and_aht(arrival_rate, aht)
     c = _agents(agents, 1)
@@ -361,7 +375,8 @@ def agents_for_service_level(arrival_rate: float, aht: float, target: float, lev
         level: Required fraction answered within ``target``, strictly in (0, 1).
 
     Raises:
-        ValueError: An argument is out of range.
+        InvalidInputError: An argument is out of range (InvalidDurationError for a
+            time in seconds).
     """
     rate, handle = _rate_and_aht(arrival_rate, aht)
     threshold = _non_negative("target", target, "seconds")
@@ -386,7 +401,8 @@ def agents_for_asa(arrival_rate: float, aht: float, max_asa: float) -> int:
         max_asa: Largest acceptable mean wait in seconds, > 0.
 
     Raises:
-        ValueError: An argument is out of range.
+        InvalidInputError: An argument is out of range (InvalidDurationError for a
+            time in seconds).
     """
     rate, handle = _rate_and_aht(arrival_rate, aht)
     limit = _positive("max_asa", max_asa, "seconds")
@@ -499,7 +515,7 @@ def _erlang_a(
         log_term += log_lambda - math.log(leave_rate)
         j += 1
         if j > _MAX_QUEUE_STATES:
-            raise ValueError(
+            raise InvalidInputError(
                 f"Erlang A queue distribution too wide to sum (over {_MAX_QUEUE_STATES} "
                 f"states) for arrival_rate={arrival_rate!r}, aht={aht!r}, "
                 f"agents={agents!r}, patience={patience!r}; patience is extreme "
@@ -553,7 +569,8 @@ def erlang_a_metrics(
         target: Service-level answer-time threshold in seconds, >= 0.
 
     Raises:
-        ValueError: An argument is out of range, or the queue distribution is too
+        InvalidInputError: An argument is out of range (InvalidDurationError for
+            ``aht``, ``patience`` or ``target``), or the queue distribution is too
             wide to sum (patience astronomically long compared with the
             inter-arrival time).
     """
@@ -591,17 +608,18 @@ def agents_for_erlang_a(
     milliseconds.
 
     Raises:
-        ValueError: An argument is out of range, no target was given, or only one of
+        InvalidInputError: An argument is out of range (InvalidDurationError for a
+            time in seconds), no target was given, or only one of
             ``target`` and ``level`` was given.
     """
     rate, handle = _rate_and_aht(arrival_rate, aht)
     mean_patience = _positive("patience", patience, "seconds")
     if (target is None) != (level is None):
-        raise ValueError(
+        raise InvalidInputError(
             f"target and level must be given together, got target={target!r}, level={level!r}"
         )
     if target is None and max_abandon is None and max_asa is None:
-        raise ValueError("give at least one of target/level, max_abandon or max_asa")
+        raise InvalidInputError("give at least one of target/level, max_abandon or max_asa")
     threshold = 0.0 if target is None else _non_negative("target", target, "seconds")
     required = None if level is None else _fraction("level", level)
     abandon_limit = None if max_abandon is None else _fraction("max_abandon", max_abandon)

@@ -1,7 +1,11 @@
-"""Frozen value types: skills, requirements, customers, tasks, agents, offers, events.
+"""Frozen value types: skills, requirements, customers, tasks, agents, offers, context.
 
 Values are immutable (``attrs.frozen``); change one with ``attrs.evolve``. Constructors
-validate, so a malformed value never reaches the router.
+validate, so a malformed value never reaches the router. Beside them live only pure
+functions on values (``normalise_skills``, ``satisfies``, the number checks) and the
+fast constructors of the values the router builds per offer; the router's mutable
+bookkeeping is in ``routing._state`` and the modules above it, the events in
+``routing.events``.
 """
 
 from __future__ import annotations
@@ -68,8 +72,13 @@ def check_duration(name: str, value: float) -> float:
     return float(value)
 
 
-def check_instant(name: str, value: float) -> float:
-    """Return ``value`` if it is a finite number (an instant on any epoch)."""
+def check_finite(name: str, value: float) -> float:
+    """Return ``value`` if it is a finite number: an instant on any epoch, a customer
+    value or a priority.
+
+    Raises:
+        InvalidDurationError: naming ``name`` and the bad value.
+    """
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidDurationError(f"{name} {value!r} is not a number")
     if not math.isfinite(value):
@@ -79,7 +88,7 @@ def check_instant(name: str, value: float) -> float:
 
 def _finite(value: object) -> bool:
     """Whether ``value`` is a finite plain ``float`` or ``int`` (a fast pre-check: other
-    numeric types go through :func:`check_instant`)."""
+    numeric types go through :func:`check_finite`)."""
     cls = value.__class__
     return (cls is float or cls is int) and math.isfinite(value)  # type: ignore[arg-type]
 
@@ -155,7 +164,7 @@ class Customer:
     is_new: bool = False
 
     def __attrs_post_init__(self) -> None:
-        check_instant(f"customer {self.id!r} value", self.value)
+        check_finite(f"customer {self.id!r} value", self.value)
 
 
 class AgentState(enum.Enum):
@@ -233,15 +242,15 @@ class Task:
 
     def _check_numbers(self) -> None:
         """The detailed checks, raising the first problem in field order."""
-        check_instant(f"task {self.id!r} priority", self.priority)
+        check_finite(f"task {self.id!r} priority", self.priority)
         if self.sla_target is not None:
             check_duration(f"task {self.id!r} sla_target", self.sla_target)
             if self.sla_target == 0:
                 raise InvalidDurationError(f"task {self.id!r} sla_target must be positive")
         if self.due_at is not None:
-            check_instant(f"task {self.id!r} due_at", self.due_at)
+            check_finite(f"task {self.id!r} due_at", self.due_at)
         if self.created_at is not None:
-            check_instant(f"task {self.id!r} created_at", self.created_at)
+            check_finite(f"task {self.id!r} created_at", self.created_at)
         if isinstance(self.units, bool) or not isinstance(self.units, int) or self.units < 1:
             raise InvalidInputError(f"task {self.id!r}: units {self.units!r} must be >= 1")
         check_duration(f"task {self.id!r} preferred_window", self.preferred_window)

@@ -6,6 +6,12 @@ breakpoints and offer timeouts that are due), then does its work, and returns th
 events it caused. Bad input raises a :class:`~routing.errors.RoutingError` before
 anything changes.
 
+The router is the facade and the lifecycle: it validates, keeps the table of active
+tasks and decides who gets what and when; the structures below it own their parts:
+the waiting tasks (``task_queue``), the agents and their idle indexes (``agents``),
+the open offers (``offers``), the timers (``timers``) and what it remembers about
+customers (``context``).
+
 Decision rules (the test oracle implements exactly these, by brute force):
 
 * A task that enters the queue (``submit``, a decline/timeout requeue, or a
@@ -30,11 +36,12 @@ Decision rules (the test oracle implements exactly these, by brute force):
 
 from __future__ import annotations
 
-import heapq
 import math
-from typing import Any
+from heapq import heappop
 
-from routing.agents import AgentPool, AgentRecord
+from routing._state import LiveAgent, LiveTask
+from routing.agents import AgentPool
+from routing.context import CustomerMemory
 from routing.errors import (
     AgentBusyError,
     DuplicateAgentError,
@@ -42,10 +49,7 @@ from routing.errors import (
     IllegalTransitionError,
     InvalidDurationError,
     InvalidInputError,
-    OfferExpiredError,
     TimeWentBackwardsError,
-    UnknownAgentError,
-    UnknownOfferError,
     UnknownTaskError,
 )
 from routing.events import (
@@ -55,44 +59,25 @@ from routing.events import (
     Relaxed,
     Requeued,
     SlaBreached,
-    new_offered,
     new_queued,
 )
-from routing.model import (
-    Agent,
-    AgentState,
-    CustomerContext,
-    Offer,
-    Task,
-    TaskState,
-    new_offer,
-    new_score_terms,
-)
+from routing.model import Agent, AgentState, CustomerContext, Offer, Task, TaskState
+from routing.offers import Offers
 from routing.policy import Policy
-from routing.task_queue import TaskQueue, TaskRecord
+from routing.task_queue import TaskQueue
+from routing.timers import BREAKPOINT, Timers
 
 # Enum members as module constants for the hot paths: ``TaskState.QUEUED`` is looked
 # up through the enum's metaclass on every use (about 60 ns on CPython 3.11), a
 # global name in about 10 ns, and states are read or written several times per task.
 _QUEUED = TaskState.QUEUED
-_OFFERED = TaskState.OFFERED
 _ASSIGNED = TaskState.ASSIGNED
 _COMPLETED = TaskState.COMPLETED
 _CANCELLED = TaskState.CANCELLED
 _AVAILABLE = AgentState.AVAILABLE
 _NOT_RESPONDING = AgentState.NOT_RESPONDING
-_BREAKPOINT = 0
-_OFFER_TIMEOUT = 1
 _NUMBER = (int, float)
 _INF = math.inf
-
-
-class _Context:
-    __slots__ = ("last_agent_id", "open_issues")
-
-    def __init__(self) -> None:
-        self.last_agent_id: str | None = None
-        self.open_issues: list[str] = []
 
 
 class Router:
@@ -110,16 +95,13 @@ class Router:
         self.policy = policy if policy is not None else Policy()
         self._queue = TaskQueue(self.policy)
         self._pool = AgentPool(self.policy)
-        self._tasks: dict[str, TaskRecord] = {}
-        self._offers: dict[int, tuple[Offer, TaskRecord, AgentRecord]] = {}
-        self._timers: list[tuple[float, int, int, int, Any]] = []
-        self._customers: dict[str, _Context] = {}
-        # whether a customer's open issue can ever give a task a preferred agent (with
-        # no context window it cannot, so submit skips the customer look-up)
-        self._context_routing = self.policy.context_window > 0
+        self._tasks: dict[str, LiveTask] = {}
+        self._timers = Timers()
+        self._offers = Offers(self.policy, self._timers)
+        self._customers = CustomerMemory(self.policy)
+        self._context_routing = self._customers.follow_ups  # read on every submit
         self._now = -math.inf
         self._task_seq = 0
-        self._offer_seq = 0
 
     # -- validation ------------------------------------------------------------
 
@@ -137,28 +119,11 @@ class Router:
             )
         return float(now)
 
-    def _agent(self, agent_id: str) -> AgentRecord:
-        rec = self._pool.agents.get(agent_id)
-        if rec is None:
-            raise UnknownAgentError(f"agent {agent_id!r} is not in the pool")
-        return rec
-
-    def _task(self, task_id: str) -> TaskRecord:
+    def _task(self, task_id: str) -> LiveTask:
         rec = self._tasks.get(task_id)
         if rec is None:
             raise UnknownTaskError(f"task {task_id!r} is not active")
         return rec
-
-    def _open_offer(self, offer_id: int, now: float) -> tuple[Offer, TaskRecord, AgentRecord]:
-        found = self._offers.get(offer_id)
-        if found is None:
-            raise UnknownOfferError(f"offer {offer_id!r} is not open")
-        offer = found[0]
-        if offer.expires_at is not None and offer.expires_at <= now:
-            raise OfferExpiredError(
-                f"offer {offer_id!r} of task {offer.task_id!r} expired at {offer.expires_at!r}"
-            )
-        return found
 
     # -- agents ------------------------------------------------------------------
 
@@ -188,7 +153,7 @@ class Router:
             UnknownAgentError, AgentBusyError.
         """
         now = self._check_now(now)
-        rec = self._agent(agent_id)
+        rec = self._pool.get(agent_id)
         if rec.work:
             raise AgentBusyError(
                 f"agent {agent_id!r} still holds tasks {sorted(rec.work)!r}; "
@@ -219,7 +184,7 @@ class Router:
         Work it already holds is unaffected by going away or offline.
         """
         now = self._check_now(now)
-        rec = self._agent(agent_id)
+        rec = self._pool.get(agent_id)
         if not isinstance(state, AgentState):
             raise InvalidInputError(f"agent state {state!r} is not an AgentState")
         events = self._advance(now)
@@ -260,7 +225,7 @@ class Router:
         value = customer.value if customer is not None else 0.0
         deadline, ramp = policy.deadline_and_ramp(arrived_at, task.sla_target, task.due_at)
         self._task_seq += 1
-        rec = TaskRecord(
+        rec = LiveTask(
             task,
             self._task_seq,
             arrived_at,
@@ -270,29 +235,12 @@ class Router:
             policy.is_high_value(value),
         )
         if task.preferred_agents or (customer is not None and self._context_routing):
-            self._set_preference(rec)
+            self._customers.prefer(rec, self._pool.agents)
         self._tasks[task.id] = rec
         self._route_new(rec, now, events)
         if rec.state is _QUEUED:
             events.append(new_queued(task.id, now))
         return events
-
-    def _set_preference(self, rec: TaskRecord) -> None:
-        """Give a new task its preferred agents and window: the task's own, or else the
-        customer's last agent while the customer has an open issue."""
-        task = rec.task
-        agents = self._pool.agents
-        if task.preferred_agents and task.preferred_window > 0:
-            rec.preferred = {a for a in task.preferred_agents if a in agents}
-            rec.preferred_until = rec.arrived_at + task.preferred_window
-        elif task.customer is not None and self._context_routing:
-            context = self._customers.get(task.customer.id)
-            if context is None or not context.open_issues or context.last_agent_id not in agents:
-                return
-            window = self.policy.context_window_for(task.sla_target, task.due_at)
-            if window > 0:
-                rec.preferred = {context.last_agent_id}
-                rec.preferred_until = rec.arrived_at + window
 
     def accept(self, offer_id: int, now: float) -> list[Event]:
         """The agent accepted: the task becomes assigned.
@@ -301,9 +249,9 @@ class Router:
             UnknownOfferError, OfferExpiredError.
         """
         now = self._check_now(now)
-        _offer, rec, _ = self._open_offer(offer_id, now)
+        _offer, rec, _ = self._offers.answerable(offer_id, now)
         events = self._advance(now)
-        del self._offers[offer_id]
+        del self._offers.open[offer_id]
         rec.state = _ASSIGNED
         rec.offer_id = None
         return events
@@ -316,9 +264,9 @@ class Router:
             UnknownOfferError, OfferExpiredError.
         """
         now = self._check_now(now)
-        offer, rec, agent = self._open_offer(offer_id, now)
+        _offer, rec, agent = self._offers.answerable(offer_id, now)
         events = self._advance(now)
-        self._end_offer(offer, rec, agent, "declined", now, events)
+        self._end_offer(rec, agent, "declined", now, events)
         self._fill(agent, now, events, rec.task.channel)
         return events
 
@@ -342,19 +290,12 @@ class Router:
         events = self._advance(now)
         agent = rec.agent
         assert agent is not None
-        self._release(rec, agent)
+        agent.release(rec)
         del self._tasks[task_id]
         rec.state = _COMPLETED
         customer = rec.task.customer
         if customer is not None:
-            context = self._customers.get(customer.id)
-            if context is None:
-                context = self._customers[customer.id] = _Context()
-            context.last_agent_id = agent.id
-            if resolved:
-                context.open_issues.clear()
-            else:
-                context.open_issues.append(task_id)
+            self._customers.completed(customer.id, agent.id, task_id, resolved)
         self._pool.set_idle_since(agent, now)
         self._fill(agent, now, events, rec.task.channel)
         return events
@@ -376,10 +317,9 @@ class Router:
         if rec.state is _QUEUED:
             self._queue.remove(rec)
         else:
-            assert rec.offer_id is not None and rec.agent is not None
             agent = rec.agent
-            del self._offers[rec.offer_id]
-            self._release(rec, agent)
+            assert agent is not None
+            self._offers.close(rec, agent)
             self._fill(agent, now, events, rec.task.channel)
         rec.state = _CANCELLED
         return events
@@ -393,16 +333,7 @@ class Router:
 
         Runtime complexity: O(1) amortised (stale timers are dropped).
         """
-        timers = self._timers
-        while timers:
-            at, kind, _, version, obj = timers[0]
-            if kind == _BREAKPOINT:
-                if obj.version == version and obj.state is _QUEUED:
-                    return at
-            elif obj.id in self._offers:
-                return at
-            heapq.heappop(timers)
-        return None
+        return self._timers.next_at()
 
     # -- read-only views -----------------------------------------------------------
 
@@ -417,10 +348,7 @@ class Router:
 
     def offer(self, offer_id: int) -> Offer:
         """An open offer."""
-        found = self._offers.get(offer_id)
-        if found is None:
-            raise UnknownOfferError(f"offer {offer_id!r} is not open")
-        return found[0]
+        return self._offers.get(offer_id)[0]
 
     def explain(self, offer: Offer | int) -> dict[str, float]:
         """The score terms behind an offer: value, priority, urgency, fit, context, total."""
@@ -447,52 +375,34 @@ class Router:
 
         Runtime complexity: O(n log n).
         """
-        records = [
-            rec
-            for rec in self._queue.waiting()
-            if (channel is None or rec.task.channel == channel)
-            and (skill is None or any(name == skill for name, _ in rec.skills))
-        ]
-        records.sort(key=lambda rec: (rec.arrived_at, rec.seq))
-        return [rec.task for rec in records]
+        return self._queue.waiting_tasks(channel, skill)
 
     def oldest_wait(self, now: float, channel: str | None = None) -> float:
         """Seconds the longest-waiting task has waited at ``now`` (0 if none)."""
-        arrivals = [
-            rec.arrived_at
-            for rec in self._queue.waiting()
-            if channel is None or rec.task.channel == channel
-        ]
-        return max(0.0, now - min(arrivals)) if arrivals else 0.0
+        arrived_at = self._queue.oldest_arrival(channel)
+        return 0.0 if arrived_at is None else max(0.0, now - arrived_at)
 
     def agents_by_state(self) -> dict[AgentState, list[str]]:
         """Agent ids per state (every state present, possibly empty), sorted."""
-        result: dict[AgentState, list[str]] = {state: [] for state in AgentState}
-        for rec in self._pool.agents.values():
-            result[rec.state].append(rec.id)
-        for ids in result.values():
-            ids.sort()
-        return result
+        return self._pool.by_state()
 
     def agent_tasks(self, agent_id: str) -> list[str]:
         """Ids of the tasks an agent holds (offered or assigned)."""
-        return sorted(self._agent(agent_id).work)
+        return sorted(self._pool.get(agent_id).work)
 
     def customer_context(self, customer_id: str) -> CustomerContext:
         """The customer's last agent and unresolved issues (empty if unknown)."""
-        context = self._customers.get(customer_id)
-        if context is None:
-            return CustomerContext(None, ())
-        return CustomerContext(context.last_agent_id, tuple(context.open_issues))
+        return self._customers.context(customer_id)
 
     def forget_customer(self, customer_id: str) -> None:
         """Drop what the router remembers about a customer."""
-        self._customers.pop(customer_id, None)
+        self._customers.forget(customer_id)
 
     def check(self) -> None:
         """Assert every internal invariant (for tests). Runtime complexity: O(n)."""
         self._queue.check()
         self._pool.check()
+        self._timers.check()
         queued = 0
         for task_id, rec in self._tasks.items():
             assert rec.task.id == task_id
@@ -500,7 +410,7 @@ class Router:
                 queued += 1
                 assert rec.agent is None and rec.offer_id is None
             elif rec.state is TaskState.OFFERED:
-                assert rec.offer_id in self._offers and rec.agent is not None
+                assert rec.offer_id in self._offers.open and rec.agent is not None
                 assert rec.agent.work.get(task_id) is rec
                 assert self._pool.agents.get(rec.agent.id) is rec.agent
             else:
@@ -509,8 +419,7 @@ class Router:
                 assert self._pool.agents.get(rec.agent.id) is rec.agent
                 assert rec.agent.satisfies(rec.skills)
         assert queued == self._queue.size
-        for offer_id, (offer, rec, agent) in self._offers.items():
-            assert offer.id == offer_id and rec.offer_id == offer_id and rec.agent is agent
+        self._offers.check()
 
     # -- internals -----------------------------------------------------------------
 
@@ -523,21 +432,25 @@ class Router:
         then agents freed by timeouts take work.
         """
         events: list[Event] = []
-        timers = self._timers
+        heap = self._timers.heap
         self._now = now
-        if not timers or timers[0][0] > now:
+        if not heap or heap[0][0] > now:  # the usual case, read inline
             return events
-        released: list[TaskRecord] = []
-        freed: list[AgentRecord] = []
-        while timers and timers[0][0] <= now:
-            at, kind, _, version, obj = heapq.heappop(timers)
-            if kind == _BREAKPOINT:
+        released: list[LiveTask] = []
+        freed: list[LiveAgent] = []
+        while heap and heap[0][0] <= now:
+            # Pop each due timer here, after the previous one was handled (which may
+            # have armed a timer due by ``now``), skipping stale ones by the rule of
+            # ``Timers.is_current``, inline: a call per timer costs (see ``timers``).
+            at, kind, seq, version, obj = heappop(heap)
+            if kind == BREAKPOINT:
                 current = obj.version == version and obj.state is _QUEUED
                 if current and self._breakpoint(obj, at, events):
                     released.append(obj)
-            elif obj.id in self._offers:
-                _, rec, agent = self._offers[obj.id]
-                self._end_offer(obj, rec, agent, "timeout", now, events, route=False)
+            elif obj.offer_id == seq:  # an offer timeout
+                rec = obj
+                agent = rec.agent
+                self._end_offer(rec, agent, "timeout", now, events, route=False)
                 released.append(rec)
                 if self.policy.pause_on_timeout:
                     agent.state = _NOT_RESPONDING
@@ -554,7 +467,7 @@ class Router:
             self._fill(agent, now, events)
         return events
 
-    def _breakpoint(self, rec: TaskRecord, at: float, events: list[Event]) -> bool:
+    def _breakpoint(self, rec: LiveTask, at: float, events: list[Event]) -> bool:
         """Move a task to its next segment at ``at``; whether more agents may now take it."""
         was_in_window = rec.group is None
         old_skills = rec.skills
@@ -569,7 +482,7 @@ class Router:
             widened = True
         return widened
 
-    def _locate(self, rec: TaskRecord, t: float, events: list[Event]) -> float | None:
+    def _locate(self, rec: LiveTask, t: float, events: list[Event]) -> float | None:
         """Put ``rec`` on its segment at ``t`` and find its group (see ``TaskQueue.locate``),
         linking a new group to the agent profiles and reporting a passed deadline; return
         the task's next breakpoint."""
@@ -581,17 +494,14 @@ class Router:
             events.append(SlaBreached(rec.task.id, rec.deadline))
         return next_at
 
-    def _place(self, rec: TaskRecord, t: float, events: list[Event]) -> None:
+    def _place(self, rec: LiveTask, t: float, events: list[Event]) -> None:
         """Queue ``rec`` at time ``t`` and arm a timer for its next breakpoint."""
-        self._enqueue(rec, self._locate(rec, t, events))
-
-    def _enqueue(self, rec: TaskRecord, next_at: float | None) -> None:
-        """Queue the located ``rec`` and arm a timer for its breakpoint ``next_at``."""
+        next_at = self._locate(rec, t, events)
         self._queue.insert(rec)
         if next_at is not None:
-            heapq.heappush(self._timers, (next_at, _BREAKPOINT, rec.seq, rec.version, rec))
+            self._timers.push_breakpoint(next_at, rec)
 
-    def _route_new(self, rec: TaskRecord, now: float, events: list[Event]) -> None:
+    def _route_new(self, rec: LiveTask, now: float, events: list[Event]) -> None:
         """Route a new or requeued task: hand it to the best idle agent that fits, or
         queue it.
 
@@ -601,24 +511,26 @@ class Router:
         """
         next_at = self._locate(rec, now, events)
         found = self._pool.best_for(rec)
-        if found is None:
-            self._enqueue(rec, next_at)
+        if found is None:  # queue it, as ``_place`` does
+            self._queue.insert(rec)
+            if next_at is not None:
+                self._timers.push_breakpoint(next_at, rec)
             return
         rec.group = None  # located, never queued
         agent, fit, context = found
-        self._offer(rec, agent, fit, context, now, events)
+        self._offers.make(rec, agent, fit, context, now, events)
         self._pool.reindex(agent)
 
-    def _route_waiting(self, rec: TaskRecord, now: float, events: list[Event]) -> None:
+    def _route_waiting(self, rec: LiveTask, now: float, events: list[Event]) -> None:
         found = self._pool.best_for(rec)
         if found is not None:
             agent, fit, context = found
             self._queue.remove(rec)
-            self._offer(rec, agent, fit, context, now, events)
+            self._offers.make(rec, agent, fit, context, now, events)
             self._pool.reindex(agent)
 
     def _fill(
-        self, agent: AgentRecord, now: float, events: list[Event], freed: str | None = None
+        self, agent: LiveAgent, now: float, events: list[Event], freed: str | None = None
     ) -> None:
         """Give an agent waiting work while it has capacity for it.
 
@@ -643,75 +555,23 @@ class Router:
                 break
             rec, fit, context = found
             queue.remove(rec)
-            self._offer(rec, agent, fit, context, now, events)
+            self._offers.make(rec, agent, fit, context, now, events)
         self._pool.reindex(agent)
-
-    def _offer(
-        self,
-        rec: TaskRecord,
-        agent: AgentRecord,
-        fit: float,
-        context: float,
-        now: float,
-        events: list[Event],
-    ) -> None:
-        """Reserve the dequeued ``rec`` for ``agent`` (the caller reindexes the agent)."""
-        policy = self.policy
-        task = rec.task
-        self._offer_seq += 1
-        offer_id = self._offer_seq
-        value = task.customer.value if task.customer is not None else 0.0
-        # Every timer due by ``now`` has fired, so the task is on its urgency segment
-        # for ``now`` and ``urgency_a + slope * now`` is ``policy``'s urgency at ``now``.
-        terms = new_score_terms(
-            policy.w_value * value,
-            policy.w_priority * task.priority,
-            rec.urgency_a + rec.slope * now,
-            fit,
-            context,
-        )
-        timeout = policy.offer_timeout
-        offer = new_offer(
-            offer_id, task.id, agent.id, now, None if timeout is None else now + timeout, terms
-        )
-        rec.state = _OFFERED
-        rec.agent = agent
-        rec.offer_id = offer_id
-        agent.work[task.id] = rec
-        agent.load[task.channel] += 1
-        agent.units_used += task.units
-        self._offers[offer_id] = (offer, rec, agent)
-        if offer.expires_at is not None:
-            heapq.heappush(self._timers, (offer.expires_at, _OFFER_TIMEOUT, offer_id, 0, offer))
-        events.append(new_offered(offer))
-
-    def _release(self, rec: TaskRecord, agent: AgentRecord) -> None:
-        """Free the capacity ``rec`` held on ``agent`` (the caller reindexes)."""
-        del agent.work[rec.task.id]
-        agent.load[rec.task.channel] -= 1
-        agent.units_used -= rec.task.units
-        rec.agent = None
-        rec.offer_id = None
 
     def _end_offer(
         self,
-        offer: Offer,
-        rec: TaskRecord,
-        agent: AgentRecord,
+        rec: LiveTask,
+        agent: LiveAgent,
         reason: str,
         now: float,
         events: list[Event],
         *,
         route: bool = True,
     ) -> None:
-        """Close an offer that was not accepted and requeue its task (routing it to an
-        idle agent at once unless ``route`` is false)."""
-        del self._offers[offer.id]
-        self._release(rec, agent)
+        """Close ``rec``'s offer to ``agent``, declined or timed out, and requeue the task
+        (routing it to an idle agent at once unless ``route`` is false)."""
+        self._offers.refuse(rec, agent)
         self._pool.reindex(agent)
-        if rec.declined_by is None:
-            rec.declined_by = set()
-        rec.declined_by.add(agent.id)
         events.append(Requeued(rec.task.id, agent.id, reason, now))
         if route:
             self._route_new(rec, now, events)

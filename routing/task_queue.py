@@ -7,190 +7,23 @@ bucket is ordered once, by the immutable key ``(-a, seq, record)``. The best tas
 an agent is the best of the *heads* of the buckets the agent is eligible for:
 O(B) head evaluations, independent of how many tasks wait. A task leaves its bucket
 only at a breakpoint known in advance (deadline, relaxation step, end of a preferred
-agent window), which the router's timer heap fires in O(log n).
-
-A bucket is a binary heap with lazy deletion rather than DESIGN.md's ``SortedList``:
-routing only ever reads a bucket's head, and ``heapq`` (C) pushes, pops and reads the
-head several times faster than ``SortedList`` (pure Python) adds, removes and indexes.
-An entry is live while its record's ``entry`` attribute *is* that tuple; removal just
-clears the attribute, and dead entries are dropped as soon as they reach the head (so
-a bucket's head is always live and reading it needs no check) or when they outnumber
-the live ones (an O(n) rebuild, amortised O(1)).
+agent window), which the router's timer heap (``timers``) fires in O(log n).
 
 Tasks inside a preferred-agent window are not in any bucket: they wait in a small
 per-agent table and only their preferred agents look at them.
+
+The records (:class:`~routing._state.LiveTask`, ``Group``, ``Bucket``) live in
+``routing._state``, which ``agents`` shares; this module owns the algorithms on them.
 """
 
 from __future__ import annotations
 
-import heapq
-from typing import TYPE_CHECKING
-
-from routing.model import Skills, Task, TaskState
-
-if TYPE_CHECKING:
-    from routing.agents import AgentRecord, Profile
-    from routing.policy import Policy
+from routing._state import Bucket, Group, GroupKey, LiveAgent, LiveTask
+from routing.model import Task, TaskState
+from routing.policy import Policy
 
 # Enum members as module constants for the hot paths (see ``routing.router``).
 _QUEUED = TaskState.QUEUED
-GroupKey = tuple[str, Skills, int]
-BucketKey = tuple[bool, float]
-"""``(high_value, slope)``: the value class decides the sign of the agent fit."""
-Entry = tuple[float, int, "TaskRecord"]
-_NOBODY: frozenset[str] = frozenset()
-
-
-class TaskRecord:
-    """The router's mutable bookkeeping for one active task."""
-
-    __slots__ = (
-        "agent",
-        "arrived_at",
-        "base",
-        "breached",
-        "deadline",
-        "declined_by",
-        "entry",
-        "group",
-        "high_value",
-        "offer_id",
-        "preferred",
-        "preferred_until",
-        "ramp",
-        "seq",
-        "skills",
-        "slope",
-        "state",
-        "task",
-        "urgency_a",
-        "version",
-    )
-
-    def __init__(
-        self,
-        task: Task,
-        seq: int,
-        arrived_at: float,
-        deadline: float | None,
-        ramp: float,
-        base: float,
-        high_value: bool,
-    ) -> None:
-        self.task = task
-        self.seq = seq
-        self.arrived_at = arrived_at
-        self.deadline = deadline
-        self.ramp = ramp
-        self.base = base
-        self.high_value = high_value
-        self.state = _QUEUED
-        self.skills: Skills = task.requirement.skills
-        self.preferred: set[str] | frozenset[str] = _NOBODY
-        self.preferred_until = arrived_at
-        self.declined_by: set[str] | None = None
-        self.breached = False
-        # urgency on the current segment is ``urgency_a + slope * t`` (``policy``); the
-        # score is ``base`` plus that
-        self.urgency_a = 0.0
-        self.slope = 0.0
-        self.group: Group | None = None
-        self.entry: Entry | None = None
-        self.version = 0
-        self.agent: AgentRecord | None = None
-        self.offer_id: int | None = None
-
-    def declined(self, agent_id: str) -> bool:
-        """Whether ``agent_id`` declined or let an offer of this task time out."""
-        return self.declined_by is not None and agent_id in self.declined_by
-
-
-class Bucket:
-    """Waiting tasks of one group on one slope: a heap of ``(-a, seq, record)``."""
-
-    __slots__ = ("heap", "live")
-
-    def __init__(self) -> None:
-        self.heap: list[Entry] = []
-        self.live = 0
-
-    def push(self, entry: Entry) -> None:
-        """Add a live entry. Runtime complexity: O(log n)."""
-        heapq.heappush(self.heap, entry)
-        self.live += 1
-
-    def discard(self) -> None:
-        """Account for one entry that just went dead (its record's ``entry`` was cleared),
-        dropping dead entries from the head so the head stays live.
-
-        Runtime complexity: amortised O(log n) (each entry is dropped once).
-        """
-        self.live -= 1
-        if not self.live:
-            return  # the caller drops the bucket
-        heap = self.heap
-        entry = heap[0]
-        while entry[2].entry is not entry:
-            heapq.heappop(heap)
-            entry = heap[0]
-        if len(heap) > 2 * self.live + 32:
-            heap[:] = [entry for entry in heap if entry[2].entry is entry]
-            heapq.heapify(heap)
-
-    def first_not_declined(self, agent_id: str) -> Entry | None:
-        """The best live entry whose task ``agent_id`` has not declined.
-
-        Runtime complexity: O(k log n) for the k declined entries above it.
-        """
-        heap = self.heap
-        popped: list[Entry] = []
-        found: Entry | None = None
-        while heap:
-            entry = heapq.heappop(heap)
-            if entry[2].entry is not entry:
-                continue
-            popped.append(entry)
-            if not entry[2].declined(agent_id):
-                found = entry
-                break
-        for entry in popped:
-            heapq.heappush(heap, entry)
-        return found
-
-    def entries(self) -> list[Entry]:
-        """The live entries, in no particular order. Runtime complexity: O(n)."""
-        return [entry for entry in self.heap if entry[2].entry is entry]
-
-
-class Group:
-    """Waiting tasks that any given agent either may all take or none.
-
-    ``buckets`` maps ``(high_value, slope)`` to the bucket of those tasks (an agent's
-    fit is the same for every task of one value class in a group). For routing a task
-    to idle agents, for value class ``hv``: ``profiles[hv]`` lists the eligible agent
-    profiles best fit first, and ``fit_masks[hv]`` maps each fit they have, best
-    first, to the bits of their agents (``None`` until a task of the group first looks
-    among idle agents by their bits).
-    """
-
-    __slots__ = (
-        "buckets",
-        "channel",
-        "eligible",
-        "fit_masks",
-        "key",
-        "profiles",
-        "skills",
-        "units",
-    )
-
-    def __init__(self, key: GroupKey) -> None:
-        self.key = key
-        self.channel, self.skills, self.units = key
-        self.eligible = 0  # bits of the agents whose profile may take these tasks
-        self.buckets: dict[BucketKey, Bucket] = {}
-        self.profiles: tuple[list[tuple[float, int, Profile]], ...] = ([], [])
-        self.fit_masks: tuple[dict[float, int], ...] | None = None
 
 
 class TaskQueue:
@@ -199,12 +32,12 @@ class TaskQueue:
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
         self.groups: dict[GroupKey, Group] = {}
-        self.preferred: dict[str, dict[str, TaskRecord]] = {}
+        self.preferred: dict[str, dict[str, LiveTask]] = {}
         self.size = 0
         self.by_channel: dict[str, int] = {}
         self.declined = 0  # tasks in buckets that some agent declined (or let time out)
 
-    def locate(self, rec: TaskRecord, t: float) -> tuple[Group | None, float | None]:
+    def locate(self, rec: LiveTask, t: float) -> tuple[Group | None, float | None]:
         """Put ``rec`` on its segment at ``t`` and find where it would wait, without
         queueing it: ``rec.group`` becomes its group, or ``None`` inside its preferred
         window. (A task that an idle agent takes at once is never queued.)
@@ -240,7 +73,7 @@ class TaskQueue:
             rec.group = group
         return created, next_at
 
-    def insert(self, rec: TaskRecord) -> None:
+    def insert(self, rec: LiveTask) -> None:
         """Queue ``rec`` where :meth:`locate` found it belongs. Runtime complexity: O(log n)."""
         task = rec.task
         group = rec.group
@@ -261,7 +94,7 @@ class TaskQueue:
         self.size += 1
         self.by_channel[task.channel] = self.by_channel.get(task.channel, 0) + 1
 
-    def remove(self, rec: TaskRecord) -> None:
+    def remove(self, rec: LiveTask) -> None:
         """Take ``rec`` out of the queue; its pending breakpoint timers go stale.
 
         Runtime complexity: O(log n).
@@ -289,8 +122,8 @@ class TaskQueue:
         self.by_channel[rec.task.channel] -= 1
 
     def best_for(
-        self, agent: AgentRecord, t: float, channels: list[str], free_units: int | None
-    ) -> tuple[TaskRecord, float, float] | None:
+        self, agent: LiveAgent, t: float, channels: list[str], free_units: int | None
+    ) -> tuple[LiveTask, float, float] | None:
         """The waiting task ``agent`` should take at ``t``, with its fit and context bonus.
 
         Considers tasks on ``channels`` (where the agent has a free slot) using at most
@@ -300,7 +133,7 @@ class TaskQueue:
         agent's own preferred-task table; independent of the queue length.
         """
         agent_id = agent.id
-        best: TaskRecord | None = None
+        best: LiveTask | None = None
         best_fit = best_context = 0.0
         best_s = best_a = float("-inf")
         best_seq = 0
@@ -351,9 +184,9 @@ class TaskQueue:
             return None
         return best, best_fit, best_context
 
-    def waiting(self) -> list[TaskRecord]:
+    def waiting(self) -> list[LiveTask]:
         """Every waiting task, in no particular order. Runtime complexity: O(n)."""
-        records: dict[int, TaskRecord] = {}
+        records: dict[int, LiveTask] = {}
         for group in self.groups.values():
             for bucket in group.buckets.values():
                 for entry in bucket.entries():
@@ -362,6 +195,30 @@ class TaskQueue:
             for rec in table.values():
                 records[rec.seq] = rec
         return list(records.values())
+
+    def waiting_tasks(self, channel: str | None, skill: str | None) -> list[Task]:
+        """Waiting tasks, oldest first (by arrival, then submission), on ``channel`` and
+        needing ``skill`` now if given. Runtime complexity: O(n log n)."""
+        records = [
+            rec
+            for rec in self.waiting()
+            if (channel is None or rec.task.channel == channel)
+            and (skill is None or any(name == skill for name, _ in rec.skills))
+        ]
+        records.sort(key=lambda rec: (rec.arrived_at, rec.seq))
+        return [rec.task for rec in records]
+
+    def oldest_arrival(self, channel: str | None) -> float | None:
+        """When the longest-waiting task (on ``channel`` if given) arrived, or ``None``.
+
+        Runtime complexity: O(n).
+        """
+        arrivals = [
+            rec.arrived_at
+            for rec in self.waiting()
+            if channel is None or rec.task.channel == channel
+        ]
+        return min(arrivals) if arrivals else None
 
     def check(self) -> None:
         """Assert every internal invariant. Runtime complexity: O(n)."""

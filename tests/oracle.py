@@ -10,9 +10,10 @@ the same :class:`routing.Policy` methods (``urgency_segment``, ``deadline_and_ra
 :meth:`routing.Requirement.skills_at`.
 Channel load and units in use are recounted from the task table at each look-up.
 
-It deliberately does not import ``routing.task_queue`` or ``routing.agents``: the
-point is an independent implementation, so an optimisation bug in those modules
-shows up as a disagreement.
+It deliberately does not import the engine's machinery (``routing._state``,
+``task_queue``, ``agents``, ``offers``, ``timers``, ``context``): the point is an
+independent implementation, so an optimisation bug in those modules shows up as a
+disagreement.
 
 The rules, as stated in ``routing/router.py``:
 

@@ -1,4 +1,8 @@
-"""Tests for routing.erlang: published values, independent methods, limits, errors."""
+"""Tests for routing.erlang: published values, independent methods, limits, errors.
+
+Bad arguments raise routing's errors (``InvalidInputError``, ``InvalidDurationError`` for
+a time in seconds), which are ``ValueError`` too.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from typing import TypedDict
 
 import pytest
 
-from routing import erlang
+from routing import InvalidDurationError, InvalidInputError, RoutingError, erlang
 from routing.erlang import (
     ErlangAResult,
     agents_for_asa,
@@ -466,8 +470,9 @@ class TestErlangALimits:
 
     def test_refuses_a_queue_too_wide_to_sum(self, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(erlang, "_MAX_QUEUE_STATES", 50)
-        with pytest.raises(ValueError, match=r"patience=1000000\.0"):
+        with pytest.raises(InvalidInputError, match=r"patience=1000000\.0") as raised:
             erlang_a_metrics(**(MODERATE | {"patience": 1e6}), target=20)
+        assert type(raised.value) is InvalidInputError  # not a bad duration: a limit
 
 
 class TestAgentsForErlangA:
@@ -500,81 +505,137 @@ class TestAgentsForErlangA:
         assert agents_for_erlang_a(0.0, 300, 120, max_abandon=0.05) == 0
 
     def test_needs_at_least_one_target(self) -> None:
-        with pytest.raises(ValueError, match="at least one"):
+        with pytest.raises(InvalidInputError, match="at least one"):
             agents_for_erlang_a(0.03, 300, 120)
 
     def test_needs_target_time_and_level_together(self) -> None:
-        with pytest.raises(ValueError, match=r"target=20, level=None"):
+        with pytest.raises(InvalidInputError, match=r"target=20, level=None"):
             agents_for_erlang_a(0.03, 300, 120, target=20)
 
 
-BAD_INPUTS: list[tuple[str, Callable[[], object], str]] = [
-    ("negative load", lambda: erlang_b(-1.0, 3), "load must be >= 0 (Erlangs), got -1.0"),
-    ("nan load", lambda: erlang_c(math.nan, 3), "load must be finite, got nan"),
-    ("inf load", lambda: erlang_b(math.inf, 3), "load must be finite, got inf"),
-    ("string load", lambda: erlang_b("3", 3), "load must be a real number, got '3'"),  # type: ignore[arg-type]
-    ("bool load", lambda: erlang_b(True, 3), "load must be a real number, got True"),
-    ("float agents", lambda: erlang_b(3.0, 4.0), "agents must be an integer, got 4.0"),  # type: ignore[arg-type]
-    ("negative agents", lambda: erlang_c(3.0, -1), "agents must be >= 0, got -1"),
-    ("zero agents", lambda: erlang_c_metrics(0.01, 300, 0, 20), "agents must be >= 1, got 0"),
+BAD_INPUTS: list[tuple[str, Callable[[], object], str, type[InvalidInputError]]] = [
+    (
+        "negative load",
+        lambda: erlang_b(-1.0, 3),
+        "load must be >= 0 (Erlangs), got -1.0",
+        InvalidInputError,
+    ),
+    ("nan load", lambda: erlang_c(math.nan, 3), "load must be finite, got nan", InvalidInputError),
+    ("inf load", lambda: erlang_b(math.inf, 3), "load must be finite, got inf", InvalidInputError),
+    (
+        "string load",
+        lambda: erlang_b("3", 3),  # type: ignore[arg-type]
+        "load must be a real number, got '3'",
+        InvalidInputError,
+    ),
+    (
+        "bool load",
+        lambda: erlang_b(True, 3),
+        "load must be a real number, got True",
+        InvalidInputError,
+    ),
+    (
+        "float agents",
+        lambda: erlang_b(3.0, 4.0),  # type: ignore[arg-type]
+        "agents must be an integer, got 4.0",
+        InvalidInputError,
+    ),
+    (
+        "negative agents",
+        lambda: erlang_c(3.0, -1),
+        "agents must be >= 0, got -1",
+        InvalidInputError,
+    ),
+    (
+        "zero agents",
+        lambda: erlang_c_metrics(0.01, 300, 0, 20),
+        "agents must be >= 1, got 0",
+        InvalidInputError,
+    ),
     (
         "negative rate",
         lambda: service_level(-0.5, 300, 3, 20),
         "arrival_rate must be >= 0 (contacts per second), got -0.5",
+        InvalidInputError,
     ),
-    ("zero aht", lambda: offered_load(0.1, 0), "aht must be > 0 (seconds), got 0"),
-    ("nan aht", lambda: erlang_c_metrics(0.1, math.nan, 3, 20), "aht must be finite, got nan"),
+    (
+        "zero aht",
+        lambda: offered_load(0.1, 0),
+        "aht must be > 0 (seconds), got 0",
+        InvalidDurationError,
+    ),
+    (
+        "nan aht",
+        lambda: erlang_c_metrics(0.1, math.nan, 3, 20),
+        "aht must be finite, got nan",
+        InvalidDurationError,
+    ),
     (
         "negative target",
         lambda: erlang_c_metrics(0.01, 300, 5, -1),
         "target must be >= 0 (seconds), got -1",
+        InvalidDurationError,
     ),
-    ("inf target", lambda: service_level(0.01, 300, 5, math.inf), "target must be finite, got inf"),
+    (
+        "inf target",
+        lambda: service_level(0.01, 300, 5, math.inf),
+        "target must be finite, got inf",
+        InvalidDurationError,
+    ),
     (
         "zero patience",
         lambda: erlang_a_metrics(0.01, 300, 5, 0.0, 20),
         "patience must be > 0 (seconds), got 0.0",
+        InvalidDurationError,
     ),
     (
         "inf patience",
         lambda: erlang_a_metrics(0.01, 300, 5, math.inf, 20),
         "patience must be finite, got inf",
+        InvalidDurationError,
     ),
     (
         "level of one",
         lambda: agents_for_service_level(0.01, 300, 20, 1.0),
         "level must be strictly between 0 and 1, got 1.0",
+        InvalidInputError,
     ),
     (
         "level zero",
         lambda: agents_for_erlang_a(0.01, 300, 60, target=20, level=0),
         "level must be strictly between 0 and 1, got 0",
+        InvalidInputError,
     ),
     (
         "abandon above one",
         lambda: agents_for_erlang_a(0.01, 300, 60, max_abandon=1.5),
         "max_abandon must be strictly between 0 and 1, got 1.5",
+        InvalidInputError,
     ),
     (
         "zero asa",
         lambda: agents_for_asa(0.01, 300, 0.0),
         "max_asa must be > 0 (seconds), got 0.0",
+        InvalidDurationError,
     ),
     (
         "negative erlang a asa",
         lambda: agents_for_erlang_a(0.01, 300, 60, max_asa=-3),
         "max_asa must be > 0 (seconds), got -3",
+        InvalidDurationError,
     ),
 ]
 
 
 class TestInvalidInputs:
     @pytest.mark.parametrize(
-        ("call", "message"),
-        [pytest.param(call, message, id=name) for name, call, message in BAD_INPUTS],
+        ("call", "message", "error"),
+        [pytest.param(call, message, error, id=name) for name, call, message, error in BAD_INPUTS],
     )
-    def test_raises_value_error_naming_the_value(
-        self, call: Callable[[], object], message: str
+    def test_raises_a_routing_error_naming_the_value(
+        self, call: Callable[[], object], message: str, error: type[InvalidInputError]
     ) -> None:
-        with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        with pytest.raises(error, match=f"^{re.escape(message)}$") as raised:
             call()
+        assert type(raised.value) is error
+        assert isinstance(raised.value, RoutingError) and isinstance(raised.value, ValueError)

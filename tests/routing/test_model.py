@@ -22,7 +22,7 @@ from routing import (
 from routing.events import new_offered, new_queued
 from routing.model import (
     check_duration,
-    check_instant,
+    check_finite,
     new_offer,
     new_score_terms,
     normalise_skills,
@@ -195,8 +195,8 @@ class TestOtherValues:
         assert check_duration("x", value) == expected
         assert isinstance(check_duration("x", value), float)
 
-    def test_check_instant_accepts_negative(self) -> None:
-        assert check_instant("x", -3) == -3.0
+    def test_check_finite_accepts_negative(self) -> None:
+        assert check_finite("x", -3) == -3.0
 
 
 class TestFastConstructors:

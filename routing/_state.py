@@ -1,0 +1,307 @@
+"""The mutable bookkeeping that ``task_queue`` and ``agents`` share.
+
+The queue and the agent pool index each other's records: a waiting task's
+:class:`Group` holds the agent profiles eligible for it (best fit first) and the
+masks of their agents' bits, and an agent's :class:`Profile` holds, per channel, the
+bucket dicts of the groups it may take. Keeping every such record here, below both
+modules, lets each import only what lies beneath it:
+
+* :class:`LiveTask`: one active task (queued, offered or assigned): its segment,
+  its group and bucket entry, its declines, its timer version, the agent holding it;
+* :class:`Bucket`: the waiting tasks of one group on one slope, a heap of
+  ``(-a, seq, record)``;
+* :class:`Group`: the waiting tasks that any given agent may either all take or none,
+  by value class and slope, with the profiles and agents eligible for them;
+* :class:`Profile`: agents with one set of skills, with the groups they may take and
+  their idle agents per channel;
+* :class:`LiveAgent`: one agent in the pool: state, load per channel, units,
+  idle clock, idle-index entries and the tasks it holds.
+
+Nothing here decides anything: ``task_queue``, ``agents``, ``offers``, ``timers`` and
+``context`` own the algorithms that read and update these records, ``router`` the
+lifecycle that ties them together.
+"""
+
+from __future__ import annotations
+
+import heapq
+
+from sortedcontainers import SortedList
+
+from routing.model import Agent, AgentState, Skills, Task, TaskState, satisfies
+
+# Enum members as module constants for the hot paths (see ``routing.router``).
+_QUEUED = TaskState.QUEUED
+_AVAILABLE = AgentState.AVAILABLE
+GroupKey = tuple[str, Skills, int]
+BucketKey = tuple[bool, float]
+"""``(high_value, slope)``: the value class decides the sign of the agent fit."""
+Entry = tuple[float, int, "LiveTask"]
+Fits = tuple[float, float]
+"""An agent's fit for a group's routine tasks and for its high-value tasks."""
+_NOBODY: frozenset[str] = frozenset()
+
+
+class LiveTask:
+    """The router's mutable bookkeeping for one active task, while it is active.
+
+    Live state, not a record of what happened (``simulations.ContactRecord`` is that):
+    it leaves the router when its task completes or is cancelled.
+    """
+
+    __slots__ = (
+        "agent",
+        "arrived_at",
+        "base",
+        "breached",
+        "deadline",
+        "declined_by",
+        "entry",
+        "group",
+        "high_value",
+        "offer_id",
+        "preferred",
+        "preferred_until",
+        "ramp",
+        "seq",
+        "skills",
+        "slope",
+        "state",
+        "task",
+        "urgency_a",
+        "version",
+    )
+
+    def __init__(
+        self,
+        task: Task,
+        seq: int,
+        arrived_at: float,
+        deadline: float | None,
+        ramp: float,
+        base: float,
+        high_value: bool,
+    ) -> None:
+        self.task = task
+        self.seq = seq
+        self.arrived_at = arrived_at
+        self.deadline = deadline
+        self.ramp = ramp
+        self.base = base
+        self.high_value = high_value
+        self.state = _QUEUED
+        self.skills: Skills = task.requirement.skills
+        self.preferred: set[str] | frozenset[str] = _NOBODY
+        self.preferred_until = arrived_at
+        self.declined_by: set[str] | None = None
+        self.breached = False
+        # urgency on the current segment is ``urgency_a + slope * t`` (``policy``); the
+        # score is ``base`` plus that
+        self.urgency_a = 0.0
+        self.slope = 0.0
+        self.group: Group | None = None
+        self.entry: Entry | None = None
+        self.version = 0
+        self.agent: LiveAgent | None = None
+        self.offer_id: int | None = None
+
+    def declined(self, agent_id: str) -> bool:
+        """Whether ``agent_id`` declined or let an offer of this task time out."""
+        return self.declined_by is not None and agent_id in self.declined_by
+
+
+class Bucket:
+    """Waiting tasks of one group on one slope: a heap of ``(-a, seq, record)``.
+
+    A bucket is a binary heap with lazy deletion rather than DESIGN.md's ``SortedList``:
+    routing only ever reads a bucket's head, and ``heapq`` (C) pushes, pops and reads the
+    head several times faster than ``SortedList`` (pure Python) adds, removes and indexes.
+    An entry is live while its record's ``entry`` attribute *is* that tuple; removal just
+    clears the attribute, and dead entries are dropped as soon as they reach the head (so
+    a bucket's head is always live and reading it needs no check) or when they outnumber
+    the live ones (an O(n) rebuild, amortised O(1)).
+    """
+
+    __slots__ = ("heap", "live")
+
+    def __init__(self) -> None:
+        self.heap: list[Entry] = []
+        self.live = 0
+
+    def push(self, entry: Entry) -> None:
+        """Add a live entry. Runtime complexity: O(log n)."""
+        heapq.heappush(self.heap, entry)
+        self.live += 1
+
+    def discard(self) -> None:
+        """Account for one entry that just went dead (its record's ``entry`` was cleared),
+        dropping dead entries from the head so the head stays live.
+
+        Runtime complexity: amortised O(log n) (each entry is dropped once).
+        """
+        self.live -= 1
+        if not self.live:
+            return  # the caller drops the bucket
+        heap = self.heap
+        entry = heap[0]
+        while entry[2].entry is not entry:
+            heapq.heappop(heap)
+            entry = heap[0]
+        if len(heap) > 2 * self.live + 32:
+            heap[:] = [entry for entry in heap if entry[2].entry is entry]
+            heapq.heapify(heap)
+
+    def first_not_declined(self, agent_id: str) -> Entry | None:
+        """The best live entry whose task ``agent_id`` has not declined.
+
+        Runtime complexity: O(k log n) for the k declined entries above it.
+        """
+        heap = self.heap
+        popped: list[Entry] = []
+        found: Entry | None = None
+        while heap:
+            entry = heapq.heappop(heap)
+            if entry[2].entry is not entry:
+                continue
+            popped.append(entry)
+            if not entry[2].declined(agent_id):
+                found = entry
+                break
+        for entry in popped:
+            heapq.heappush(heap, entry)
+        return found
+
+    def entries(self) -> list[Entry]:
+        """The live entries, in no particular order. Runtime complexity: O(n)."""
+        return [entry for entry in self.heap if entry[2].entry is entry]
+
+
+class Group:
+    """Waiting tasks that any given agent either may all take or none.
+
+    ``buckets`` maps ``(high_value, slope)`` to the bucket of those tasks (an agent's
+    fit is the same for every task of one value class in a group). For routing a task
+    to idle agents, for value class ``hv``: ``profiles[hv]`` lists the eligible agent
+    profiles best fit first, and ``fit_masks[hv]`` maps each fit they have, best
+    first, to the bits of their agents (``None`` until a task of the group first looks
+    among idle agents by their bits).
+    """
+
+    __slots__ = (
+        "buckets",
+        "channel",
+        "eligible",
+        "fit_masks",
+        "key",
+        "profiles",
+        "skills",
+        "units",
+    )
+
+    def __init__(self, key: GroupKey) -> None:
+        self.key = key
+        self.channel, self.skills, self.units = key
+        self.eligible = 0  # bits of the agents whose profile may take these tasks
+        self.buckets: dict[BucketKey, Bucket] = {}
+        self.profiles: tuple[list[tuple[float, int, Profile]], ...] = ([], [])
+        self.fit_masks: tuple[dict[float, int], ...] | None = None
+
+
+class Profile:
+    """Agents sharing one set of skills and levels."""
+
+    __slots__ = ("fits", "groups", "idle", "mask", "seq", "skill_map", "skills")
+
+    def __init__(self, skills: Skills, seq: int) -> None:
+        self.skills = skills
+        self.skill_map = dict(skills)
+        self.seq = seq
+        # per channel: (group buckets, (routine fit, high-value fit), units) of every
+        # eligible group
+        self.groups: dict[str, list[tuple[dict[BucketKey, Bucket], Fits, int]]] = {}
+        self.fits: dict[Group, Fits] = {}
+        self.idle: dict[str, SortedList] = {}
+        self.mask = 0  # bits of this profile's agents
+
+
+class LiveAgent:
+    """The router's mutable bookkeeping for one agent, while it is in the pool.
+
+    Live state, not a record of what happened (``simulations.AgentRecord`` is that):
+    it leaves the router with ``remove_agent``.
+    """
+
+    __slots__ = (
+        "agent",
+        "bit",
+        "capacity",
+        "entry",
+        "free_key",
+        "id",
+        "idle_since",
+        "indexed",
+        "load",
+        "max_units",
+        "profile",
+        "seq",
+        "skill_map",
+        "slot",
+        "state",
+        "units_used",
+        "work",
+    )
+
+    def __init__(self, agent: Agent, seq: int, slot: int, profile: Profile, now: float) -> None:
+        self.agent = agent
+        self.id = agent.id
+        self.seq = seq
+        self.slot = slot
+        self.bit = 1 << slot
+        self.profile = profile
+        self.skill_map = profile.skill_map
+        self.capacity = dict(agent.capacity)
+        self.max_units = agent.max_units
+        self.state = _AVAILABLE
+        self.load = dict.fromkeys(self.capacity, 0)
+        self.units_used = 0
+        self.free_key: int | None = None  # free units it is masked under (capped agents)
+        self.idle_since = now
+        self.entry = (now, seq, self)
+        self.indexed: dict[str, tuple[float, int, LiveAgent]] = {}
+        self.work: dict[str, LiveTask] = {}
+
+    def satisfies(self, required: Skills) -> bool:
+        """Whether this agent meets every ``(skill, min_level)`` in ``required``."""
+        return satisfies(self.skill_map, required)
+
+    def free_units(self) -> int | None:
+        """Units still free, or ``None`` when the agent has no total cap."""
+        return None if self.max_units is None else self.max_units - self.units_used
+
+    def free_channels(self) -> list[str]:
+        """Channels on which the agent may take one more task now (empty if not routable)."""
+        if self.state is not _AVAILABLE:
+            return []
+        if self.max_units is not None and self.units_used >= self.max_units:
+            return []
+        load = self.load
+        return [channel for channel, cap in self.capacity.items() if load[channel] < cap]
+
+    def release(self, rec: LiveTask) -> None:
+        """Give back the slot and units ``rec`` held here and detach it from this agent
+        and its offer (the caller reindexes the agent)."""
+        task = rec.task
+        del self.work[task.id]
+        self.load[task.channel] -= 1
+        self.units_used -= task.units
+        rec.agent = None
+        rec.offer_id = None
+
+    def can_take(self, channel: str, units: int) -> bool:
+        """Whether the agent may take a task of ``units`` on ``channel`` now."""
+        if self.state is not _AVAILABLE:
+            return False
+        cap = self.capacity.get(channel)
+        if cap is None or self.load[channel] >= cap:
+            return False
+        return self.max_units is None or self.units_used + units <= self.max_units

@@ -1,0 +1,124 @@
+"""The router's timers: task breakpoints and offer timeouts, in one heap.
+
+A waiting task leaves its bucket only at a breakpoint known in advance (an urgency
+segment ends, a relaxation step applies, a preferred-agent window ends), and an offer
+ends by itself at its timeout: both are timers. A timer is the tuple
+``(at, kind, seq, version, obj)`` on a binary heap (``heapq``), so they fire in order of
+``(at, kind, seq)``:
+
+* kind :data:`BREAKPOINT` (0): ``obj`` is the task's :class:`~routing._state.LiveTask`,
+  ``seq`` its submission sequence and ``version`` the record's ``version`` when the
+  timer was armed. Removing a task from the queue bumps its version, so the timers it
+  had go *stale* instead of being searched for and deleted; a stale timer is skipped
+  when it reaches the top. A task has at most one current timer: one is armed per
+  insertion into the queue, and a removal separates two insertions.
+* kind :data:`OFFER_TIMEOUT` (1): ``obj`` is the offered task's ``LiveTask``, ``seq``
+  the offer's id and ``version`` 0. It is stale once the task's ``offer_id`` is no
+  longer that id: every end of an offer (accepted, declined, cancelled, timed out)
+  clears it, so the timers need no look-up in the router's offer table.
+
+At equal times breakpoints fire before timeouts, breakpoints in task submission order
+and timeouts in offer order: ties are broken by counters, like SimPy's
+``(time, priority, eid)``. ``(at, kind, seq, version)`` is unique, so the heap never
+compares two ``obj``.
+
+This module owns the timers' shape, arming them (:meth:`Timers.push_breakpoint`,
+:meth:`Timers.push_timeout`), the staleness rule (:meth:`Timers.is_current`),
+:meth:`Timers.next_at` and the invariants (:meth:`Timers.check`). The router reads
+:attr:`Timers.heap`, a plain list, directly on its hot path: every call first asks *is
+anything due by now?* (``heap and heap[0][0] <= now``), and ``Router._advance`` pops the
+due timers itself, applying ``is_current`` inline, because a generator or a call per
+timer here measurably slowed a lifecycle (``benchmarks/ab_router.py``). The tests of
+this module pin the rule; the stateful test against the oracle pins the router's copy.
+"""
+
+from __future__ import annotations
+
+from heapq import heappop, heappush
+from typing import Any, TypeAlias
+
+from routing._state import LiveTask
+from routing.model import TaskState
+
+BREAKPOINT = 0
+"""Timer kind of a task breakpoint (fires first at equal times)."""
+OFFER_TIMEOUT = 1
+"""Timer kind of an offer timeout."""
+
+Timer: TypeAlias = tuple[float, int, int, int, Any]
+"""``(at, kind, seq, version, obj)``; see the module docstring."""
+
+# Enum members as module constants for the hot paths (see ``routing.router``).
+_QUEUED = TaskState.QUEUED
+
+
+class Timers:
+    """The heap of breakpoint and offer-timeout timers of one router."""
+
+    __slots__ = ("heap",)
+
+    def __init__(self) -> None:
+        self.heap: list[Timer] = []
+
+    def __len__(self) -> int:
+        """Timers in the heap, stale ones included."""
+        return len(self.heap)
+
+    def push_breakpoint(self, at: float, rec: LiveTask) -> None:
+        """Arm the breakpoint of queued ``rec`` at ``at``, for its current version.
+
+        Runtime complexity: O(log n).
+        """
+        heappush(self.heap, (at, BREAKPOINT, rec.seq, rec.version, rec))
+
+    def push_timeout(self, at: float, rec: LiveTask) -> None:
+        """Arm the timeout at ``at`` of the open offer of ``rec`` (its ``offer_id``).
+
+        Runtime complexity: O(log n).
+        """
+        offer_id = rec.offer_id
+        assert offer_id is not None, rec.task.id
+        heappush(self.heap, (at, OFFER_TIMEOUT, offer_id, 0, rec))
+
+    def is_current(self, timer: Timer) -> bool:
+        """Whether ``timer`` would still fire: its task is queued with the version it
+        was armed for, or still holds the offer it was armed for."""
+        _, kind, seq, version, obj = timer
+        if kind == BREAKPOINT:
+            return bool(obj.version == version and obj.state is _QUEUED)
+        return bool(obj.offer_id == seq)
+
+    def next_at(self) -> float | None:
+        """When the next current timer fires, or ``None``; drops stale timers on top.
+
+        Runtime complexity: O(1) amortised (each stale timer is dropped once).
+        """
+        heap = self.heap
+        while heap:
+            # ``is_current(heap[0])`` inline: the simulator asks after every router call
+            at, kind, seq, version, obj = heap[0]
+            if kind == BREAKPOINT:
+                if obj.version == version and obj.state is _QUEUED:
+                    return at
+            elif obj.offer_id == seq:
+                return at
+            heappop(heap)
+        return None
+
+    def check(self) -> None:
+        """Assert the heap invariant, the timers' shapes and that no queued task has two
+        current timers. Runtime complexity: O(n)."""
+        heap = self.heap
+        for i in range(1, len(heap)):
+            assert heap[(i - 1) // 2] <= heap[i], f"timer heap order broken at {i}"
+        armed: set[tuple[int, int]] = set()
+        for timer in heap:
+            _, kind, seq, version, obj = timer
+            assert kind in (BREAKPOINT, OFFER_TIMEOUT) and isinstance(obj, LiveTask), timer
+            if kind == BREAKPOINT:
+                assert seq == obj.seq and version <= obj.version, timer
+            else:
+                assert version == 0, timer
+            if self.is_current(timer):
+                assert (kind, seq) not in armed, f"task {obj.task.id!r} has two current timers"
+                armed.add((kind, seq))

@@ -18,13 +18,14 @@ from typing import TypedDict
 
 import pytest
 
-from routing import InvalidDurationError, InvalidInputError, RoutingError, erlang
+from routing import InvalidDurationError, InvalidInputError, RoutingError
 from routing.erlang import (
     ErlangAResult,
     agents_for_asa,
     agents_for_erlang_a,
     agents_for_service_level,
     average_speed_of_answer,
+    erlang_a,
     erlang_a_metrics,
     erlang_b,
     erlang_c,
@@ -469,7 +470,7 @@ class TestErlangALimits:
         assert result.occupancy == pytest.approx(1.0, abs=1e-6)
 
     def test_refuses_a_queue_too_wide_to_sum(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.setattr(erlang, "_MAX_QUEUE_STATES", 50)
+        monkeypatch.setattr(erlang_a, "_MAX_QUEUE_STATES", 50)
         with pytest.raises(InvalidInputError, match=r"patience=1000000\.0") as raised:
             erlang_a_metrics(**(MODERATE | {"patience": 1e6}), target=20)
         assert type(raised.value) is InvalidInputError  # not a bad duration: a limit

@@ -249,6 +249,9 @@ class ReplicationResult:
         agents: one record per agent.
         samples: periodic queue-length samples.
         window: ``(start, end)`` of the measured period after warm-up.
+        ended_at: the instant the run stopped (the horizon plus the drain), so a
+            contact still waiting had waited ``ended_at - arrived_at``; ``None`` when
+            unknown (such a contact then counts as late for any threshold).
     """
 
     replication: int
@@ -257,3 +260,4 @@ class ReplicationResult:
     agents: tuple[AgentRecord, ...]
     samples: tuple[QueueSample, ...]
     window: tuple[float, float] = attrs.field(converter=_window)
+    ended_at: float | None = None

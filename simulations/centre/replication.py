@@ -57,9 +57,6 @@ from simulations.centre.customers import CustomerBase
 from simulations.records import QueueSample, ReplicationResult
 from simulations.scenario import AgentGroup, ContactType, Scenario
 
-DRAIN = 4 * 3600.0
-"""Seconds the model runs past the horizon (no new arrivals) so late contacts finish."""
-
 
 def build_policy(scenario: Scenario, name: str) -> Policy:
     """The routing policy called ``name`` in ``scenario``; offers never time out
@@ -128,7 +125,7 @@ class ContactCentre:
         for plan in self._plans.values():
             self._arrivals(plan, horizon)
         self._sampler()
-        env.run(until=horizon + DRAIN)
+        env.run(until=self.scenario.simulation.ends_at)
         return self._result()
 
     def _at(self, instant: float, action: Callable[[], None]) -> None:
@@ -138,8 +135,8 @@ class ContactCentre:
 
     def _staff(self, group: AgentGroup) -> None:
         capacity = dict(group.capacity)
-        horizon = self.scenario.simulation.horizon
-        shifts = [(s.start_at, s.end_at) for s in group.shifts] or [(0.0, horizon + DRAIN)]
+        ends_at = self.scenario.simulation.ends_at
+        shifts = [(s.start_at, s.end_at) for s in group.shifts] or [(0.0, ends_at)]
         window_start, window_end = self.window
         on_duty = [
             (max(start, window_start), min(end, window_end))
@@ -390,6 +387,7 @@ class ContactCentre:
             agents=agents,
             samples=tuple(self.samples),
             window=self.window,
+            ended_at=self.scenario.simulation.ends_at,
         )
 
 

@@ -15,10 +15,10 @@ Populations:
 KPIs (``None`` in a replication when the denominator is empty):
 
 * ``service_level`` = answered within T / (answered + abandoned after T + still
-  waiting when the run ended), over live contacts with a ``sla_target`` T (see
-  :func:`answered_in_time`, which the staffing targets count with too). Abandoned
-  within T is left out, as DESIGN defines it; a contact still waiting after the
-  drain is a miss. ``service_level_offered`` = answered within T / live contacts with
+  waiting after T when the run ended), over live contacts with a ``sla_target`` T
+  (see :func:`answered_in_time`, which the staffing targets count with too).
+  Abandoned within T is left out, as DESIGN defines it, and so is a contact still
+  waiting at the end that has not yet waited T. ``service_level_offered`` = answered within T / live contacts with
   a target. ``value_weighted_service_level``: the first, each contact weighted by
   ``customer_value``.
 * ``asa`` mean wait of answered live contacts; ``wait_probability`` P(wait > 0) among
@@ -159,17 +159,20 @@ def _mean(values: Sequence[float]) -> float | None:
     return math.fsum(values) / len(values) if values else None
 
 
-def answered_in_time(contact: ContactRecord, threshold: float | None = None) -> bool | None:
+def answered_in_time(
+    contact: ContactRecord, threshold: float | None = None, ended_at: float | None = None
+) -> bool | None:
     """The service-level outcome of one contact against T, the one rule for service
     level (the ``service_level`` KPIs and the staffing targets both count with it).
 
     T is ``threshold`` when given (a target's ``voice:80/20``), else the contact's own
     ``sla_target``. ``True``: answered within T. ``False``: answered after T, abandoned
-    after T, or **still waiting when the run ended** (after the drain it has waited
-    hours, longer than T for any live threshold up to the drain, and leaving it out
-    would let a queue nobody answers vanish from the ratio). ``None``: not counted, as
-    DESIGN defines it: abandoned within T, deflected, or no T at all.
-
+    after T, or still waiting when the run ended (at ``ended_at``) having waited longer
+    than T; leaving those out would let a queue nobody answers vanish from the ratio.
+    ``None``: not counted: abandoned within T, still waiting at the end but not yet
+    for T (its outcome is unknown, e.g. an email sent late in the evening with an 8 h
+    target), deflected, or no T at all. Without ``ended_at`` every contact still
+    waiting counts as late.
     """
     t = contact.sla_target if threshold is None else threshold
     if t is None or contact.deflected:
@@ -177,6 +180,8 @@ def answered_in_time(contact: ContactRecord, threshold: float | None = None) -> 
     if contact.answered_at is not None:
         return contact.answered_at - contact.arrived_at <= t
     if contact.abandoned_at is not None and contact.abandoned_at - contact.arrived_at <= t:
+        return None
+    if contact.abandoned_at is None and ended_at is not None and ended_at - contact.arrived_at <= t:
         return None
     return False
 
@@ -236,6 +241,7 @@ def _contact_kpis(
     *,
     agent_cost: float,
     churn: ChurnModel | None,
+    ended_at: float | None = None,
 ) -> KpiValues:
     """KPIs of one breakdown key. ``contacts``: the key's records, any arrival time."""
     end = window[1]
@@ -245,7 +251,7 @@ def _contact_kpis(
     answered = [c for c in live if c.answered]
     abandoned = [c for c in live if c.abandoned]
     targeted = [c for c in live if c.sla_target is not None]
-    judged = [(c, ok) for c in targeted if (ok := answered_in_time(c)) is not None]
+    judged = [(c, ok) for c in targeted if (ok := answered_in_time(c, None, ended_at)) is not None]
     within = [c for c, ok in judged if ok]
     sl_base = [c for c, _ in judged]
     waits = [w for c in answered if (w := c.wait) is not None]
@@ -374,6 +380,7 @@ def replication_kpis(
             window,
             agent_cost=agent_cost if breakdown == OVERALL else share,
             churn=churn if breakdown in _CUSTOMER_BREAKDOWNS else None,
+            ended_at=result.ended_at,
         )
 
     overall = kpis(contacts, OVERALL)

@@ -238,6 +238,7 @@ def measure(
     contacts: Iterable[ContactRecord],
     types: Sequence[str] | frozenset[str],
     period: tuple[float, float],
+    ended_at: float | None = None,
 ) -> float | None:
     """The target's KPI over one replication's ``contacts`` in ``period``.
 
@@ -246,6 +247,8 @@ def measure(
         contacts: the replication's contact records.
         types: contact types in scope (:meth:`Target.contact_types`).
         period: ``[start, end)``; live contacts by arrival, back office by due date.
+        ended_at: when the run stopped (``SimulationSettings.ends_at``), for contacts
+            still waiting then (see :func:`~simulations.kpi.metrics.answered_in_time`).
 
     Returns:
         The value (a fraction, or seconds for ASA), or ``None`` when no contact in
@@ -269,5 +272,5 @@ def measure(
         waits = [c.answered_at - c.arrived_at for c in live if c.answered_at is not None]
         return math.fsum(waits) / len(waits) if waits else math.inf
     limit = target.threshold if target.threshold is not None else 0.0
-    outcomes = [ok for c in live if (ok := answered_in_time(c, limit)) is not None]
+    outcomes = [ok for c in live if (ok := answered_in_time(c, limit, ended_at)) is not None]
     return sum(outcomes) / len(outcomes) if outcomes else None

@@ -40,6 +40,7 @@ from simulations.scenario.distributions import Distribution, Fixed
 
 __all__ = [
     "BUILTIN_POLICIES",
+    "DRAIN",
     "LEVEL_MAX",
     "LEVEL_MIN",
     "NO_WRAP_UP",
@@ -63,6 +64,8 @@ __all__ = [
 BUILTIN_POLICIES: Final = ("default", "fifo")
 #: Keys a ``[policies.NAME]`` table may set: the fields of ``routing.Policy``, whose own
 #: checks validate each value; see docs/scenarios.md.
+DRAIN: Final = 4 * 3600.0
+"""Seconds a run goes on past the horizon (no new arrivals) so late contacts finish."""
 POLICY_KEYS: Final = tuple(sorted(f.name for f in attrs.fields(Policy)))
 #: A contact type's ``wrap_up`` when the scenario gives none.
 NO_WRAP_UP: Final = Fixed(0.0)
@@ -133,6 +136,11 @@ class SimulationSettings:
     policy: str = "default"
     compare: tuple[str, ...] = ("default", "fifo")
     volume: float = 1.0
+
+    @property
+    def ends_at(self) -> float:
+        """The instant a run stops: the horizon plus :data:`DRAIN` without arrivals."""
+        return self.horizon + DRAIN
 
     @property
     def window(self) -> tuple[float, float]:

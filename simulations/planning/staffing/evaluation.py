@@ -76,7 +76,7 @@ def check_targets(
     confidence: float,
 ) -> tuple[Check, ...]:
     """Every target over the window, or (per interval) over each measured interval."""
-    window = scenario.simulation.window
+    window, ends_at = scenario.simulation.window, scenario.simulation.ends_at
     checks = []
     for target in targets:
         types = target.contact_types(scenario)
@@ -85,10 +85,12 @@ def check_targets(
         if per_interval and target.kpi != BACKOFFICE:
             cells = [(i, p) for i, p in measured_intervals(intervals, window)]
         for index, period in cells:
-            values = [v for cs in scoped if (v := measure(target, cs, types, period)) is not None]
+            values = [
+                v for cs in scoped if (v := measure(target, cs, types, period, ends_at)) is not None
+            ]
             est = _estimate(values, confidence)
             met = target.met_by(est)
-            worst = () if met else _worst_types(target, scoped, types, period)
+            worst = () if met else _worst_types(target, scoped, types, period, ends_at)
             checks.append(Check(target, index, est, met, worst))
     return tuple(checks)
 
@@ -98,13 +100,16 @@ def _worst_types(
     scoped: Sequence[Sequence[ContactRecord]],
     types: Sequence[str],
     period: Interval,
+    ends_at: float,
 ) -> tuple[str, ...]:
     """The contact types in scope, the one whose mean KPI is worst first."""
     if len(types) == 1:
         return tuple(types)
     scores = {}
     for name in types:
-        values = [v for cs in scoped if (v := measure(target, cs, (name,), period)) is not None]
+        values = [
+            v for cs in scoped if (v := measure(target, cs, (name,), period, ends_at)) is not None
+        ]
         mean = math.fsum(values) / len(values) if values else math.nan
         score = -mean if target.higher_is_better else mean
         scores[name] = -math.inf if math.isnan(score) else score

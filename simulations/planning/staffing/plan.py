@@ -14,9 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
 
-from simulations.centre.replication import DRAIN
 from simulations.errors import InvalidArgumentError
 from simulations.scenario import AgentGroup, Scenario, Shift
+from simulations.scenario.schema import DRAIN
 
 __all__ = [
     "LAYER",

@@ -21,10 +21,11 @@ import pytest
 
 from routing import Customer
 from simulations.centre.contacts import contact_record
-from simulations.centre.replication import DRAIN, ContactCentre, run_replication, stream
+from simulations.centre.replication import ContactCentre, run_replication, stream
 from simulations.kpi.metrics import replication_kpis
 from simulations.records import ContactRecord, ReplicationResult
 from simulations.scenario import Scenario, apply_override, bundled_scenarios, load_scenario
+from simulations.scenario.schema import DRAIN
 
 SCENARIOS = Path(__file__).parents[1] / "scenarios"
 POLICIES = ("default", "fifo")

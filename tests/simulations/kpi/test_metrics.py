@@ -199,6 +199,21 @@ class TestAnsweredInTime:
     ) -> None:
         assert answered_in_time(record) is outcome
 
+    def test_still_waiting_at_the_end_counts_only_once_it_has_waited_past_t(self) -> None:
+        email = contact(72_000.0, sla_target=28_800.0)  # 20:00, an 8 h target
+        assert answered_in_time(email, ended_at=86_400.0 + 14_400.0) is None  # 8 h at 04:00
+        assert answered_in_time(email, ended_at=72_000.0 + 28_801.0) is False
+        assert answered_in_time(email) is False  # run end unknown: late for any T
+
+    def test_the_run_end_reaches_the_kpis(self) -> None:
+        waiting = contact(0.0, sla_target=28_800.0)
+        answered = contact(0.0, wait=10.0, sla_target=28_800.0)
+        early = result([waiting, answered], window=(0.0, 3600.0))
+        ended = attrs.evolve(early, ended_at=3600.0)
+        for run, level in ((early, 0.5), (ended, 1.0)):
+            kpis = replication_kpis(run).values[OVERALL][ALL]
+            assert kpis["service_level"] == pytest.approx(level)
+
     def test_a_threshold_replaces_the_contacts_target(self) -> None:
         assert answered_in_time(contact(0.0, wait=25.0), threshold=30.0) is True
         assert answered_in_time(contact(0.0, wait=5.0, sla_target=None), threshold=3.0) is False

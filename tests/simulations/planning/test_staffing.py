@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from routing.erlang import agents_for_erlang_a, agents_for_service_level
-from simulations.centre.replication import DRAIN, run_replication
+from simulations.centre.replication import run_replication
 from simulations.kpi.metrics import replication_kpis
 from simulations.kpi.stats import Estimate
 from simulations.planning.staffing import (
@@ -31,6 +31,7 @@ from simulations.report.staffing import (
     write_staffing,
 )
 from simulations.scenario import bundled_scenarios, load_scenario
+from simulations.scenario.schema import DRAIN
 from tests.simulations.planning_helpers import calls, group, scenario
 
 

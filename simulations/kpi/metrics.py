@@ -18,9 +18,9 @@ KPIs (``None`` in a replication when the denominator is empty):
   waiting after T when the run ended), over live contacts with a ``sla_target`` T
   (see :func:`answered_in_time`, which the staffing targets count with too).
   Abandoned within T is left out, as DESIGN defines it, and so is a contact still
-  waiting at the end that has not yet waited T. ``service_level_offered`` = answered within T / live contacts with
-  a target. ``value_weighted_service_level``: the first, each contact weighted by
-  ``customer_value``.
+  waiting at the end that has not yet waited T. ``service_level_offered`` = answered
+  within T / live contacts with a target. ``value_weighted_service_level``: the first,
+  each contact weighted by ``customer_value``.
 * ``asa`` mean wait of answered live contacts; ``wait_probability`` P(wait > 0) among
   them; ``abandonment_rate`` abandoned / live; ``deflection_rate`` deflected / arrivals
   without a due date.

@@ -179,11 +179,10 @@ def answered_in_time(
         return None
     if contact.answered_at is not None:
         return contact.answered_at - contact.arrived_at <= t
-    if contact.abandoned_at is not None and contact.abandoned_at - contact.arrived_at <= t:
-        return None
-    if contact.abandoned_at is None and ended_at is not None and ended_at - contact.arrived_at <= t:
-        return None
-    return False
+    if contact.abandoned_at is not None:
+        return None if contact.abandoned_at - contact.arrived_at <= t else False
+    # still waiting when the run ended
+    return None if ended_at is not None and ended_at - contact.arrived_at <= t else False
 
 
 def _arrivals(contacts: Iterable[ContactRecord], window: Window) -> list[ContactRecord]:

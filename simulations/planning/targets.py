@@ -22,7 +22,8 @@ Measurement follows :mod:`simulations.kpi.metrics` (contacts belong to the perio
 arrived in; back-office items to the period they are due in). Service level is counted
 by :func:`~simulations.kpi.metrics.answered_in_time`, the KPI's own rule, at the
 target's threshold for every live contact in scope: a contact still **waiting when the
-run ends** (after the model's drain) is a miss there as in the KPI. For abandonment and
+run ends** (after the model's drain) is a miss there as in the KPI once it has waited
+longer than the threshold, and left out before. For abandonment and
 ASA a target is stricter than the KPI: a still-waiting contact counts as abandoned, and
 ASA is infinite when nobody was answered, so that removing every agent never looks
 like meeting a target.

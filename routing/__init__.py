@@ -19,6 +19,7 @@ from routing.errors import (
     InvalidLevelError,
     OfferExpiredError,
     RoutingError,
+    TaskExpiredError,
     TimeWentBackwardsError,
     UnknownAgentError,
     UnknownIdError,
@@ -26,14 +27,20 @@ from routing.errors import (
     UnknownTaskError,
 )
 from routing.events import (
+    ALL_DECLINED,
+    NO_AVAILABLE_AGENT,
+    NO_ELIGIBLE_AGENT,
     AgentPaused,
     Event,
+    Expired,
     Offered,
     PreferenceExpired,
     Queued,
     Relaxed,
     Requeued,
+    Reserved,
     SlaBreached,
+    Unroutable,
 )
 from routing.model import (
     Agent,
@@ -51,6 +58,9 @@ from routing.policy import Policy
 from routing.router import Router
 
 __all__ = [
+    "ALL_DECLINED",
+    "NO_AVAILABLE_AGENT",
+    "NO_ELIGIBLE_AGENT",
     "Agent",
     "AgentBusyError",
     "AgentPaused",
@@ -61,6 +71,7 @@ __all__ = [
     "DuplicateIdError",
     "DuplicateTaskError",
     "Event",
+    "Expired",
     "IllegalTransitionError",
     "InvalidDurationError",
     "InvalidInputError",
@@ -75,17 +86,20 @@ __all__ = [
     "Relaxed",
     "Requeued",
     "Requirement",
+    "Reserved",
     "Router",
     "RoutingError",
     "ScoreTerms",
     "SlaBreached",
     "Task",
+    "TaskExpiredError",
     "TaskState",
     "TimeWentBackwardsError",
     "UnknownAgentError",
     "UnknownIdError",
     "UnknownOfferError",
     "UnknownTaskError",
+    "Unroutable",
     "__version__",
 ]
 

@@ -7,7 +7,8 @@ bucket dicts of the groups it may take. Keeping every such record here, below bo
 modules, lets each import only what lies beneath it:
 
 * :class:`LiveTask`: one active task (queued, offered or assigned): its segment,
-  its group and bucket entry, its declines, its timer version, the agent holding it;
+  its group and bucket entry, its exclusions (cooldowns), its expiry, its timer
+  version, the agent holding it, the agents reserved for it, its unroutable cause;
 * :class:`Bucket`: the waiting tasks of one group on one slope, a heap of
   ``(-a, seq, record)``;
 * :class:`Group`: the waiting tasks that any given agent may either all take or none,
@@ -25,6 +26,7 @@ lifecycle that ties them together.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Callable, Mapping
 
 from sortedcontainers import SortedList
 
@@ -57,17 +59,20 @@ class LiveTask:
         "deadline",
         "declined_by",
         "entry",
+        "expires_at",
         "group",
         "high_value",
         "offer_id",
         "preferred",
         "preferred_until",
         "ramp",
+        "reserved_by",
         "seq",
         "skills",
         "slope",
         "state",
         "task",
+        "unroutable",
         "urgency_a",
         "version",
     )
@@ -93,7 +98,11 @@ class LiveTask:
         self.skills: Skills = task.requirement.skills
         self.preferred: set[str] | frozenset[str] = _NOBODY
         self.preferred_until = arrived_at
-        self.declined_by: set[str] | None = None
+        # agent id -> when its exclusion ends (it declined or let an offer time out)
+        self.declined_by: dict[str, float] | None = None
+        self.expires_at: float | None = None
+        self.reserved_by: list[LiveAgent] | None = None  # agents held for this task
+        self.unroutable: str | None = None  # the cause last reported, while queued
         self.breached = False
         # urgency on the current segment is ``urgency_a + slope * t`` (``policy``); the
         # score is ``base`` plus that
@@ -106,7 +115,8 @@ class LiveTask:
         self.offer_id: int | None = None
 
     def declined(self, agent_id: str) -> bool:
-        """Whether ``agent_id`` declined or let an offer of this task time out."""
+        """Whether ``agent_id`` is excluded from this task: it declined or let an offer
+        of it time out, and its cooldown has not ended."""
         return self.declined_by is not None and agent_id in self.declined_by
 
 
@@ -151,10 +161,11 @@ class Bucket:
             heap[:] = [entry for entry in heap if entry[2].entry is entry]
             heapq.heapify(heap)
 
-    def first_not_declined(self, agent_id: str) -> Entry | None:
-        """The best live entry whose task ``agent_id`` has not declined.
+    def first_not(self, skip: Callable[[LiveTask], bool]) -> Entry | None:
+        """The best live entry whose task ``skip`` does not reject (one the agent
+        declined, or one reserved by as many agents as the policy allows).
 
-        Runtime complexity: O(k log n) for the k declined entries above it.
+        Runtime complexity: O(k log n) for the k skipped entries above it.
         """
         heap = self.heap
         popped: list[Entry] = []
@@ -164,7 +175,7 @@ class Bucket:
             if entry[2].entry is not entry:
                 continue
             popped.append(entry)
-            if not entry[2].declined(agent_id):
+            if not skip(entry[2]):
                 found = entry
                 break
         for entry in popped:
@@ -194,7 +205,10 @@ class Group:
         "fit_masks",
         "key",
         "profiles",
+        "reach",
         "skills",
+        "status",
+        "status_at",
         "units",
     )
 
@@ -205,6 +219,12 @@ class Group:
         self.buckets: dict[BucketKey, Bucket] = {}
         self.profiles: tuple[list[tuple[float, int, Profile]], ...] = ([], [])
         self.fit_masks: tuple[dict[float, int], ...] | None = None
+        # whether any agent could take these tasks (see ``Router.unroutable_tasks``):
+        # the cause if none could, the bits of the available agents that could, and
+        # the pool version they were worked out for (-1: never)
+        self.status: str | None = None
+        self.reach = 0
+        self.status_at = -1
 
 
 class Profile:
@@ -243,6 +263,7 @@ class LiveAgent:
         "load",
         "max_units",
         "profile",
+        "reserved",
         "seq",
         "skill_map",
         "slot",
@@ -269,6 +290,7 @@ class LiveAgent:
         self.entry = (now, seq, self)
         self.indexed: dict[str, tuple[float, int, LiveAgent]] = {}
         self.work: dict[str, LiveTask] = {}
+        self.reserved: LiveTask | None = None  # the waiting task it is held for
 
     def satisfies(self, required: Skills) -> bool:
         """Whether this agent meets every ``(skill, min_level)`` in ``required``."""
@@ -278,14 +300,29 @@ class LiveAgent:
         """Units still free, or ``None`` when the agent has no total cap."""
         return None if self.max_units is None else self.max_units - self.units_used
 
-    def free_channels(self) -> list[str]:
+    def free_on(self, channel: str, interrupts: Mapping[str, frozenset[str]]) -> int | None:
+        """Units free for a task on ``channel``: the free units plus those of the work
+        it holds on channels ``channel`` may interrupt (``Policy.interrupts``), or
+        ``None`` when the agent has no total cap."""
+        if self.max_units is None:
+            return None
+        free = self.max_units - self.units_used
+        interrupted = interrupts.get(channel)
+        if interrupted:
+            for rec in self.work.values():
+                if rec.task.channel in interrupted:
+                    free += rec.task.units
+        return free
+
+    def free_channels(self, interrupts: Mapping[str, frozenset[str]]) -> list[str]:
         """Channels on which the agent may take one more task now (empty if not routable)."""
         if self.state is not _AVAILABLE:
             return []
-        if self.max_units is not None and self.units_used >= self.max_units:
-            return []
         load = self.load
-        return [channel for channel, cap in self.capacity.items() if load[channel] < cap]
+        channels = [channel for channel, cap in self.capacity.items() if load[channel] < cap]
+        if self.max_units is None or self.units_used < self.max_units:
+            return channels
+        return [c for c in channels if c in interrupts and (self.free_on(c, interrupts) or 0) > 0]
 
     def release(self, rec: LiveTask) -> None:
         """Give back the slot and units ``rec`` held here and detach it from this agent
@@ -297,11 +334,16 @@ class LiveAgent:
         rec.agent = None
         rec.offer_id = None
 
-    def can_take(self, channel: str, units: int) -> bool:
-        """Whether the agent may take a task of ``units`` on ``channel`` now."""
-        if self.state is not _AVAILABLE:
+    def can_take(
+        self, channel: str, units: int, interrupts: Mapping[str, frozenset[str]]
+    ) -> bool:
+        """Whether the agent may take a task of ``units`` on ``channel`` now (it is
+        available, held for no other task, with a free slot and enough units)."""
+        if self.state is not _AVAILABLE or self.reserved is not None:
             return False
         cap = self.capacity.get(channel)
         if cap is None or self.load[channel] >= cap:
             return False
-        return self.max_units is None or self.units_used + units <= self.max_units
+        if self.max_units is None or self.units_used + units <= self.max_units:
+            return True
+        return (self.free_on(channel, interrupts) or 0) >= units

@@ -29,6 +29,7 @@ from sortedcontainers import SortedList
 
 from routing._state import Fits, Group, LiveAgent, LiveTask, Profile
 from routing.errors import UnknownAgentError
+from routing.events import NO_AVAILABLE_AGENT, NO_ELIGIBLE_AGENT
 from routing.model import Agent, AgentState, Skills, satisfies
 from routing.policy import Policy
 
@@ -53,6 +54,14 @@ class AgentPool:
         self._shared_fits: dict[tuple[float, float, float, float], Fits] = {}
         self._free_slots: list[int] = []
         self._seq = 0
+        self.interrupts = dict(policy.interrupts)
+        # who could ever take what, for ``status``: bits of the agents with capacity on
+        # each channel, of the available agents, and of capped agents by their cap;
+        # ``version`` counts the changes to them
+        self.on_channel: dict[str, int] = {}
+        self.available = 0
+        self.by_max_units: dict[int, int] = {}
+        self.version = 0
 
     def get(self, agent_id: str) -> LiveAgent:
         """The agent ``agent_id``.
@@ -90,6 +99,12 @@ class AgentPool:
         self.agents[agent.id] = rec
         self.by_slot[slot] = rec
         profile.mask |= rec.bit
+        for channel in rec.capacity:
+            self.on_channel[channel] = self.on_channel.get(channel, 0) | rec.bit
+        if rec.max_units is not None:
+            self.by_max_units[rec.max_units] = self.by_max_units.get(rec.max_units, 0) | rec.bit
+        self.available |= rec.bit
+        self.version += 1
         for group, fits in profile.fits.items():
             group.eligible |= rec.bit
             if group.fit_masks is not None:
@@ -110,6 +125,12 @@ class AgentPool:
         heapq.heappush(self._free_slots, rec.slot)
         clear = ~rec.bit
         rec.profile.mask &= clear
+        for channel in rec.capacity:
+            self.on_channel[channel] &= clear
+        if rec.max_units is not None:
+            self.by_max_units[rec.max_units] &= clear
+        self.available &= clear
+        self.version += 1
         for group, fits in rec.profile.fits.items():
             group.eligible &= clear
             if group.fit_masks is not None:
@@ -173,6 +194,36 @@ class AgentPool:
         for profile in self.profiles.values():
             self.link(profile, group)
 
+    def set_state(self, rec: LiveAgent, state: AgentState) -> None:
+        """Change an agent's state (the caller reindexes it)."""
+        rec.state = state
+        if state is _AVAILABLE:
+            self.available |= rec.bit
+        else:
+            self.available &= ~rec.bit
+        self.version += 1
+
+    def status(self, group: Group) -> str | None:
+        """Why no agent could take ``group``'s tasks (``NO_ELIGIBLE_AGENT``,
+        ``NO_AVAILABLE_AGENT``), or ``None``; ``group.reach`` is then the bits of the
+        available agents that could. Worked out once per change of the pool.
+
+        Runtime complexity: O(1) (a few mask operations; O(distinct caps) for tasks
+        of more than one unit).
+        """
+        if group.status_at == self.version:
+            return group.status
+        able = group.eligible & self.on_channel.get(group.channel, 0)
+        if group.units > 1:
+            for cap, bits in self.by_max_units.items():
+                if cap < group.units:
+                    able &= ~bits
+        reach = able & self.available
+        group.reach = reach
+        group.status = NO_ELIGIBLE_AGENT if not able else None if reach else NO_AVAILABLE_AGENT
+        group.status_at = self.version
+        return group.status
+
     def set_idle_since(self, rec: LiveAgent, now: float) -> None:
         """Restart the agent's idle clock (it finished work or became available)."""
         rec.idle_since = now
@@ -184,10 +235,10 @@ class AgentPool:
         Runtime complexity: O(c log n) for the agent's c channels.
         """
         max_units = rec.max_units
-        routable = rec.state is _AVAILABLE
+        routable = rec.state is _AVAILABLE and rec.reserved is None
+        free = 1
         if max_units is not None:
             free = max_units - rec.units_used
-            routable = routable and free > 0
             if free != rec.free_key:
                 masks = self.free_units_mask
                 if rec.free_key is not None:
@@ -197,9 +248,14 @@ class AgentPool:
         entry = rec.entry
         indexed = rec.indexed
         load = rec.load
+        interrupts = self.interrupts
         for channel, cap in rec.capacity.items():
             have = indexed.get(channel)
-            if routable and load[channel] < cap:
+            if (
+                routable
+                and load[channel] < cap
+                and (free > 0 or (channel in interrupts and (rec.free_on(channel, interrupts) or 0) > 0))
+            ):
                 if have is entry:
                     continue  # indexed already, with its current idle clock
                 idle = rec.profile.idle
@@ -241,7 +297,7 @@ class AgentPool:
         if group is None:  # waiting for preferred agents
             for agent_id in sorted(task_rec.preferred):
                 rec = self.agents.get(agent_id)
-                if rec is None or not rec.can_take(channel, units):
+                if rec is None or not rec.can_take(channel, units, self.interrupts):
                     continue
                 if task_rec.declined(agent_id) or not rec.satisfies(task_rec.skills):
                     continue
@@ -252,9 +308,17 @@ class AgentPool:
             return winner
         candidates = self.idle_mask.get(channel, 0) & group.eligible
         if candidates and units > 1:
+            interrupts = self.interrupts if channel in self.interrupts else None
             for free, bits in self.free_units_mask.items():
                 if free < units:
+                    short = candidates & bits
                     candidates &= ~bits
+                    while interrupts is not None and short:  # may interrupt their work?
+                        low = short & -short
+                        short ^= low
+                        rec = self.by_slot[low.bit_length() - 1]
+                        if (rec.free_on(channel, interrupts) or 0) >= units:
+                            candidates |= low
         if not candidates:
             return None
         high_value = task_rec.high_value
@@ -330,13 +394,16 @@ class AgentPool:
             assert units == rec.units_used
             for channel, cap in rec.capacity.items():
                 assert rec.load[channel] <= cap, f"agent {agent_id!r} over capacity on {channel}"
-            if rec.max_units is not None:
-                assert rec.units_used <= rec.max_units
-            routable = rec.state is AgentState.AVAILABLE and (
-                rec.max_units is None or rec.units_used < rec.max_units
-            )
+            if rec.max_units is not None and rec.work:
+                # over the cap only by work some held task's channel may interrupt
+                assert min(
+                    rec.max_units - (rec.free_on(t.task.channel, self.interrupts) or 0)
+                    for t in rec.work.values()
+                ) <= rec.max_units, rec.id
+            routable = rec.state is AgentState.AVAILABLE and rec.reserved is None
             for channel, cap in rec.capacity.items():
-                want = routable and rec.load[channel] < cap
+                free = rec.free_on(channel, self.interrupts)
+                want = routable and rec.load[channel] < cap and (free is None or free > 0)
                 assert (channel in rec.indexed) == want, (agent_id, channel)
                 if want:
                     assert rec.indexed[channel] is rec.entry
@@ -355,6 +422,21 @@ class AgentPool:
                 by_free[rec.free_key] = by_free.get(rec.free_key, 0) | rec.bit
         assert {k: m for k, m in self.free_units_mask.items() if m} == by_free
         assert {rec.slot: rec for rec in self.agents.values()} == self.by_slot
+        on_channel: dict[str, int] = {}
+        by_max: dict[int, int] = {}
+        for rec in self.agents.values():
+            for channel in rec.capacity:
+                on_channel[channel] = on_channel.get(channel, 0) | rec.bit
+            if rec.max_units is not None:
+                by_max[rec.max_units] = by_max.get(rec.max_units, 0) | rec.bit
+            if rec.reserved is not None:
+                assert rec.state is AgentState.AVAILABLE, rec.id
+                assert rec.reserved.reserved_by and rec in rec.reserved.reserved_by
+        assert {c: m for c, m in self.on_channel.items() if m} == on_channel
+        assert {k: m for k, m in self.by_max_units.items() if m} == by_max
+        assert self.available == sum(
+            rec.bit for rec in self.agents.values() if rec.state is AgentState.AVAILABLE
+        )
         for profile in self.profiles.values():
             members = [rec for rec in self.agents.values() if rec.profile is profile]
             assert profile.mask == sum(rec.bit for rec in members)

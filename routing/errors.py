@@ -21,7 +21,8 @@ these is raised, the router's state is exactly as it was before the call.
     │   └── UnknownOfferError
     └── IllegalTransitionError (RuntimeError)   e.g. completing a task that is queued
         ├── AgentBusyError                      removing an agent that holds work
-        └── OfferExpiredError                   accepting an offer after its timeout
+        ├── OfferExpiredError                   accepting an offer after its timeout
+        └── TaskExpiredError                    cancelling a task after its ttl
 """
 
 from __future__ import annotations
@@ -90,4 +91,9 @@ class AgentBusyError(IllegalTransitionError):
 
 
 class OfferExpiredError(IllegalTransitionError):
-    """The offer's timeout has passed; it can no longer be accepted or declined."""
+    """The offer's timeout, or its task's time-to-live, has passed; it can no longer be
+    accepted or declined."""
+
+
+class TaskExpiredError(IllegalTransitionError):
+    """The task's time-to-live has passed by the call's ``now``: it has expired."""

@@ -184,6 +184,7 @@ class TaskState(enum.Enum):
     ASSIGNED = "assigned"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
+    EXPIRED = "expired"
 
 
 def _ids(value: Iterable[str]) -> tuple[str, ...]:
@@ -206,6 +207,9 @@ class Task:
         created_at: when the work really arrived, if before ``submit`` (defaults to it).
         units: capacity units it uses on an agent with ``max_units``.
         preferred_agents: agents to wait for during ``preferred_window`` seconds.
+        ttl: seconds after arrival after which the task, if still queued or offered,
+            leaves the router with an ``Expired`` event (TaskRouter's task timeout);
+            ``None``: it waits until taken or cancelled.
         attributes: free-form data carried along, never interpreted.
     """
 
@@ -221,6 +225,7 @@ class Task:
     preferred_agents: tuple[str, ...] = attrs.field(default=(), converter=_ids)
     preferred_window: float = 0.0
     attributes: Mapping[str, Any] = attrs.field(factory=dict)
+    ttl: float | None = None
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.channel, str) or not self.channel:
@@ -237,6 +242,7 @@ class Task:
             and self.preferred_window >= 0
             and self.units.__class__ is int
             and self.units >= 1
+            and (self.ttl is None or (_finite(self.ttl) and self.ttl > 0))
         ):
             self._check_numbers()
 
@@ -254,6 +260,10 @@ class Task:
         if isinstance(self.units, bool) or not isinstance(self.units, int) or self.units < 1:
             raise InvalidInputError(f"task {self.id!r}: units {self.units!r} must be >= 1")
         check_duration(f"task {self.id!r} preferred_window", self.preferred_window)
+        if self.ttl is not None:
+            check_duration(f"task {self.id!r} ttl", self.ttl)
+            if self.ttl == 0:
+                raise InvalidDurationError(f"task {self.id!r} ttl must be positive")
 
 
 def _capacity(value: Mapping[str, int]) -> tuple[tuple[str, int], ...]:

@@ -69,6 +69,12 @@ class Offers:
             raise OfferExpiredError(
                 f"offer {offer_id!r} of task {offer.task_id!r} expired at {offer.expires_at!r}"
             )
+        expires_at = found[1].expires_at
+        if expires_at is not None and expires_at <= now:
+            raise OfferExpiredError(
+                f"offer {offer_id!r}: its task {offer.task_id!r} expired at {expires_at!r} "
+                "(its ttl)"
+            )
         return found
 
     def make(
@@ -117,15 +123,18 @@ class Offers:
         del self.open[rec.offer_id]
         agent.release(rec)
 
-    def refuse(self, rec: LiveTask, agent: LiveAgent) -> None:
-        """Close ``rec``'s open offer as declined by ``agent`` or timed out: as
-        :meth:`close`, and ``agent`` is not offered ``rec`` again."""
+    def refuse(self, rec: LiveTask, agent: LiveAgent, at: float) -> None:
+        """Close ``rec``'s open offer as declined by ``agent`` or timed out at ``at``: as
+        :meth:`close`, and ``agent`` is not offered ``rec`` again until
+        ``Policy.decline_cooldown`` has passed (a timer lifts the exclusion)."""
         assert rec.offer_id is not None
         del self.open[rec.offer_id]
         agent.release(rec)
+        until = at + self.policy.decline_cooldown
         if rec.declined_by is None:
-            rec.declined_by = set()
-        rec.declined_by.add(agent.id)
+            rec.declined_by = {}
+        rec.declined_by[agent.id] = until
+        self.timers.push_cooldown(until, rec)
 
     def check(self) -> None:
         """Assert that every open offer and its task and agent agree. Runtime: O(offers)."""

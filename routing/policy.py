@@ -39,7 +39,7 @@ also gets ``w_context``.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 import attrs
@@ -86,6 +86,33 @@ def _optional_positive(name: str) -> Any:
     return check
 
 
+def _interrupts(value: Any) -> tuple[tuple[str, frozenset[str]], ...]:
+    """``{channel: channels it may interrupt}`` (or its pairs) as sorted, hashable pairs."""
+    if isinstance(value, tuple) and all(isinstance(p, tuple) and len(p) == 2 for p in value):
+        value = dict(value)
+    if not isinstance(value, Mapping):
+        raise InvalidInputError(
+            f"policy interrupts {value!r} must map a channel to the channels it may interrupt"
+        )
+    result: dict[str, frozenset[str]] = {}
+    for channel, others in value.items():
+        if not isinstance(channel, str) or not channel:
+            raise InvalidInputError(f"policy interrupts: channel {channel!r} must be a name")
+        if isinstance(others, str) or not isinstance(others, Iterable):
+            raise InvalidInputError(
+                f"policy interrupts[{channel!r}] {others!r} must be a list of channels"
+            )
+        names = frozenset(others)
+        for other in names:
+            if not isinstance(other, str) or not other or other == channel:
+                raise InvalidInputError(
+                    f"policy interrupts[{channel!r}]: {other!r} must be another channel's name"
+                )
+        if names:
+            result[channel] = names
+    return tuple(sorted(result.items()))
+
+
 @attrs.frozen
 class Policy:
     """Weights and rules of routing decisions. Defaults are the library's policy.
@@ -109,6 +136,22 @@ class Policy:
         w_context: bonus for the preferred agent during the window.
         offer_timeout: seconds an offer stays open; ``None``: until accept/decline.
         pause_on_timeout: an agent that lets an offer time out stops receiving work.
+        decline_cooldown: seconds for which an agent that declined a task, or let an
+            offer of it time out, is not offered that task again (never for good:
+            when the cooldown ends the task may go to that agent again, at once if it
+            is idle).
+        reserve_agents: how many unit-capped agents one waiting task may hold
+            *reserved* when it needs more units than they have free (``0``: none).
+            An agent looking for work whose best waiting task does not fit its free
+            units takes no other work until that task is offered (to it or anyone),
+            leaves the queue, or the agent stops being available. The bound: once
+            such an agent has looked for work after the task was queued, the task
+            waits no longer than that agent's current work takes to free the units.
+        interrupts: per channel, the channels whose work it may interrupt (Genesys'
+            *interruptible by*), given as a mapping and kept as sorted
+            ``(channel, frozenset)`` pairs: ``{"voice": ("chat",)}`` lets a call alert an agent
+            whose units are held by chats, whose units then do not count against
+            it; chats never alert an agent on a call unless listed the other way.
     """
 
     w_value: float = attrs.field(default=1.0, validator=_non_negative("w_value"))
@@ -134,6 +177,18 @@ class Policy:
         default=15.0, validator=_optional_positive("offer_timeout")
     )
     pause_on_timeout: bool = True
+    decline_cooldown: float = attrs.field(default=30.0, validator=_positive("decline_cooldown"))
+    reserve_agents: int = attrs.field(default=1)
+    interrupts: tuple[tuple[str, frozenset[str]], ...] = attrs.field(
+        default=(), converter=_interrupts
+    )
+
+    @reserve_agents.validator
+    def _check_reserve_agents(self, _: Any, value: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise InvalidInputError(
+                f"policy reserve_agents {value!r} must be a whole number >= 0"
+            )
 
     @urgency.validator
     def _check_urgency(self, _: Any, value: str) -> None:

@@ -23,12 +23,23 @@ Decision rules (the test oracle implements exactly these, by brute force):
 * An agent that gains capacity (added, made available, completes, an offer of its
   ends) takes, while it has capacity, the waiting task maximising
   ``(score(now) + fit + context, a, -task_seq)``, where ``score = a + b * now``.
+* An agent with a unit cap looking for work also considers the waiting tasks that
+  need more units than it has free (up to its cap), unless ``reserve_agents`` agents
+  are held for them already; if one of those wins, the agent is reserved for it and
+  takes nothing else until it fits (then it is offered that task first), the task is
+  offered elsewhere or leaves, or the agent stops being available
+  (``reservations``). A task on a channel that may interrupt others
+  (``Policy.interrupts``) does not count the units of the work it may interrupt.
 * ``advance`` fires due timers in order of ``(time, kind, seq)``: task breakpoints
-  (kind 0, by task sequence) before offer timeouts (kind 1, by offer id). Every due
-  timer fires before any decision at ``now``; then the tasks they released (a
-  breakpoint changed their skills or ended their preferred window, or a timeout
-  requeued them) are routed as above in that order, then agents freed by timeouts
-  take work.
+  (kind 0, by task sequence), ends of cooldowns (1, by task sequence), expiries (2,
+  by task sequence), offer timeouts (3, by offer id). Every due timer fires before
+  any decision at ``now``; then the tasks they released (a breakpoint changed their
+  skills or ended their preferred window, a cooldown ended, or a timeout requeued
+  them) are routed as above in that order, then agents freed by timeouts (not
+  paused) and by expiries take work. Events of a timer carry the time it fell due.
+* At the end of every call, agents whose reservation ended take work (in order of
+  release), then every waiting task whose unroutable cause changed is reported
+  (``Unroutable``), by task sequence.
 * ``remove_agent``: the agent leaves before the call's timers fire, every task
   forgets it as a preferred agent, and tasks left waiting for nobody are routed in
   submission order.
@@ -49,29 +60,36 @@ from routing.errors import (
     IllegalTransitionError,
     InvalidDurationError,
     InvalidInputError,
+    TaskExpiredError,
     TimeWentBackwardsError,
     UnknownTaskError,
 )
 from routing.events import (
+    ALL_DECLINED,
     AgentPaused,
     Event,
+    Expired,
     PreferenceExpired,
     Relaxed,
     Requeued,
     SlaBreached,
+    Unroutable,
     new_queued,
 )
 from routing.model import Agent, AgentState, CustomerContext, Offer, Task, TaskState
 from routing.offers import Offers
 from routing.policy import Policy
+from routing.reservations import Reservations
 from routing.task_queue import TaskQueue
-from routing.timers import BREAKPOINT, Timers
+from routing.timers import BREAKPOINT, COOLDOWN, EXPIRY, Timers, cooldown_due
 
 # Enum members as module constants for the hot paths: ``TaskState.QUEUED`` is looked
 # up through the enum's metaclass on every use (about 60 ns on CPython 3.11), a
 # global name in about 10 ns, and states are read or written several times per task.
 _QUEUED = TaskState.QUEUED
+_OFFERED = TaskState.OFFERED
 _ASSIGNED = TaskState.ASSIGNED
+_EXPIRED = TaskState.EXPIRED
 _COMPLETED = TaskState.COMPLETED
 _CANCELLED = TaskState.CANCELLED
 _AVAILABLE = AgentState.AVAILABLE
@@ -100,8 +118,14 @@ class Router:
         self._offers = Offers(self.policy, self._timers)
         self._customers = CustomerMemory(self.policy)
         self._context_routing = self._customers.follow_ups  # read on every submit
+        self._reservations = Reservations(self._pool, self._queue)
+        self._interrupts = self._pool.interrupts
         self._now = -math.inf
         self._task_seq = 0
+        # tasks queued or re-placed during this call, whose unroutable cause is looked
+        # at when it ends, and the pool version the causes were last worked out for
+        self._dirty: list[LiveTask] = []
+        self._status_version = self._pool.version
 
     # -- validation ------------------------------------------------------------
 
@@ -141,7 +165,7 @@ class Router:
         events = self._advance(now)
         rec = self._pool.add(agent, now, list(self._queue.groups.values()))
         self._fill(rec, now, events)
-        return events
+        return self._settle(now, events)
 
     def remove_agent(self, agent_id: str, now: float) -> list[Event]:
         """Remove an agent that holds no offered or assigned work.
@@ -160,7 +184,9 @@ class Router:
                 "set it offline and wait for them to finish"
             )
         # The agent leaves at ``now``: take it out before anything due by ``now`` fires,
-        # so no breakpoint or requeue during this call can route work to it.
+        # so no breakpoint or requeue during this call can route work to it. (A reserved
+        # agent holds the work that keeps its units short, so it is never removed.)
+        assert rec.reserved is None
         self._pool.remove(rec)
         events = self._advance(now)
         waiting = self._queue.preferred.get(agent_id, {})
@@ -175,7 +201,7 @@ class Router:
                 self._place(task_rec, now, events)
                 if not task_rec.preferred:
                     self._route_waiting(task_rec, now, events)
-        return events
+        return self._settle(now, events)
 
     def set_agent_state(self, agent_id: str, state: AgentState, now: float) -> list[Event]:
         """Make an agent available, away or offline.
@@ -189,14 +215,16 @@ class Router:
             raise InvalidInputError(f"agent state {state!r} is not an AgentState")
         events = self._advance(now)
         if state is rec.state:
-            return events
-        rec.state = state
+            return self._settle(now, events)
+        self._pool.set_state(rec, state)
         if state is _AVAILABLE:
             self._pool.set_idle_since(rec, now)
             self._fill(rec, now, events)
+        elif rec.reserved is not None:
+            self._reservations.end_for_agent(rec, refill=False)
         else:
             self._pool.reindex(rec)
-        return events
+        return self._settle(now, events)
 
     # -- tasks -------------------------------------------------------------------
 
@@ -219,6 +247,12 @@ class Router:
             raise InvalidInputError(
                 f"task {task.id!r}: created_at {task.created_at!r} is later than now {now!r}"
             )
+        expires_at = None if task.ttl is None else arrived_at + task.ttl
+        if expires_at is not None and expires_at <= now:
+            raise InvalidInputError(
+                f"task {task.id!r}: its ttl {task.ttl!r} after created_at "
+                f"{task.created_at!r} ended at {expires_at!r}, not later than now {now!r}"
+            )
         events = self._advance(now)
         policy = self.policy
         customer = task.customer
@@ -240,7 +274,10 @@ class Router:
         self._route_new(rec, now, events)
         if rec.state is _QUEUED:
             events.append(new_queued(task.id, now))
-        return events
+        if expires_at is not None:
+            rec.expires_at = expires_at
+            self._timers.push_expiry(expires_at, rec)
+        return self._settle(now, events)
 
     def accept(self, offer_id: int, now: float) -> list[Event]:
         """The agent accepted: the task becomes assigned.
@@ -254,11 +291,13 @@ class Router:
         del self._offers.open[offer_id]
         rec.state = _ASSIGNED
         rec.offer_id = None
-        return events
+        rec.declined_by = None  # exclusions no longer matter (their timers go stale)
+        return self._settle(now, events)
 
     def decline(self, offer_id: int, now: float) -> list[Event]:
         """The agent declined: the task waits again (keeping its arrival time and score)
-        and is not offered to this agent again; the agent may take other work.
+        and is not offered to this agent again for ``Policy.decline_cooldown`` seconds;
+        the agent may take other work.
 
         Raises:
             UnknownOfferError, OfferExpiredError.
@@ -268,7 +307,7 @@ class Router:
         events = self._advance(now)
         self._end_offer(rec, agent, "declined", now, events)
         self._fill(agent, now, events, rec.task.channel)
-        return events
+        return self._settle(now, events)
 
     def complete(self, task_id: str, now: float, resolved: bool = True) -> list[Event]:
         """An assigned task is finished; the agent takes its next work.
@@ -298,7 +337,7 @@ class Router:
             self._customers.completed(customer.id, agent.id, task_id, resolved)
         self._pool.set_idle_since(agent, now)
         self._fill(agent, now, events, rec.task.channel)
-        return events
+        return self._settle(now, events)
 
     def cancel(self, task_id: str, now: float) -> list[Event]:
         """Withdraw a queued or offered task (the customer abandoned or it was revoked).
@@ -312,21 +351,25 @@ class Router:
             raise IllegalTransitionError(
                 f"task {task_id!r} is assigned; complete it instead of cancelling"
             )
+        if rec.expires_at is not None and rec.expires_at <= now:
+            raise TaskExpiredError(f"task {task_id!r} expired at {rec.expires_at!r} (its ttl)")
         events = self._advance(now)
         del self._tasks[task_id]
         if rec.state is _QUEUED:
-            self._queue.remove(rec)
+            self._leave_queue(rec)
         else:
             agent = rec.agent
             assert agent is not None
             self._offers.close(rec, agent)
             self._fill(agent, now, events, rec.task.channel)
         rec.state = _CANCELLED
-        return events
+        return self._settle(now, events)
 
     def advance(self, now: float) -> list[Event]:
-        """Fire every breakpoint and offer timeout due by ``now``."""
-        return self._advance(self._check_now(now))
+        """Fire every timer due by ``now``: breakpoints, ends of cooldowns, expiries and
+        offer timeouts (see the module docstring)."""
+        now = self._check_now(now)
+        return self._settle(now, self._advance(now))
 
     def next_timer_at(self) -> float | None:
         """When ``advance`` next has work (a breakpoint or a timeout), or ``None``.
@@ -390,6 +433,24 @@ class Router:
         """Ids of the tasks an agent holds (offered or assigned)."""
         return sorted(self._pool.get(agent_id).work)
 
+    def unroutable_tasks(self) -> dict[str, str]:
+        """Waiting tasks that no agent can take now, with the cause (see
+        :class:`~routing.events.Unroutable`), in submission order.
+
+        Runtime complexity: O(u log u) for the u such tasks.
+        """
+        table = self._queue.unroutable
+        return {table[seq].task.id: table[seq].unroutable or "" for seq in sorted(table)}
+
+    def reservations(self) -> dict[str, str]:
+        """Agents held for a waiting task (see :class:`~routing.events.Reserved`):
+        agent id -> task id, by agent id. Runtime complexity: O(a log a) for a agents."""
+        return {
+            agent_id: rec.reserved.task.id
+            for agent_id, rec in sorted(self._pool.agents.items())
+            if rec.reserved is not None
+        }
+
     def customer_context(self, customer_id: str) -> CustomerContext:
         """The customer's last agent and unresolved issues (empty if unknown)."""
         return self._customers.context(customer_id)
@@ -420,6 +481,10 @@ class Router:
                 assert rec.agent.satisfies(rec.skills)
         assert queued == self._queue.size
         self._offers.check()
+        self._reservations.check()
+        assert not self._dirty and not self._reservations.released
+        for rec in self._queue.waiting():
+            assert rec.unroutable == self._cause(rec), (rec.task.id, rec.unroutable)
 
     # -- internals -----------------------------------------------------------------
 
@@ -428,8 +493,8 @@ class Router:
 
         All due timers fire first, so that every waiting task is on its segment for
         ``now`` before any decision is made at ``now``; then the tasks that became
-        routable (widened or requeued) are routed in the order their timers fired,
-        then agents freed by timeouts take work.
+        routable (widened, released from a cooldown or requeued) are routed in the
+        order their timers fired, then agents freed by timeouts and expiries take work.
         """
         events: list[Event] = []
         heap = self._timers.heap
@@ -447,15 +512,26 @@ class Router:
                 current = obj.version == version and obj.state is _QUEUED
                 if current and self._breakpoint(obj, at, events):
                     released.append(obj)
+            elif kind == COOLDOWN:
+                if cooldown_due(obj, at):
+                    self._queue.lift(obj, at)
+                    if obj.state is _QUEUED:
+                        released.append(obj)
+                        self._dirty.append(obj)
+            elif kind == EXPIRY:
+                if obj.state is _QUEUED or obj.state is _OFFERED:
+                    self._expire(obj, at, events, freed)
             elif obj.offer_id == seq:  # an offer timeout
                 rec = obj
                 agent = rec.agent
-                self._end_offer(rec, agent, "timeout", now, events, route=False)
+                self._end_offer(rec, agent, "timeout", at, events, route=False)
                 released.append(rec)
                 if self.policy.pause_on_timeout:
-                    agent.state = _NOT_RESPONDING
+                    self._pool.set_state(agent, _NOT_RESPONDING)
+                    if agent.reserved is not None:
+                        self._reservations.end_for_agent(agent, refill=False)
                     self._pool.reindex(agent)
-                    events.append(AgentPaused(agent.id, now))
+                    events.append(AgentPaused(agent.id, at))
                 else:
                     freed.append(agent)
         for rec in released:
@@ -477,10 +553,35 @@ class Router:
         if rec.skills != old_skills:
             events.append(Relaxed(rec.task.id, rec.skills, at))
             widened = True
+            for agent in list(rec.reserved_by or ()):
+                if not agent.satisfies(rec.skills):  # a step it no longer meets
+                    self._reservations.end_for_agent(agent, refill=True)
         if was_in_window and rec.group is not None:
             events.append(PreferenceExpired(rec.task.id, at))
             widened = True
         return widened
+
+    def _expire(self, rec: LiveTask, at: float, events: list[Event], freed: list[LiveAgent]) -> None:
+        """The queued or offered ``rec`` reached its time-to-live at ``at``: it leaves,
+        and an agent it was offered to is freed (it takes work after the timers)."""
+        del self._tasks[rec.task.id]
+        if rec.state is _QUEUED:
+            self._leave_queue(rec)
+        else:
+            agent = rec.agent
+            assert agent is not None
+            self._offers.close(rec, agent)
+            self._pool.reindex(agent)
+            freed.append(agent)
+        rec.state = _EXPIRED
+        events.append(Expired(rec.task.id, at))
+
+    def _leave_queue(self, rec: LiveTask) -> None:
+        """Take the queued ``rec`` out for good (cancelled, expired), ending the
+        reservations held for it."""
+        self._queue.take(rec)
+        if rec.reserved_by is not None:
+            self._reservations.end_for_task(rec)
 
     def _locate(self, rec: LiveTask, t: float, events: list[Event]) -> float | None:
         """Put ``rec`` on its segment at ``t`` and find its group (see ``TaskQueue.locate``),
@@ -491,13 +592,14 @@ class Router:
             self._pool.link_group(created)
         if rec.deadline is not None and not rec.breached and rec.deadline <= t:
             rec.breached = True
-            events.append(SlaBreached(rec.task.id, rec.deadline))
+            events.append(SlaBreached(rec.task.id, max(rec.deadline, t)))
         return next_at
 
     def _place(self, rec: LiveTask, t: float, events: list[Event]) -> None:
         """Queue ``rec`` at time ``t`` and arm a timer for its next breakpoint."""
         next_at = self._locate(rec, t, events)
         self._queue.insert(rec)
+        self._dirty.append(rec)
         if next_at is not None:
             self._timers.push_breakpoint(next_at, rec)
 
@@ -513,6 +615,7 @@ class Router:
         found = self._pool.best_for(rec)
         if found is None:  # queue it, as ``_place`` does
             self._queue.insert(rec)
+            self._dirty.append(rec)
             if next_at is not None:
                 self._timers.push_breakpoint(next_at, rec)
             return
@@ -525,9 +628,24 @@ class Router:
         found = self._pool.best_for(rec)
         if found is not None:
             agent, fit, context = found
-            self._queue.remove(rec)
-            self._offers.make(rec, agent, fit, context, now, events)
+            self._queue.take(rec)
+            self._offer(rec, agent, fit, context, now, events)
             self._pool.reindex(agent)
+
+    def _offer(
+        self,
+        rec: LiveTask,
+        agent: LiveAgent,
+        fit: float,
+        context: float,
+        now: float,
+        events: list[Event],
+    ) -> None:
+        """Offer the dequeued ``rec`` to ``agent``, ending the reservations held for it
+        (the caller reindexes ``agent``)."""
+        if rec.reserved_by is not None:
+            self._reservations.end_for_task(rec, agent)
+        self._offers.make(rec, agent, fit, context, now, events)
 
     def _fill(
         self, agent: LiveAgent, now: float, events: list[Event], freed: str | None = None
@@ -539,23 +657,61 @@ class Router:
         a free slot on its channel), so when the agent has no total unit cap only that
         channel can hold new candidates, and only its buckets are searched.
         """
+        if agent.max_units is not None:
+            self._fill_capped(agent, now, events)
+            return
         queue = self._queue
-        only = freed if agent.max_units is None else None
         while queue.size:
-            if only is not None:
-                # ``agent.can_take(only, 1)`` for an agent without a unit cap, inline
-                ok = agent.state is _AVAILABLE and agent.load[only] < agent.capacity[only]
-                channels = [only] if ok else []
+            if freed is not None:
+                # ``agent.can_take(freed, 1)`` for an agent without a unit cap, inline
+                ok = agent.state is _AVAILABLE and agent.load[freed] < agent.capacity[freed]
+                channels = [freed] if ok else []
             else:
-                channels = agent.free_channels()
+                channels = agent.free_channels(self._interrupts)
             if not channels:
                 break
-            found = queue.best_for(agent, now, channels, agent.free_units())
+            found = queue.best_for(agent, now, channels, None)
             if found is None:
                 break
             rec, fit, context = found
-            queue.remove(rec)
-            self._offers.make(rec, agent, fit, context, now, events)
+            queue.take(rec)
+            self._offer(rec, agent, fit, context, now, events)
+        self._pool.reindex(agent)
+
+    def _fill_capped(self, agent: LiveAgent, now: float, events: list[Event]) -> None:
+        """``_fill`` for an agent with a unit cap: a reserved agent takes its task once
+        it fits, or nothing; another takes the best task it may, reserving itself for
+        it if it needs more units than are free (``reservations``)."""
+        queue = self._queue
+        interrupts = self._interrupts
+        policy = self.policy
+        while queue.size:
+            held = agent.reserved
+            if held is not None:
+                channel = held.task.channel
+                if (
+                    agent.load[channel] >= agent.capacity[channel]
+                    or (agent.free_on(channel, interrupts) or 0) < held.task.units
+                ):
+                    break
+                fit = policy.fit(agent.skill_map, held.skills, held.high_value)
+                context = policy.w_context if held.group is None else 0.0
+                queue.take(held)
+                self._offer(held, agent, fit, context, now, events)
+                continue
+            channels = agent.free_channels(interrupts)
+            if not channels:
+                break
+            free = {channel: agent.free_on(channel, interrupts) or 0 for channel in channels}
+            found = queue.best_for(agent, now, channels, free, policy.reserve_agents)
+            if found is None:
+                break
+            rec, fit, context = found
+            if rec.task.units > free[rec.task.channel]:
+                self._reservations.hold(agent, rec, now, events)
+                return
+            queue.take(rec)
+            self._offer(rec, agent, fit, context, now, events)
         self._pool.reindex(agent)
 
     def _end_offer(
@@ -563,17 +719,87 @@ class Router:
         rec: LiveTask,
         agent: LiveAgent,
         reason: str,
-        now: float,
+        at: float,
         events: list[Event],
         *,
         route: bool = True,
     ) -> None:
-        """Close ``rec``'s offer to ``agent``, declined or timed out, and requeue the task
-        (routing it to an idle agent at once unless ``route`` is false)."""
-        self._offers.refuse(rec, agent)
+        """Close ``rec``'s offer to ``agent``, declined or timed out at ``at``, and requeue
+        the task (routing it to an idle agent at once unless ``route`` is false)."""
+        self._offers.refuse(rec, agent, at)
         self._pool.reindex(agent)
-        events.append(Requeued(rec.task.id, agent.id, reason, now))
+        events.append(Requeued(rec.task.id, agent.id, reason, at))
         if route:
-            self._route_new(rec, now, events)
+            self._route_new(rec, at, events)
         else:
-            self._place(rec, now, events)
+            self._place(rec, at, events)
+
+    # -- the end of every call: reservations ended, unroutable tasks -----------------
+
+    def _settle(self, now: float, events: list[Event]) -> list[Event]:
+        """Finish a call: agents whose reservation ended take work, in order, then the
+        waiting tasks whose unroutable cause changed are reported. Returns ``events``."""
+        released = self._reservations.released
+        while released:
+            agent = released.pop(0)
+            if self._pool.agents.get(agent.id) is agent:
+                self._fill(agent, now, events)
+        if self._dirty or self._pool.version != self._status_version:
+            self._report(now, events)
+        return events
+
+    def _report(self, now: float, events: list[Event]) -> None:
+        """Report each task whose unroutable cause changed in this call, by sequence:
+        those queued or re-placed, and after a change of the pool, those of groups
+        whose cause changed, those with exclusions and those reported before."""
+        pool = self._pool
+        queue = self._queue
+        dirty = self._dirty
+        self._dirty = []
+        if pool.version == self._status_version and len(dirty) == 1:
+            self._update(dirty[0], now, events)  # the usual case: one task queued
+            return
+        todo = {rec.seq: rec for rec in dirty}
+        if pool.version != self._status_version:
+            self._status_version = pool.version
+            for group in queue.groups.values():
+                if not group.buckets:
+                    continue
+                before = group.status
+                if pool.status(group) != before:
+                    for bucket in group.buckets.values():
+                        for entry in bucket.entries():
+                            todo[entry[1]] = entry[2]
+            todo.update(queue.declined)
+            todo.update(queue.unroutable)
+        for seq in sorted(todo):
+            self._update(todo[seq], now, events)
+
+    def _update(self, rec: LiveTask, now: float, events: list[Event]) -> None:
+        cause = self._cause(rec)
+        if cause != rec.unroutable:
+            table = self._queue.unroutable
+            if cause is None:
+                del table[rec.seq]
+            else:
+                table[rec.seq] = rec
+                events.append(Unroutable(rec.task.id, cause, now))
+            rec.unroutable = cause
+
+    def _cause(self, rec: LiveTask) -> str | None:
+        """Why no agent can take the waiting ``rec``, or ``None`` (see ``Unroutable``);
+        a task waiting for its preferred agents is not judged until its window ends."""
+        group = rec.group
+        if rec.state is not _QUEUED or group is None:
+            return None
+        cause = self._pool.status(group)
+        if cause is None and rec.declined_by:
+            agents = self._pool.agents
+            excluded = 0
+            for agent_id in rec.declined_by:
+                agent = agents.get(agent_id)
+                if agent is not None:
+                    excluded |= agent.bit
+            if not group.reach & ~excluded:
+                cause = ALL_DECLINED
+        return cause

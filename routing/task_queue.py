@@ -35,7 +35,10 @@ class TaskQueue:
         self.preferred: dict[str, dict[str, LiveTask]] = {}
         self.size = 0
         self.by_channel: dict[str, int] = {}
-        self.declined = 0  # tasks in buckets that some agent declined (or let time out)
+        # tasks in buckets that some agent is excluded from, by sequence
+        self.declined: dict[int, LiveTask] = {}
+        self.reserved = 0  # waiting tasks holding agents reserved (``reservations``)
+        self.unroutable: dict[int, LiveTask] = {}  # waiting tasks reported unroutable
 
     def locate(self, rec: LiveTask, t: float) -> tuple[Group | None, float | None]:
         """Put ``rec`` on its segment at ``t`` and find where it would wait, without
@@ -89,7 +92,7 @@ class TaskQueue:
             bucket.push(entry)
             rec.entry = entry
             if rec.declined_by:
-                self.declined += 1
+                self.declined[rec.seq] = rec
         rec.state = _QUEUED
         self.size += 1
         self.by_channel[task.channel] = self.by_channel.get(task.channel, 0) + 1
@@ -113,7 +116,7 @@ class TaskQueue:
             rec.entry = None
             rec.group = None
             if rec.declined_by:
-                self.declined -= 1
+                del self.declined[rec.seq]
             bucket.discard()
             if not bucket.live:
                 del group.buckets[bucket_key]
@@ -121,13 +124,44 @@ class TaskQueue:
         self.size -= 1
         self.by_channel[rec.task.channel] -= 1
 
+    def take(self, rec: LiveTask) -> None:
+        """Take ``rec`` out of the queue for good or for an offer (:meth:`remove`), and
+        forget the unroutable cause it was reported with."""
+        self.remove(rec)
+        if rec.unroutable is not None:
+            del self.unroutable[rec.seq]
+            rec.unroutable = None
+
+    def lift(self, rec: LiveTask, at: float) -> None:
+        """End every exclusion of ``rec`` whose cooldown ends by ``at``.
+
+        Runtime complexity: O(e) for the task's e exclusions.
+        """
+        declined_by = rec.declined_by
+        assert declined_by is not None
+        for agent_id in [a for a, until in declined_by.items() if until <= at]:
+            del declined_by[agent_id]
+        if not declined_by:
+            rec.declined_by = None
+            if rec.entry is not None:
+                del self.declined[rec.seq]
+
     def best_for(
-        self, agent: LiveAgent, t: float, channels: list[str], free_units: int | None
+        self,
+        agent: LiveAgent,
+        t: float,
+        channels: list[str],
+        free: dict[str, int] | None,
+        reserve: int = 0,
     ) -> tuple[LiveTask, float, float] | None:
         """The waiting task ``agent`` should take at ``t``, with its fit and context bonus.
 
         Considers tasks on ``channels`` (where the agent has a free slot) using at most
-        ``free_units``. The winner maximises ``(score + fit + context, a, -seq)``.
+        ``free[channel]`` units (``None``: the agent has no cap). With ``reserve``
+        (``Policy.reserve_agents``), tasks needing more units than that, up to the
+        agent's cap, compete too, unless ``reserve`` agents are held for them already:
+        the caller reserves the agent when one of those wins. The winner maximises
+        ``(score + fit + context, a, -seq)``.
 
         Runtime complexity: O(B) head evaluations for the B eligible buckets, plus the
         agent's own preferred-task table; independent of the queue length.
@@ -138,17 +172,34 @@ class TaskQueue:
         best_s = best_a = float("-inf")
         best_seq = 0
         declines = self.declined  # whether any bucketed task was declined by anyone
+        held = self.reserved and reserve  # whether reservations may make heads skipped
         groups_by_channel = agent.profile.groups
+        max_units = agent.max_units
         for channel in channels:
+            room = None if free is None else free[channel]
             for buckets, fits, units in groups_by_channel.get(channel, ()):
-                if not buckets or (free_units is not None and units > free_units):
+                if not buckets:
+                    continue
+                large = room is not None and units > room
+                if large and (not reserve or units > max_units):  # type: ignore[operator]
                     continue
                 for (high_value, b), bucket in buckets.items():
                     entry = bucket.heap[0]  # the head, always live
-                    if declines:
-                        declined_by = entry[2].declined_by
-                        if declined_by is not None and agent_id in declined_by:
-                            found = bucket.first_not_declined(agent_id)
+                    if declines or (large and held):
+                        head = entry[2]
+                        if (head.declined_by is not None and agent_id in head.declined_by) or (
+                            large and head.reserved_by is not None and len(head.reserved_by) >= reserve
+                        ):
+                            found = bucket.first_not(
+                                lambda r, large=large: (  # type: ignore[misc]
+                                    r.declined_by is not None and agent_id in r.declined_by
+                                )
+                                or (
+                                    large
+                                    and r.reserved_by is not None
+                                    and len(r.reserved_by) >= reserve
+                                )
+                            )
                             if found is None:
                                 continue
                             entry = found
@@ -167,8 +218,11 @@ class TaskQueue:
                 task = rec.task
                 if task.channel not in channels or rec.declined(agent_id):
                     continue
-                if free_units is not None and task.units > free_units:
-                    continue
+                if free is not None and task.units > free[task.channel]:
+                    if not reserve or task.units > max_units:  # type: ignore[operator]
+                        continue
+                    if rec.reserved_by is not None and len(rec.reserved_by) >= reserve:
+                        continue
                 if not agent.satisfies(rec.skills):
                     continue
                 fit = policy.fit(agent.skill_map, rec.skills, rec.high_value)
@@ -252,12 +306,17 @@ class TaskQueue:
                     count += 1
                     per_channel[rec.task.channel] = per_channel.get(rec.task.channel, 0) + 1
         assert count == self.size, (count, self.size)
-        declined = sum(
-            1
+        declined = {
+            entry[1]: entry[2]
             for group in self.groups.values()
             for bucket in group.buckets.values()
             for entry in bucket.entries()
             if entry[2].declined_by
-        )
+        }
         assert declined == self.declined, (declined, self.declined)
+        for seq, rec in self.unroutable.items():
+            assert rec.seq == seq and rec.state is TaskState.QUEUED and rec.unroutable
+        for rec in self.waiting():
+            assert (rec.unroutable is not None) == (rec.seq in self.unroutable), rec.task.id
+        assert self.reserved == sum(1 for rec in self.waiting() if rec.reserved_by), self.reserved
         assert {c: n for c, n in self.by_channel.items() if n} == per_channel

@@ -1,8 +1,10 @@
-"""The router's timers: task breakpoints and offer timeouts, in one heap.
+"""The router's timers: task breakpoints, cooldowns, expiries and offer timeouts.
 
 A waiting task leaves its bucket only at a breakpoint known in advance (an urgency
-segment ends, a relaxation step applies, a preferred-agent window ends), and an offer
-ends by itself at its timeout: both are timers. A timer is the tuple
+segment ends, a relaxation step applies, a preferred-agent window ends), an agent's
+exclusion from a task it refused ends after the policy's cooldown, a task with a
+time-to-live expires, and an offer ends by itself at its timeout: all are timers, in
+one heap. A timer is the tuple
 ``(at, kind, seq, version, obj)`` on a binary heap (``heapq``), so they fire in order of
 ``(at, kind, seq)``:
 
@@ -12,13 +14,22 @@ ends by itself at its timeout: both are timers. A timer is the tuple
   had go *stale* instead of being searched for and deleted; a stale timer is skipped
   when it reaches the top. A task has at most one current timer: one is armed per
   insertion into the queue, and a removal separates two insertions.
-* kind :data:`OFFER_TIMEOUT` (1): ``obj`` is the offered task's ``LiveTask``, ``seq``
+* kind :data:`COOLDOWN` (1): ``obj`` is a task some agent refused, ``seq`` its
+  submission sequence and ``version`` a counter of refusals (unique). When it fires
+  it lifts every exclusion of the task that has ended (``LiveTask.declined_by`` maps
+  agent id to when its exclusion ends). It is stale once the task is neither queued
+  nor offered, or has no exclusion ending by then (an earlier timer lifted it).
+* kind :data:`EXPIRY` (2): ``obj`` is a task with a time-to-live, ``seq`` its
+  submission sequence, ``version`` 0; stale once the task is neither queued nor
+  offered (assigned, completed, cancelled).
+* kind :data:`OFFER_TIMEOUT` (3): ``obj`` is the offered task's ``LiveTask``, ``seq``
   the offer's id and ``version`` 0. It is stale once the task's ``offer_id`` is no
   longer that id: every end of an offer (accepted, declined, cancelled, timed out)
   clears it, so the timers need no look-up in the router's offer table.
 
-At equal times breakpoints fire before timeouts, breakpoints in task submission order
-and timeouts in offer order: ties are broken by counters, like SimPy's
+At equal times the kinds fire in that order (an expiring task is not offered again
+first, and a task whose offer times out as it expires just expires), each kind by
+its ``seq`` (task submission order, offer order): ties are broken by counters, like SimPy's
 ``(time, priority, eid)``. ``(at, kind, seq, version)`` is unique, so the heap never
 compares two ``obj``.
 
@@ -42,23 +53,38 @@ from routing.model import TaskState
 
 BREAKPOINT = 0
 """Timer kind of a task breakpoint (fires first at equal times)."""
-OFFER_TIMEOUT = 1
-"""Timer kind of an offer timeout."""
+COOLDOWN = 1
+"""Timer kind of the end of an agent's exclusion from a task it refused."""
+EXPIRY = 2
+"""Timer kind of a task's time-to-live."""
+OFFER_TIMEOUT = 3
+"""Timer kind of an offer timeout (fires last at equal times)."""
 
 Timer: TypeAlias = tuple[float, int, int, int, Any]
 """``(at, kind, seq, version, obj)``; see the module docstring."""
 
 # Enum members as module constants for the hot paths (see ``routing.router``).
 _QUEUED = TaskState.QUEUED
+_OFFERED = TaskState.OFFERED
+
+
+def cooldown_due(rec: LiveTask, at: float) -> bool:
+    """Whether a cooldown timer of ``rec`` at ``at`` is current: the task is queued or
+    offered and one of its exclusions ends by ``at``."""
+    declined_by = rec.declined_by
+    if not declined_by or (rec.state is not _QUEUED and rec.state is not _OFFERED):
+        return False
+    return min(declined_by.values()) <= at
 
 
 class Timers:
     """The heap of breakpoint and offer-timeout timers of one router."""
 
-    __slots__ = ("heap",)
+    __slots__ = ("_refusals", "heap")
 
     def __init__(self) -> None:
         self.heap: list[Timer] = []
+        self._refusals = 0
 
     def __len__(self) -> int:
         """Timers in the heap, stale ones included."""
@@ -80,12 +106,28 @@ class Timers:
         assert offer_id is not None, rec.task.id
         heappush(self.heap, (at, OFFER_TIMEOUT, offer_id, 0, rec))
 
-    def is_current(self, timer: Timer) -> bool:
-        """Whether ``timer`` would still fire: its task is queued with the version it
-        was armed for, or still holds the offer it was armed for."""
-        _, kind, seq, version, obj = timer
+    def push_cooldown(self, at: float, rec: LiveTask) -> None:
+        """Arm the end at ``at`` of an exclusion of ``rec`` (an agent refused it).
+
+        Runtime complexity: O(log n).
+        """
+        self._refusals += 1
+        heappush(self.heap, (at, COOLDOWN, rec.seq, self._refusals, rec))
+
+    def push_expiry(self, at: float, rec: LiveTask) -> None:
+        """Arm the time-to-live of ``rec``, ending at ``at``. Runtime complexity: O(log n)."""
+        heappush(self.heap, (at, EXPIRY, rec.seq, 0, rec))
+
+    @staticmethod
+    def is_current(timer: Timer) -> bool:
+        """Whether ``timer`` would still fire (see the module docstring)."""
+        at, kind, seq, version, obj = timer
         if kind == BREAKPOINT:
             return bool(obj.version == version and obj.state is _QUEUED)
+        if kind == COOLDOWN:
+            return cooldown_due(obj, at)
+        if kind == EXPIRY:
+            return obj.state is _QUEUED or obj.state is _OFFERED
         return bool(obj.offer_id == seq)
 
     def next_at(self) -> float | None:
@@ -95,12 +137,17 @@ class Timers:
         """
         heap = self.heap
         while heap:
-            # ``is_current(heap[0])`` inline: the simulator asks after every router call
-            at, kind, seq, version, obj = heap[0]
+            # ``is_current(heap[0])`` inline for the usual kinds: the simulator asks
+            # after every router call
+            timer = heap[0]
+            at, kind, seq, version, obj = timer
             if kind == BREAKPOINT:
                 if obj.version == version and obj.state is _QUEUED:
                     return at
-            elif obj.offer_id == seq:
+            elif kind == OFFER_TIMEOUT:
+                if obj.offer_id == seq:
+                    return at
+            elif self.is_current(timer):
                 return at
             heappop(heap)
         return None
@@ -114,11 +161,17 @@ class Timers:
         armed: set[tuple[int, int]] = set()
         for timer in heap:
             _, kind, seq, version, obj = timer
-            assert kind in (BREAKPOINT, OFFER_TIMEOUT) and isinstance(obj, LiveTask), timer
+            assert kind in (BREAKPOINT, COOLDOWN, EXPIRY, OFFER_TIMEOUT), timer
+            assert isinstance(obj, LiveTask), timer
             if kind == BREAKPOINT:
                 assert seq == obj.seq and version <= obj.version, timer
+            elif kind == COOLDOWN:
+                assert seq == obj.seq and 0 < version <= self._refusals, timer
+                continue  # one per refusal: several may be current for one task
             else:
                 assert version == 0, timer
+                if kind == EXPIRY:
+                    assert seq == obj.seq and obj.expires_at == timer[0], timer
             if self.is_current(timer):
                 assert (kind, seq) not in armed, f"task {obj.task.id!r} has two current timers"
                 armed.add((kind, seq))

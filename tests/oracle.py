@@ -25,12 +25,25 @@ The rules, as stated in ``routing/router.py``:
 * An agent that gains capacity (added, made available, completes, an offer of its
   ends) takes, while it has capacity, the waiting task maximising
   ``(score(now) + fit + context, a, -task_seq)``, with ``score = a + b * now``.
+* An agent with a unit cap looking for work considers, on the channels where it has
+  a free slot and at least one free unit, the tasks that fit and (with
+  ``reserve_agents``) those that need more units than are free, up to its cap, and
+  that fewer than ``reserve_agents`` agents are held for; if one of the latter wins,
+  the agent is reserved for it and takes nothing until it fits (then it is offered
+  that task), the task is offered or leaves, or the agent stops being available. A
+  task's units do not count the units of work on channels its channel may interrupt.
+* A decline or timeout at ``at`` excludes the agent from the task until
+  ``at + decline_cooldown``.
 * Timers due in ``(previous now, now]`` fire in order of ``(time, kind, seq)``:
-  task breakpoints (kind 0, by task sequence) before offer timeouts (kind 1, by
-  offer id). Every due timer fires before any decision at ``now``: then the tasks
-  they released (widened by a breakpoint, or requeued by a timeout) are routed in
-  the order their timers fired, then the agents freed by timeouts (not paused) take
-  work, in the same order.
+  task breakpoints (kind 0, by task sequence), ends of cooldowns (1, by task
+  sequence), expiries (2, by task sequence), offer timeouts (3, by offer id). Every
+  due timer fires before any decision at ``now``: then the tasks they released
+  (widened by a breakpoint, out of a cooldown, or requeued by a timeout) are routed
+  in the order their timers fired, then the agents freed by timeouts (not paused)
+  and expiries take work, in the same order. A timer's events carry its time.
+* At the end of every call the agents whose reservation ended take work, in order,
+  and then every waiting task (by sequence, not in a preferred window) whose cause
+  of being unroutable changed is reported.
 * Offers are made at ``now`` (the instant of the call), never in the past.
 * ``remove_agent``: the agent leaves before the call's timers fire; it is dropped
   from the preferred set of *every* active task (waiting or on offer), and the
@@ -59,20 +72,27 @@ from routing.errors import (
     InvalidDurationError,
     InvalidInputError,
     OfferExpiredError,
+    TaskExpiredError,
     TimeWentBackwardsError,
     UnknownAgentError,
     UnknownOfferError,
     UnknownTaskError,
 )
 from routing.events import (
+    ALL_DECLINED,
+    NO_AVAILABLE_AGENT,
+    NO_ELIGIBLE_AGENT,
     AgentPaused,
     Event,
+    Expired,
     Offered,
     PreferenceExpired,
     Queued,
     Relaxed,
     Requeued,
+    Reserved,
     SlaBreached,
+    Unroutable,
 )
 from routing.model import (
     Agent,
@@ -108,7 +128,11 @@ class OracleTask:
     state: TaskState = TaskState.QUEUED
     preferred: set[str] = field(default_factory=set)
     preferred_until: float = 0.0
-    declined_by: set[str] = field(default_factory=set)
+    declined_by: dict[str, float] = field(default_factory=dict)
+    """Agent id -> when its exclusion (a decline or timeout) ends."""
+    expires_at: float | None = None
+    reserved_by: list[str] = field(default_factory=list)
+    unroutable: str | None = None
     placed_at: float = 0.0
     """The instant the task's skills, window and score segment were last evaluated."""
     breached: bool = False
@@ -126,6 +150,8 @@ class OracleAgent:
     seq: int
     idle_since: float
     state: AgentState = AgentState.AVAILABLE
+    reserved: str | None = None
+    """The id of the waiting task it is held for."""
 
     @property
     def skills(self) -> dict[str, int]:
@@ -146,6 +172,7 @@ class OracleRouter:
         self.offers: dict[int, Offer] = {}
         self.last_agent: dict[str, str] = {}
         self.open_issues: dict[str, list[str]] = {}
+        self.released: list[str] = []
         self.now = -math.inf
         self._task_seq = 0
         self._agent_seq = 0
@@ -180,59 +207,120 @@ class OracleRouter:
             candidates.append(t.preferred_until)
         return min(candidates) if candidates else None
 
-    def loads(self) -> dict[str, tuple[dict[str, int], int]]:
-        """Per agent: tasks held per channel and units in use, counted from the task
-        table in one pass. Runtime complexity: O(tasks + agents)."""
-        result: dict[str, tuple[dict[str, int], int]] = {a: ({}, 0) for a in self.agents}
+    def loads(self) -> dict[str, tuple[dict[str, int], dict[str, int]]]:
+        """Per agent: tasks held per channel and units held per channel, counted from
+        the task table in one pass. Runtime complexity: O(tasks + agents)."""
+        result: dict[str, tuple[dict[str, int], dict[str, int]]] = {
+            a: ({}, {}) for a in self.agents
+        }
         for t in self.tasks.values():
             if t.agent_id is not None and t.agent_id in result:
                 per_channel, units = result[t.agent_id]
                 per_channel[t.task.channel] = per_channel.get(t.task.channel, 0) + 1
-                result[t.agent_id] = (per_channel, units + t.task.units)
+                units[t.task.channel] = units.get(t.task.channel, 0) + t.task.units
         return result
 
-    def load(self, agent_id: str) -> tuple[dict[str, int], int]:
-        """Tasks per channel and units one agent holds, counted from the task table."""
+    def load(self, agent_id: str) -> tuple[dict[str, int], dict[str, int]]:
+        """Tasks and units per channel one agent holds, counted from the task table."""
         return self.loads()[agent_id]
+
+    def free_for(
+        self, ag: OracleAgent, channel: str, load: tuple[dict[str, int], dict[str, int]]
+    ) -> float:
+        """Units ``ag`` has free for a task on ``channel``: its cap less the units it
+        holds, not counting work on channels ``channel`` may interrupt (inf: no cap)."""
+        if ag.agent.max_units is None:
+            return math.inf
+        interrupted = dict(self.policy.interrupts).get(channel, frozenset())
+        held = sum(u for c, u in load[1].items() if c not in interrupted)
+        return ag.agent.max_units - held
+
+    def has_slot(
+        self, ag: OracleAgent, channel: str, load: tuple[dict[str, int], dict[str, int]]
+    ) -> bool:
+        """Whether ``ag`` is available with a free slot and a free unit on ``channel``."""
+        if ag.state is not AgentState.AVAILABLE:
+            return False
+        cap = ag.capacity.get(channel)
+        if cap is None or load[0].get(channel, 0) >= cap:
+            return False
+        return self.free_for(ag, channel, load) >= 1
 
     def can_take(
         self,
         ag: OracleAgent,
         channel: str,
         units: int,
-        load: tuple[dict[str, int], int] | None = None,
+        load: tuple[dict[str, int], dict[str, int]] | None = None,
     ) -> bool:
-        """Whether ``ag`` is available with a free slot on ``channel`` and ``units`` free."""
-        if ag.state is not AgentState.AVAILABLE:
+        """Whether ``ag`` is available, held for nothing, with a free slot on ``channel``
+        and ``units`` free for it."""
+        if ag.reserved is not None:
             return False
-        cap = ag.capacity.get(channel)
-        if cap is None:
+        load = load if load is not None else self.load(ag.agent.id)
+        return self.has_slot(ag, channel, load) and self.free_for(ag, channel, load) >= units
+
+    def meets(self, ag: OracleAgent, t: OracleTask) -> bool:
+        """Whether ``ag`` may take ``t`` but for its load: skills, no exclusion, window."""
+        if t.state is not TaskState.QUEUED or ag.agent.id in t.declined_by:
             return False
-        per_channel, used = load if load is not None else self.load(ag.agent.id)
-        if per_channel.get(channel, 0) >= cap:
+        if self.in_window(t) and ag.agent.id not in t.preferred:
             return False
-        return ag.agent.max_units is None or used + units <= ag.agent.max_units
+        skills = ag.skills
+        return all(skills.get(name, 0) >= level for name, level in self.skills_of(t))
 
     def eligible(
         self,
         ag: OracleAgent,
         t: OracleTask,
-        load: tuple[dict[str, int], int] | None = None,
+        load: tuple[dict[str, int], dict[str, int]] | None = None,
     ) -> bool:
         """Whether ``ag`` may take waiting task ``t`` now (window rules included).
 
         ``load`` is the agent's current load, if the caller has counted it already.
         """
-        if t.state is not TaskState.QUEUED:
+        return self.meets(ag, t) and self.can_take(ag, t.task.channel, t.task.units, load)
+
+    def reservable(
+        self, ag: OracleAgent, t: OracleTask, load: tuple[dict[str, int], dict[str, int]]
+    ) -> bool:
+        """Whether ``ag``, looking for work, may be reserved for ``t``: it meets it and
+        has a slot for it, but too few units free, and not too many agents are held."""
+        limit = self.policy.reserve_agents
+        max_units = ag.agent.max_units
+        if not limit or max_units is None or ag.reserved is not None:
             return False
-        if ag.agent.id in t.declined_by:
+        if len(t.reserved_by) >= limit or t.task.units > max_units:
             return False
-        if self.in_window(t) and ag.agent.id not in t.preferred:
-            return False
-        if not self.can_take(ag, t.task.channel, t.task.units, load):
-            return False
-        skills = ag.skills
-        return all(skills.get(name, 0) >= level for name, level in self.skills_of(t))
+        return self.meets(ag, t) and self.has_slot(ag, t.task.channel, load)
+
+    def cause(self, t: OracleTask) -> str | None:
+        """Why no agent can take the waiting ``t`` (``None`` in a preferred window)."""
+        if t.state is not TaskState.QUEUED or self.in_window(t):
+            return None
+        skills = self.skills_of(t)
+        able = [
+            ag
+            for ag in self.agents.values()
+            if t.task.channel in ag.capacity
+            and all(ag.skills.get(name, 0) >= level for name, level in skills)
+            and (ag.agent.max_units is None or ag.agent.max_units >= t.task.units)
+        ]
+        if not able:
+            return NO_ELIGIBLE_AGENT
+        available = [ag for ag in able if ag.state is AgentState.AVAILABLE]
+        if not available:
+            return NO_AVAILABLE_AGENT
+        if all(ag.agent.id in t.declined_by for ag in available):
+            return ALL_DECLINED
+        return None
+
+    def unroutable_tasks(self) -> dict[str, str]:
+        waiting = sorted(self.waiting(), key=lambda t: t.seq)
+        return {t.task.id: t.unroutable for t in waiting if t.unroutable is not None}
+
+    def reservations(self) -> dict[str, str]:
+        return {a: ag.reserved for a, ag in sorted(self.agents.items()) if ag.reserved}
 
     def fit_and_context(self, ag: OracleAgent, t: OracleTask) -> tuple[float, float]:
         fit = self.policy.fit(ag.skills, self.skills_of(t), t.high_value)
@@ -242,10 +330,27 @@ class OracleRouter:
     def waiting(self) -> list[OracleTask]:
         return [t for t in self.tasks.values() if t.state is TaskState.QUEUED]
 
+    def due_timers(self) -> list[tuple[float, int, int, Any]]:
+        """Every pending timer as ``(at, kind, seq, obj)``."""
+        due: list[tuple[float, int, int, Any]] = []
+        for t in self.waiting():
+            at = self.next_breakpoint(t)
+            if at is not None:
+                due.append((at, 0, t.seq, t))
+        for t in self.tasks.values():
+            if t.state in (TaskState.QUEUED, TaskState.OFFERED):
+                if t.declined_by:
+                    due.append((min(t.declined_by.values()), 1, t.seq, t))
+                if t.expires_at is not None:
+                    due.append((t.expires_at, 2, t.seq, t))
+        for offer in self.offers.values():
+            if offer.expires_at is not None:
+                due.append((offer.expires_at, 3, offer.id, offer))
+        return due
+
     def next_timer_at(self) -> float | None:
-        """When ``advance`` next has work: the first breakpoint or offer expiry."""
-        times = [at for t in self.waiting() if (at := self.next_breakpoint(t)) is not None]
-        times += [o.expires_at for o in self.offers.values() if o.expires_at is not None]
+        """When ``advance`` next has work: the first pending timer."""
+        times = [at for at, _, _, _ in self.due_timers()]
         return min(times) if times else None
 
     def customer_context(self, customer_id: str) -> CustomerContext:
@@ -282,6 +387,9 @@ class OracleRouter:
         offer = self.offers[offer_id]
         if offer.expires_at is not None and offer.expires_at <= now:
             raise OfferExpiredError(offer_id)
+        expires_at = self.tasks[offer.task_id].expires_at
+        if expires_at is not None and expires_at <= now:
+            raise OfferExpiredError(offer_id)
         return offer
 
     # -- the mutating API -----------------------------------------------------------
@@ -296,7 +404,7 @@ class OracleRouter:
         self._agent_seq += 1
         self.agents[agent.id] = OracleAgent(agent, self._agent_seq, now)
         self._fill(agent.id, now, events)
-        return events
+        return self._settle(now, events)
 
     def remove_agent(self, agent_id: str, now: float) -> list[Event]:
         now = self._check_now(now)
@@ -315,7 +423,7 @@ class OracleRouter:
                 self._place(t, now, events)
                 if not t.preferred:
                     self._route_task(t, now, events)
-        return events
+        return self._settle(now, events)
 
     def set_agent_state(self, agent_id: str, state: AgentState, now: float) -> list[Event]:
         now = self._check_now(now)
@@ -324,12 +432,14 @@ class OracleRouter:
             raise InvalidInputError(state)
         events = self._advance(now)
         if state is ag.state:
-            return events
+            return self._settle(now, events)
         ag.state = state
         if state is AgentState.AVAILABLE:
             ag.idle_since = now
             self._fill(agent_id, now, events)
-        return events
+        else:
+            self._release_agent(ag, refill=False)
+        return self._settle(now, events)
 
     def submit(self, task: Task, now: float) -> list[Event]:
         now = self._check_now(now)
@@ -340,6 +450,9 @@ class OracleRouter:
         arrived_at = now if task.created_at is None else task.created_at
         if arrived_at > now:
             raise InvalidInputError(task.created_at)
+        expires_at = None if task.ttl is None else arrived_at + task.ttl
+        if expires_at is not None and expires_at <= now:
+            raise InvalidInputError(task.ttl)
         events = self._advance(now)
         policy = self.policy
         value = task.customer.value if task.customer is not None else 0.0
@@ -354,6 +467,7 @@ class OracleRouter:
             base=policy.base_score(value, task.priority),
             high_value=policy.is_high_value(value),
             preferred_until=arrived_at,
+            expires_at=expires_at,
         )
         if task.preferred_agents and task.preferred_window > 0:
             t.preferred = {a for a in task.preferred_agents if a in self.agents}
@@ -371,7 +485,7 @@ class OracleRouter:
         self._route_task(t, now, events)
         if t.state is TaskState.QUEUED:
             events.append(Queued(task.id, now))
-        return events
+        return self._settle(now, events)
 
     def accept(self, offer_id: int, now: float) -> list[Event]:
         now = self._check_now(now)
@@ -381,7 +495,8 @@ class OracleRouter:
         t = self.tasks[offer.task_id]
         t.state = TaskState.ASSIGNED
         t.offer_id = None
-        return events
+        t.declined_by.clear()
+        return self._settle(now, events)
 
     def decline(self, offer_id: int, now: float) -> list[Event]:
         now = self._check_now(now)
@@ -389,7 +504,7 @@ class OracleRouter:
         events = self._advance(now)
         self._end_offer(offer, "declined", now, events)
         self._fill(offer.agent_id, now, events)
-        return events
+        return self._settle(now, events)
 
     def complete(self, task_id: str, now: float, resolved: bool = True) -> list[Event]:
         now = self._check_now(now)
@@ -413,15 +528,19 @@ class OracleRouter:
         if agent_id in self.agents:
             self.agents[agent_id].idle_since = now
             self._fill(agent_id, now, events)
-        return events
+        return self._settle(now, events)
 
     def cancel(self, task_id: str, now: float) -> list[Event]:
         now = self._check_now(now)
         t = self._task(task_id)
         if t.state is TaskState.ASSIGNED:
             raise IllegalTransitionError(task_id)
+        if t.expires_at is not None and t.expires_at <= now:
+            raise TaskExpiredError(task_id)
         events = self._advance(now)
         del self.tasks[task_id]
+        if t.state is TaskState.QUEUED:
+            self._release_task(t)
         if t.state is TaskState.OFFERED:
             assert t.offer_id is not None and t.agent_id is not None
             agent_id = t.agent_id
@@ -430,10 +549,11 @@ class OracleRouter:
             if agent_id in self.agents:
                 self._fill(agent_id, now, events)
         t.state = TaskState.CANCELLED
-        return events
+        return self._settle(now, events)
 
     def advance(self, now: float) -> list[Event]:
-        return self._advance(self._check_now(now))
+        now = self._check_now(now)
+        return self._settle(now, self._advance(now))
 
     # -- decisions, by brute force ---------------------------------------------------
 
@@ -442,29 +562,39 @@ class OracleRouter:
         released: list[OracleTask] = []
         freed: list[str] = []
         while True:
-            due: list[tuple[float, int, int, Any]] = []
-            for t in self.waiting():
-                at = self.next_breakpoint(t)
-                if at is not None and at <= now:
-                    due.append((at, 0, t.seq, t))
-            for offer in self.offers.values():
-                if offer.expires_at is not None and offer.expires_at <= now:
-                    due.append((offer.expires_at, 1, offer.id, offer))
+            due = [d for d in self.due_timers() if d[0] <= now]
             if not due:
                 break
             at, kind, _, obj = min(due, key=lambda d: d[:3])
             if kind == 0:
                 if self._breakpoint(obj, at, events):
                     released.append(obj)
+            elif kind == 1:
+                obj.declined_by = {a: u for a, u in obj.declined_by.items() if u > at}
+                if obj.state is TaskState.QUEUED:
+                    released.append(obj)
+            elif kind == 2:
+                del self.tasks[obj.task.id]
+                if obj.state is TaskState.QUEUED:
+                    self._release_task(obj)
+                else:
+                    assert obj.offer_id is not None and obj.agent_id is not None
+                    del self.offers[obj.offer_id]
+                    freed.append(obj.agent_id)
+                    obj.agent_id = obj.offer_id = None
+                obj.state = TaskState.EXPIRED
+                events.append(Expired(obj.task.id, at))
             else:
                 agent_id = obj.agent_id
-                self._end_offer(obj, "timeout", now, events, route=False)
+                self._end_offer(obj, "timeout", at, events, route=False)
                 released.append(self.tasks[obj.task_id])
                 if agent_id not in self.agents:
                     continue
                 if self.policy.pause_on_timeout:
-                    self.agents[agent_id].state = AgentState.NOT_RESPONDING
-                    events.append(AgentPaused(agent_id, now))
+                    ag = self.agents[agent_id]
+                    ag.state = AgentState.NOT_RESPONDING
+                    self._release_agent(ag, refill=False)
+                    events.append(AgentPaused(agent_id, at))
                 else:
                     freed.append(agent_id)
         # Every due timer has fired: now route what they released, then fill.
@@ -484,6 +614,11 @@ class OracleRouter:
         if self.skills_of(t) != old_skills:
             events.append(Relaxed(t.task.id, self.skills_of(t), at))
             widened = True
+            skills = self.skills_of(t)
+            for agent_id in list(t.reserved_by):
+                ag = self.agents[agent_id]
+                if not all(ag.skills.get(name, 0) >= level for name, level in skills):
+                    self._release_agent(ag, refill=True)
         if was_in_window and not self.in_window(t):
             events.append(PreferenceExpired(t.task.id, at))
             widened = True
@@ -494,7 +629,7 @@ class OracleRouter:
         t.placed_at = at
         if t.deadline is not None and not t.breached and t.deadline <= at:
             t.breached = True
-            events.append(SlaBreached(t.task.id, t.deadline))
+            events.append(SlaBreached(t.task.id, max(t.deadline, at)))
 
     def best_agent_for(self, t: OracleTask) -> tuple[OracleAgent, float, float] | None:
         """The agent a waiting task goes to: max ``(fit + context, -idle_since, -seq)``."""
@@ -511,12 +646,13 @@ class OracleRouter:
         return winner
 
     def best_task_for(self, ag: OracleAgent, now: float) -> tuple[OracleTask, float, float] | None:
-        """The task an agent takes: max ``(a + b * now + fit + context, a, -seq)``."""
+        """The task an agent takes, or is reserved for:
+        max ``(a + b * now + fit + context, a, -seq)``."""
         best: tuple[float, float, int] | None = None
         winner: tuple[OracleTask, float, float] | None = None
         load = self.load(ag.agent.id)
         for t in self.waiting():
-            if not self.eligible(ag, t, load):
+            if not (self.eligible(ag, t, load) or self.reservable(ag, t, load)):
                 continue
             fit, context = self.fit_and_context(ag, t)
             a, b = self.segment(t)
@@ -533,9 +669,59 @@ class OracleRouter:
 
     def _fill(self, agent_id: str, now: float, events: list[Event]) -> None:
         ag = self.agents[agent_id]
-        while (found := self.best_task_for(ag, now)) is not None:
+        while True:
+            if ag.reserved is not None:
+                t = self.tasks[ag.reserved]
+                load = self.load(agent_id)
+                if not (
+                    self.has_slot(ag, t.task.channel, load)
+                    and self.free_for(ag, t.task.channel, load) >= t.task.units
+                ):
+                    return
+                fit, context = self.fit_and_context(ag, t)
+                self._offer(t, ag, fit, context, now, events)
+                continue
+            found = self.best_task_for(ag, now)
+            if found is None:
+                return
             t, fit, context = found
+            if not self.eligible(ag, t):  # it needs more units than are free
+                ag.reserved = t.task.id
+                t.reserved_by.append(agent_id)
+                events.append(Reserved(t.task.id, agent_id, now))
+                return
             self._offer(t, ag, fit, context, now, events)
+
+    def _release_task(self, t: OracleTask, taker: str | None = None) -> None:
+        """End the reservations for ``t``; the agents but ``taker`` look for work later."""
+        for agent_id in t.reserved_by:
+            self.agents[agent_id].reserved = None
+            if agent_id != taker:
+                self.released.append(agent_id)
+        t.reserved_by = []
+
+    def _release_agent(self, ag: OracleAgent, *, refill: bool) -> None:
+        """End ``ag``'s reservation, if any."""
+        if ag.reserved is None:
+            return
+        self.tasks[ag.reserved].reserved_by.remove(ag.agent.id)
+        ag.reserved = None
+        if refill:
+            self.released.append(ag.agent.id)
+
+    def _settle(self, now: float, events: list[Event]) -> list[Event]:
+        """The end of every call: released agents take work, then unroutable reports."""
+        while self.released:
+            agent_id = self.released.pop(0)
+            if agent_id in self.agents:
+                self._fill(agent_id, now, events)
+        for t in sorted(self.tasks.values(), key=lambda t: t.seq):
+            cause = self.cause(t)
+            if cause != t.unroutable:
+                t.unroutable = cause
+                if cause is not None:
+                    events.append(Unroutable(t.task.id, cause, now))
+        return events
 
     def _offer(
         self,
@@ -566,6 +752,7 @@ class OracleRouter:
             None if timeout is None else now + timeout,
             terms,
         )
+        self._release_task(t, ag.agent.id)
         t.offered_skills = self.skills_of(t)
         t.state = TaskState.OFFERED
         t.agent_id = ag.agent.id
@@ -580,7 +767,7 @@ class OracleRouter:
         del self.offers[offer.id]
         t = self.tasks[offer.task_id]
         t.agent_id = t.offer_id = None
-        t.declined_by.add(offer.agent_id)
+        t.declined_by[offer.agent_id] = now + self.policy.decline_cooldown
         events.append(Requeued(t.task.id, offer.agent_id, reason, now))
         self._place(t, now, events)
         if route:

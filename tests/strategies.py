@@ -98,6 +98,7 @@ class TaskTemplate:
     units: int
     preferred_agents: tuple[str, ...]
     preferred_window: float
+    ttl: float | None = None
 
     def at(self, now: float) -> Task:
         """The task, submitted at ``now``."""
@@ -113,6 +114,7 @@ class TaskTemplate:
             units=self.units,
             preferred_agents=self.preferred_agents,
             preferred_window=self.preferred_window,
+            ttl=self.ttl,
         )
 
 
@@ -125,6 +127,8 @@ _due_ins = half_integers(-10, 60)
 _created_agos = st.none() | half_integers(0, 15)
 _units = st.sampled_from([1, 1, 1, 2, 3])
 _windows = st.sampled_from([0.0, 5.0, 10.0, 30.0])
+_ttls = st.sampled_from([None, None, None, 16.0, 25.0, 40.0])
+"""Longer than the longest ``created_ago``, so a drawn task never arrives expired."""
 
 
 @st.composite
@@ -146,6 +150,7 @@ def task_templates(
         units=draw(_units),
         preferred_agents=preferred,
         preferred_window=draw(_windows) if preferred else 0.0,
+        ttl=draw(_ttls),
     )
 
 
@@ -160,6 +165,12 @@ def tasks(now: float) -> st.SearchStrategy[Task]:
     preferred agents and the id come from the small pools.
     """
     return _default_templates.map(lambda template: template.at(now))
+
+
+_cooldowns = st.sampled_from([2.0, 5.0, 10.0, 30.0])
+_interrupt_rules = st.sampled_from(
+    [{}, {}, {"voice": ("chat",)}, {"voice": ("chat", "email"), "chat": ("email",)}]
+)
 
 
 def _random_policy(**fixed: Any) -> st.SearchStrategy[Policy]:
@@ -180,6 +191,9 @@ def _random_policy(**fixed: Any) -> st.SearchStrategy[Policy]:
         w_context=st.sampled_from([0.0, 5.0, 50.0]),
         offer_timeout=st.sampled_from([None, 5.0, 15.0]),
         pause_on_timeout=st.booleans(),
+        decline_cooldown=_cooldowns,
+        reserve_agents=st.sampled_from([0, 1, 1, 2]),
+        interrupts=_interrupt_rules,
         **{name: st.just(value) for name, value in fixed.items()},
     )
 
@@ -193,6 +207,7 @@ _policies = st.one_of(
     st.just(Policy()),
     st.just(Policy(offer_timeout=None)),
     st.just(Policy(pause_on_timeout=False)),
+    st.just(Policy(decline_cooldown=5.0, interrupts={"voice": ("chat",)})),
     st.builds(
         Policy.fifo,
         offer_timeout=st.sampled_from([None, 5.0, 15.0]),

@@ -631,4 +631,5 @@ class TestHierarchy:
         router = Router()
         router.add_agent(Agent("ann", {"billing": 1}, {"voice": 1}), now=0)
         events = router.submit(Task("t", "voice", requirement=Requirement({"fraud": 5})), now=0)
-        assert [type(e).__name__ for e in events] == ["Queued"]
+        assert [type(e).__name__ for e in events] == ["Queued", "Unroutable"]
+        assert router.unroutable_tasks() == {"t": "no_eligible_agent"}

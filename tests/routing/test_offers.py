@@ -9,7 +9,7 @@ from routing._state import LiveAgent, LiveTask, Profile
 from routing.events import Event
 from routing.model import ScoreTerms, TaskState
 from routing.offers import Offers
-from routing.timers import OFFER_TIMEOUT, Timers
+from routing.timers import COOLDOWN, OFFER_TIMEOUT, Timers
 
 
 def live_agent() -> LiveAgent:
@@ -80,16 +80,18 @@ class TestEnds:
         assert agent.work == {} and agent.load["chat"] == 0 and agent.units_used == 0
         assert rec.agent is None and rec.offer_id is None and rec.declined_by is None
 
-    def test_refuse_also_keeps_the_agent_from_the_task(self) -> None:
-        offers, rec, agent, _ = made(Policy())
-        offers.refuse(rec, agent)
+    def test_refuse_keeps_the_agent_from_the_task_for_the_cooldown(self) -> None:
+        offers, rec, agent, _ = made(Policy(decline_cooldown=20.0))
+        offers.refuse(rec, agent, 12.0)
         assert offers.open == {} and agent.work == {}
         assert rec.declined("ann") and not rec.declined("bob")
+        assert rec.declined_by == {"ann": 32.0}
+        assert (32.0, COOLDOWN, rec.seq, 1, rec) in offers.timers.heap  # lifts it then
 
     def test_an_ended_offer_s_timeout_goes_stale(self) -> None:
-        offers, rec, agent, _ = made(Policy(offer_timeout=15.0))
-        offers.refuse(rec, agent)
-        assert offers.timers.next_at() is None
+        offers, rec, agent, _ = made(Policy(offer_timeout=15.0, decline_cooldown=5.0))
+        offers.refuse(rec, agent, 10.0)
+        assert offers.timers.next_at() == 15.0  # the cooldown, not the timeout at 25
 
 
 class TestOfferIds:

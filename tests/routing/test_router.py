@@ -7,6 +7,9 @@ import math
 import pytest
 
 from routing import (
+    ALL_DECLINED,
+    NO_AVAILABLE_AGENT,
+    NO_ELIGIBLE_AGENT,
     Agent,
     AgentPaused,
     AgentState,
@@ -27,6 +30,7 @@ from routing import (
     TaskState,
     UnknownOfferError,
     UnknownTaskError,
+    Unroutable,
 )
 from tests.oracle import offers_in
 
@@ -63,19 +67,25 @@ class TestSubmit:
         router = Router()
         router.add_agent(agent("ann", {"billing": 2}), now=0)
         events = router.submit(task("t1", requirement=Requirement({"billing": 3})), now=1)
-        assert events == [Queued("t1", 1.0)]
+        assert events == [Queued("t1", 1.0), Unroutable("t1", NO_ELIGIBLE_AGENT, 1.0)]
         assert router.task_state("t1") is TaskState.QUEUED
         assert [t.id for t in router.waiting_tasks()] == ["t1"]
 
     def test_queues_when_the_agent_has_no_slot_on_the_channel(self) -> None:
         router = Router()
         router.add_agent(agent("ann", chat=3), now=0)
-        assert router.submit(task("t1", "voice"), now=0) == [Queued("t1", 0.0)]
+        assert router.submit(task("t1", "voice"), now=0) == [
+            Queued("t1", 0.0),
+            Unroutable("t1", NO_ELIGIBLE_AGENT, 0.0),
+        ]
 
     def test_queues_when_the_task_needs_more_units_than_the_agent_has(self) -> None:
         router = Router()
         router.add_agent(Agent("ann", {"billing": 3}, {"voice": 2}, max_units=2), now=0)
-        assert router.submit(task("big", units=3), now=0) == [Queued("big", 0.0)]
+        assert router.submit(task("big", units=3), now=0) == [
+            Queued("big", 0.0),
+            Unroutable("big", NO_ELIGIBLE_AGENT, 0.0),
+        ]
         assert pairs(router.submit(task("small", units=2), now=0)) == [("small", "ann")]
 
     def test_a_task_id_can_be_reused_once_the_task_is_finished(self) -> None:
@@ -99,7 +109,11 @@ class TestSubmit:
     def test_a_due_date_already_past_is_breached_at_submission(self) -> None:
         router = Router()
         events = router.submit(task("late", "email", due_at=-5.0), now=0)
-        assert events == [SlaBreached("late", -5.0), Queued("late", 0.0)]
+        assert events == [
+            SlaBreached("late", 0.0),  # when it was found late, so events keep time order
+            Queued("late", 0.0),
+            Unroutable("late", NO_ELIGIBLE_AGENT, 0.0),
+        ]
 
     def test_best_fit_idle_agent_wins_after_agents_join_and_leave(self) -> None:
         # The pool masks a group's idle agents by fit once a task first needs it; agents
@@ -250,7 +264,8 @@ class TestOfferTimeout:
         assert router.next_timer_at() == 10.0
         assert router.advance(9.5) == []
         events = router.advance(10)
-        assert events == [Requeued("t1", "ann", "timeout", 10.0), AgentPaused("ann", 10.0)]
+        assert events[:2] == [Requeued("t1", "ann", "timeout", 10.0), AgentPaused("ann", 10.0)]
+        assert events[2:] == [Unroutable("t1", NO_AVAILABLE_AGENT, 10.0)]  # bob: no voice
         assert router.agents_by_state()[AgentState.NOT_RESPONDING] == ["ann"]
         assert router.task_state("t1") is TaskState.QUEUED
         with pytest.raises(UnknownOfferError):
@@ -261,9 +276,14 @@ class TestOfferTimeout:
         router.add_agent(agent("ann"), now=0)
         router.submit(task("t1"), now=0)
         router.advance(10)
-        assert router.submit(task("t2"), now=11) == [Queued("t2", 11.0)]
+        assert router.submit(task("t2"), now=11) == [
+            Queued("t2", 11.0),
+            Unroutable("t2", NO_AVAILABLE_AGENT, 11.0),
+        ]
         events = router.set_agent_state("ann", AgentState.AVAILABLE, now=12)
-        assert pairs(events) == [("t2", "ann")]  # t1 was let go by ann: never again
+        # t1 was let go by ann: not before its cooldown ends at 10 + 30
+        assert pairs(events) == [("t2", "ann")]
+        assert router.unroutable_tasks() == {"t1": ALL_DECLINED}
 
     def test_without_pausing_the_agent_takes_other_work_at_once(self) -> None:
         router = Router(Policy(offer_timeout=10, pause_on_timeout=False))
@@ -326,8 +346,12 @@ class TestAgentStates:
         router = Router()
         router.add_agent(agent("ann"), now=0)
         router.set_agent_state("ann", AgentState.AWAY, now=1)
-        assert router.submit(task("t1"), now=2) == [Queued("t1", 2.0)]
+        assert router.submit(task("t1"), now=2) == [
+            Queued("t1", 2.0),
+            Unroutable("t1", NO_AVAILABLE_AGENT, 2.0),
+        ]
         assert pairs(router.set_agent_state("ann", AgentState.AVAILABLE, now=3)) == [("t1", "ann")]
+        assert router.unroutable_tasks() == {}
 
     def test_going_away_keeps_the_work_already_held(self) -> None:
         router = Router()
@@ -361,7 +385,10 @@ class TestRemoveAgent:
         router.add_agent(agent("ann"), now=0)
         assert router.remove_agent("ann", now=1) == []
         assert all(ids == [] for ids in router.agents_by_state().values())
-        assert router.submit(task("t1"), now=2) == [Queued("t1", 2.0)]
+        assert router.submit(task("t1"), now=2) == [
+            Queued("t1", 2.0),
+            Unroutable("t1", NO_ELIGIBLE_AGENT, 2.0),
+        ]
 
     def test_tasks_waiting_only_for_the_removed_agent_fall_back_at_once(self) -> None:
         router = Router()
@@ -408,7 +435,7 @@ class TestRemoveAgent:
         router.add_agent(agent("bob"), now=1)
         router.submit(task("t1"), now=2)  # to ann, expires at 12
         events = router.remove_agent("bob", now=15)
-        assert Requeued("t1", "ann", "timeout", 15.0) in events
+        assert Requeued("t1", "ann", "timeout", 12.0) in events  # when it fell due
         assert pairs(events) == []
         assert router.task_state("t1") is TaskState.QUEUED
 

@@ -41,6 +41,8 @@ from hypothesis.stateful import (
 
 from routing import (
     Agent,
+    Expired,
+    Offered,
     AgentState,
     Customer,
     Policy,
@@ -95,6 +97,8 @@ def router_view(router: Router, task_ids: list[str]) -> dict[str, Any]:
         "task_states": states,
         "next_timer_at": router.next_timer_at(),
         "customers": {c.id: router.customer_context(c.id) for c in CUSTOMERS},
+        "unroutable": router.unroutable_tasks(),
+        "reservations": router.reservations(),
     }
 
 
@@ -121,6 +125,8 @@ def oracle_view(oracle: OracleRouter, task_ids: list[str]) -> dict[str, Any]:
         },
         "next_timer_at": oracle.next_timer_at(),
         "customers": {c.id: oracle.customer_context(c.id) for c in CUSTOMERS},
+        "unroutable": oracle.unroutable_tasks(),
+        "reservations": oracle.reservations(),
     }
 
 
@@ -160,6 +166,8 @@ def call_both(
         note(f"{method} rejected: {type(router_error).__name__}")
         return None
     assert events == expected, f"{method}{args}"
+    times = [e.offer.made_at if isinstance(e, Offered) else e.at for e in events]
+    assert times == sorted(times), f"{method}{args}: events out of time order: {events}"
     note(f"{method} ok")
     for kind in sorted({type(e).__name__ for e in events}):
         note(f"event {kind}")
@@ -192,6 +200,7 @@ class RouterVersusOracle(RuleBasedStateMachine):
                 self.finished[TaskState.COMPLETED] += 1
             elif method == "cancel":
                 self.finished[TaskState.CANCELLED] += 1
+            self.finished[TaskState.EXPIRED] += sum(isinstance(e, Expired) for e in events)
         return events
 
     # -- choosing ids: mostly ones that exist, sometimes any ----------------------------
@@ -392,6 +401,7 @@ class RouterVersusOracle(RuleBasedStateMachine):
             sum(states.values())
             + self.finished[TaskState.COMPLETED]
             + self.finished[TaskState.CANCELLED]
+            + self.finished[TaskState.EXPIRED]
         )
         assert self.router.waiting_count() == states[TaskState.QUEUED]
         held = [
@@ -417,8 +427,17 @@ class RouterVersusOracle(RuleBasedStateMachine):
             capacity = dict(ag.agent.capacity)
             for channel, count in per_channel.items():
                 assert count <= capacity.get(channel, 0), (agent_id, channel)
-            if ag.agent.max_units is not None:
-                assert sum(t.task.units for t in held) <= ag.agent.max_units, agent_id
+            if ag.agent.max_units is not None and held:
+                # over the cap only by work that some held task's channel may interrupt
+                interrupts = dict(self.oracle.policy.interrupts)
+                assert min(
+                    sum(
+                        t.task.units
+                        for t in held
+                        if t.task.channel not in interrupts.get(h.task.channel, ())
+                    )
+                    for h in held
+                ) <= ag.agent.max_units, agent_id
 
     @invariant()
     def no_ineligible_assignment(self) -> None:
@@ -431,6 +450,21 @@ class RouterVersusOracle(RuleBasedStateMachine):
                     agent_id,
                     task_id,
                 )
+
+    @invariant()
+    def reserved_agents_wait_for_units(self) -> None:
+        """An agent is held only for a task that does not fit it yet (else it would
+        have been offered), that it meets, and that needs no more than its cap."""
+        oracle = self.oracle
+        for agent_id, task_id in oracle.reservations().items():
+            ag, t = oracle.agents[agent_id], oracle.tasks[task_id]
+            load = oracle.load(agent_id)
+            assert oracle.meets(ag, t) and ag.state is AgentState.AVAILABLE
+            assert ag.agent.max_units is not None and t.task.units <= ag.agent.max_units
+            assert oracle.free_for(ag, t.task.channel, load) < t.task.units or not (
+                oracle.has_slot(ag, t.task.channel, load)
+            ), (agent_id, task_id)
+            assert len(t.reserved_by) <= oracle.policy.reserve_agents
 
     @invariant()
     def work_conserving(self) -> None:

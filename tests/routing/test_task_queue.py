@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from routing import Agent, Customer, Policy, RelaxStep, Requirement, Task
-from routing._state import LiveAgent, LiveTask
+from routing._state import Group, LiveAgent, LiveTask
 from routing.agents import AgentPool
 from routing.model import TaskState
 from routing.task_queue import TaskQueue
@@ -51,8 +51,15 @@ class Harness:
         agent = Agent(agent_id, skills, capacity or {"voice": 1})
         return self.pool.add(agent, 0.0, list(self.queue.groups.values()))
 
-    def best(self, agent: LiveAgent, t: float, free_units: int | None = None) -> str | None:
-        found = self.queue.best_for(agent, t, list(agent.capacity), free_units)
+    def groups(self) -> list[Group]:
+        return list(self.queue.groups.values())
+
+    def best(
+        self, agent: LiveAgent, t: float, free_units: int | None = None, reserve: int = 0
+    ) -> str | None:
+        channels = list(agent.capacity)
+        free = None if free_units is None else dict.fromkeys(channels, free_units)
+        found = self.queue.best_for(agent, t, channels, free, reserve)
         return None if found is None else found[0].task.id
 
 
@@ -122,13 +129,29 @@ class TestBestFor:
         assert h.best(ann, 1.0, free_units=2) == "small"
         assert h.best(ann, 1.0, free_units=3) == "call"
 
+    def test_with_reservations_a_larger_task_competes_up_to_the_cap(self) -> None:
+        h = Harness()
+        call = h.record(voice("call", units=3, priority=9.0), arrived_at=0.0)
+        h.place(call, 0.0)
+        h.queue_task(voice("small"), arrived_at=0.0)
+        ann = h.pool.add(Agent("ann", {"billing": 1}, {"voice": 2}, max_units=3), 0.0, h.groups())
+        assert h.best(ann, 1.0, free_units=2, reserve=1) == "call"  # the caller reserves
+        capped = h.pool.add(Agent("bob", {"billing": 1}, {"voice": 2}, max_units=2), 0.0, h.groups())
+        assert h.best(capped, 1.0, free_units=2, reserve=1) == "small"  # 3 > its cap
+        call.reserved_by = [ann]  # held by as many agents as allowed: skipped
+        h.queue.reserved = 1
+        cat = h.pool.add(Agent("cat", {"billing": 1}, {"voice": 2}, max_units=3), 0.0, h.groups())
+        assert h.best(cat, 1.0, free_units=2, reserve=1) == "small"
+        assert h.best(cat, 1.0, free_units=2, reserve=2) == "call"
+        assert h.best(cat, 1.0, free_units=3, reserve=1) == "call"  # it fits: taken
+
     def test_a_declined_task_is_skipped_by_that_agent_only(self) -> None:
         h = Harness()
         declined = h.record(voice("declined", priority=9.0), arrived_at=0.0)
-        declined.declined_by = {"ann"}
+        declined.declined_by = {"ann": 30.0}
         h.place(declined, 0.0)
         h.queue_task(voice("other"), arrived_at=0.0)
-        assert h.queue.declined == 1
+        assert h.queue.declined == {declined.seq: declined}
         assert h.best(h.agent("ann", {"billing": 1}), 1.0) == "other"
         assert h.best(h.agent("bob", {"billing": 1}), 1.0) == "declined"
         h.queue.check()

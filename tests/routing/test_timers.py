@@ -215,7 +215,7 @@ class TestTheRouterFiresTimers:
         router.check()  # one current timer per task
         [breached] = router.advance(21.0)
         assert breached == SlaBreached("t1", 20.0)
-        assert router.next_timer_at() is None
+        assert router.next_timer_at() == 36.0  # ann's cooldown ends (declined at 6, 30 s)
         router.check()
 
     def test_an_accepted_offer_s_timeout_is_skipped(self) -> None:

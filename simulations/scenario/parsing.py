@@ -207,7 +207,7 @@ def _parse_policies(r: TableReader) -> dict[str, PolicySpec]:
         base = t.text("base", "default")
         if base not in BUILTIN_POLICIES:
             raise SpecError(t.at("base"), f"must be one of {', '.join(BUILTIN_POLICIES)}")
-        overrides: dict[str, float | str | bool] = {}
+        overrides: dict[str, object] = {}
         for key in POLICY_KEYS:
             if not t.has(key):
                 continue
@@ -215,6 +215,10 @@ def _parse_policies(r: TableReader) -> dict[str, PolicySpec]:
                 overrides[key] = t.flag(key, True)
             elif key == "urgency":
                 overrides[key] = t.text(key)
+            elif key == "reserve_agents":
+                overrides[key] = t.whole(key, low=0)
+            elif key == "interrupts":  # {voice = ["chat"]}: the router checks the names
+                overrides[key] = dict(t.mapping(key))  # type: ignore[assignment]
             else:
                 overrides[key] = t.number(key)
             try:  # the router's own checks of each value, reported at the field's path

@@ -159,7 +159,7 @@ class PolicySpec:
 
     name: str
     base: str = "default"
-    overrides: Mapping[str, float | str | bool] = attrs.field(factory=dict)
+    overrides: Mapping[str, object] = attrs.field(factory=dict)
 
 
 @attrs.frozen

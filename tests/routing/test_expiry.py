@@ -67,7 +67,10 @@ class TestExpiry:
         router.add_agent(Agent("ann", {"billing": 3}, {"voice": 1}), now=0)
         [offer] = offers_in(router.submit(Task("t1", "voice", ttl=10.0), now=0))
         router.submit(Task("t2", "voice", ttl=5.0), now=0)
-        for call in (lambda: router.accept(offer.id, now=10.0), lambda: router.decline(offer.id, 11)):
+        for call in (
+            lambda: router.accept(offer.id, now=10.0),
+            lambda: router.decline(offer.id, 11),
+        ):
             with pytest.raises(OfferExpiredError, match=r"task 't1' expired at 10.0 \(its ttl\)"):
                 call()
         with pytest.raises(TaskExpiredError, match=r"task 't2' expired at 5.0"):

@@ -430,14 +430,17 @@ class RouterVersusOracle(RuleBasedStateMachine):
             if ag.agent.max_units is not None and held:
                 # over the cap only by work that some held task's channel may interrupt
                 interrupts = dict(self.oracle.policy.interrupts)
-                assert min(
-                    sum(
-                        t.task.units
-                        for t in held
-                        if t.task.channel not in interrupts.get(h.task.channel, ())
+                assert (
+                    min(
+                        sum(
+                            t.task.units
+                            for t in held
+                            if t.task.channel not in interrupts.get(h.task.channel, ())
+                        )
+                        for h in held
                     )
-                    for h in held
-                ) <= ag.agent.max_units, agent_id
+                    <= ag.agent.max_units
+                ), agent_id
 
     @invariant()
     def no_ineligible_assignment(self) -> None:

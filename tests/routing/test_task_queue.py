@@ -136,7 +136,9 @@ class TestBestFor:
         h.queue_task(voice("small"), arrived_at=0.0)
         ann = h.pool.add(Agent("ann", {"billing": 1}, {"voice": 2}, max_units=3), 0.0, h.groups())
         assert h.best(ann, 1.0, free_units=2, reserve=1) == "call"  # the caller reserves
-        capped = h.pool.add(Agent("bob", {"billing": 1}, {"voice": 2}, max_units=2), 0.0, h.groups())
+        capped = h.pool.add(
+            Agent("bob", {"billing": 1}, {"voice": 2}, max_units=2), 0.0, h.groups()
+        )
         assert h.best(capped, 1.0, free_units=2, reserve=1) == "small"  # 3 > its cap
         call.reserved_by = [ann]  # held by as many agents as allowed: skipped
         h.queue.reserved = 1

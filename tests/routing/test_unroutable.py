@@ -54,9 +54,7 @@ class TestCauses:
         router.add_agent(Agent("bob", {"billing": 3}, {"voice": 1}), now=0)
         router.set_agent_state("bob", AgentState.AWAY, now=0)
         [offer] = offers_in(router.submit(Task("t1", "voice"), now=1))
-        assert unroutable(router.decline(offer.id, now=2)) == [
-            Unroutable("t1", ALL_DECLINED, 2.0)
-        ]
+        assert unroutable(router.decline(offer.id, now=2)) == [Unroutable("t1", ALL_DECLINED, 2.0)]
         # bob comes back: he has not declined it, so it is his at once
         [offer] = offers_in(router.set_agent_state("bob", AgentState.AVAILABLE, now=3))
         assert offer.agent_id == "bob" and router.unroutable_tasks() == {}

@@ -65,7 +65,6 @@ from routing.errors import (
     UnknownTaskError,
 )
 from routing.events import (
-    ALL_DECLINED,
     AgentPaused,
     Event,
     Expired,
@@ -73,7 +72,6 @@ from routing.events import (
     Relaxed,
     Requeued,
     SlaBreached,
-    Unroutable,
     new_queued,
 )
 from routing.model import Agent, AgentState, CustomerContext, Offer, Task, TaskState
@@ -82,6 +80,7 @@ from routing.policy import Policy
 from routing.reservations import Reservations
 from routing.task_queue import TaskQueue
 from routing.timers import BREAKPOINT, COOLDOWN, EXPIRY, Timers, cooldown_due
+from routing.unroutable import UnroutableTasks
 
 # Enum members as module constants for the hot paths: ``TaskState.QUEUED`` is looked
 # up through the enum's metaclass on every use (about 60 ns on CPython 3.11), a
@@ -122,10 +121,8 @@ class Router:
         self._interrupts = self._pool.interrupts
         self._now = -math.inf
         self._task_seq = 0
-        # tasks queued or re-placed during this call, whose unroutable cause is looked
-        # at when it ends, and the pool version the causes were last worked out for
-        self._dirty: list[LiveTask] = []
-        self._status_version = self._pool.version
+        self._unroutable = UnroutableTasks(self._pool, self._queue)
+        self._dirty = self._unroutable.dirty  # tasks whose cause to look at (hot paths)
 
     # -- validation ------------------------------------------------------------
 
@@ -482,9 +479,8 @@ class Router:
         assert queued == self._queue.size
         self._offers.check()
         self._reservations.check()
-        assert not self._dirty and not self._reservations.released
-        for rec in self._queue.waiting():
-            assert rec.unroutable == self._cause(rec), (rec.task.id, rec.unroutable)
+        assert not self._reservations.released
+        self._unroutable.check()
 
     # -- internals -----------------------------------------------------------------
 
@@ -744,62 +740,7 @@ class Router:
             agent = released.pop(0)
             if self._pool.agents.get(agent.id) is agent:
                 self._fill(agent, now, events)
-        if self._dirty or self._pool.version != self._status_version:
-            self._report(now, events)
+        unroutable = self._unroutable
+        if unroutable.dirty or self._pool.version != unroutable.pool_version:
+            unroutable.report(now, events)
         return events
-
-    def _report(self, now: float, events: list[Event]) -> None:
-        """Report each task whose unroutable cause changed in this call, by sequence:
-        those queued or re-placed, and after a change of the pool, those of groups
-        whose cause changed, those with exclusions and those reported before."""
-        pool = self._pool
-        queue = self._queue
-        dirty = self._dirty
-        self._dirty = []
-        if pool.version == self._status_version and len(dirty) == 1:
-            self._update(dirty[0], now, events)  # the usual case: one task queued
-            return
-        todo = {rec.seq: rec for rec in dirty}
-        if pool.version != self._status_version:
-            self._status_version = pool.version
-            for group in queue.groups.values():
-                if not group.buckets:
-                    continue
-                before = group.status
-                if pool.status(group) != before:
-                    for bucket in group.buckets.values():
-                        for entry in bucket.entries():
-                            todo[entry[1]] = entry[2]
-            todo.update(queue.declined)
-            todo.update(queue.unroutable)
-        for seq in sorted(todo):
-            self._update(todo[seq], now, events)
-
-    def _update(self, rec: LiveTask, now: float, events: list[Event]) -> None:
-        cause = self._cause(rec)
-        if cause != rec.unroutable:
-            table = self._queue.unroutable
-            if cause is None:
-                del table[rec.seq]
-            else:
-                table[rec.seq] = rec
-                events.append(Unroutable(rec.task.id, cause, now))
-            rec.unroutable = cause
-
-    def _cause(self, rec: LiveTask) -> str | None:
-        """Why no agent can take the waiting ``rec``, or ``None`` (see ``Unroutable``);
-        a task waiting for its preferred agents is not judged until its window ends."""
-        group = rec.group
-        if rec.state is not _QUEUED or group is None:
-            return None
-        cause = self._pool.status(group)
-        if cause is None and rec.declined_by:
-            agents = self._pool.agents
-            excluded = 0
-            for agent_id in rec.declined_by:
-                agent = agents.get(agent_id)
-                if agent is not None:
-                    excluded |= agent.bit
-            if not group.reach & ~excluded:
-                cause = ALL_DECLINED
-        return cause

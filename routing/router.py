@@ -611,7 +611,14 @@ class Router:
         found = self._pool.best_for(rec)
         if found is None:  # queue it, as ``_place`` does
             self._queue.insert(rec)
-            self._dirty.append(rec)
+            group = rec.group
+            # look at its cause at the end of the call, unless it is plainly routable:
+            # its group has agents for it in the pool as it is, and nobody refused it
+            if (
+                group is not None
+                and (group.status_at != self._pool.version or group.status is not None)
+            ) or rec.declined_by:
+                self._dirty.append(rec)
             if next_at is not None:
                 self._timers.push_breakpoint(next_at, rec)
             return
@@ -698,12 +705,16 @@ class Router:
             channels = agent.free_channels(interrupts)
             if not channels:
                 break
-            free = {channel: agent.free_on(channel, interrupts) or 0 for channel in channels}
-            found = queue.best_for(agent, now, channels, free, policy.reserve_agents)
+            free = agent.max_units - agent.units_used
+            found = queue.best_for(agent, now, channels, free, policy.reserve_agents, interrupts)
             if found is None:
                 break
             rec, fit, context = found
-            if rec.task.units > free[rec.task.channel]:
+            task = rec.task
+            if task.units > free and (
+                task.channel not in interrupts
+                or task.units > (agent.free_on(task.channel, interrupts) or 0)
+            ):
                 self._reservations.hold(agent, rec, now, events)
                 return
             queue.take(rec)

@@ -18,12 +18,15 @@ The records (:class:`~routing._state.LiveTask`, ``Group``, ``Bucket``) live in
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from routing._state import Bucket, Group, GroupKey, LiveAgent, LiveTask
 from routing.model import Task, TaskState
 from routing.policy import Policy
 
 # Enum members as module constants for the hot paths (see ``routing.router``).
 _QUEUED = TaskState.QUEUED
+_NONE: Mapping[str, frozenset[str]] = {}
 
 
 class TaskQueue:
@@ -151,13 +154,15 @@ class TaskQueue:
         agent: LiveAgent,
         t: float,
         channels: list[str],
-        free: dict[str, int] | None,
+        free: int | None,
         reserve: int = 0,
+        interrupts: Mapping[str, frozenset[str]] = _NONE,
     ) -> tuple[LiveTask, float, float] | None:
         """The waiting task ``agent`` should take at ``t``, with its fit and context bonus.
 
         Considers tasks on ``channels`` (where the agent has a free slot) using at most
-        ``free[channel]`` units (``None``: the agent has no cap). With ``reserve``
+        ``free`` units (``None``: the agent has no cap), plus on a channel that may
+        interrupt others (``interrupts``) the units of that work. With ``reserve``
         (``Policy.reserve_agents``), tasks needing more units than that, up to the
         agent's cap, compete too, unless ``reserve`` agents are held for them already:
         the caller reserves the agent when one of those wins. The winner maximises
@@ -176,7 +181,9 @@ class TaskQueue:
         groups_by_channel = agent.profile.groups
         max_units = agent.max_units
         for channel in channels:
-            room = None if free is None else free[channel]
+            room = free
+            if free is not None and channel in interrupts:
+                room = agent.free_on(channel, interrupts)
             for buckets, fits, units in groups_by_channel.get(channel, ()):
                 if not buckets:
                     continue
@@ -218,7 +225,10 @@ class TaskQueue:
                 task = rec.task
                 if task.channel not in channels or rec.declined(agent_id):
                     continue
-                if free is not None and task.units > free[task.channel]:
+                room = free
+                if free is not None and task.channel in interrupts:
+                    room = agent.free_on(task.channel, interrupts)
+                if room is not None and task.units > room:
                     if not reserve or task.units > max_units:  # type: ignore[operator]
                         continue
                     if rec.reserved_by is not None and len(rec.reserved_by) >= reserve:

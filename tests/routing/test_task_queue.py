@@ -58,8 +58,7 @@ class Harness:
         self, agent: LiveAgent, t: float, free_units: int | None = None, reserve: int = 0
     ) -> str | None:
         channels = list(agent.capacity)
-        free = None if free_units is None else dict.fromkeys(channels, free_units)
-        found = self.queue.best_for(agent, t, channels, free, reserve)
+        found = self.queue.best_for(agent, t, channels, free_units, reserve)
         return None if found is None else found[0].task.id
 
 

@@ -165,22 +165,25 @@ class Bucket:
         """The best live entry whose task ``skip`` does not reject (one the agent
         declined, or one reserved by as many agents as the policy allows).
 
-        Runtime complexity: O(k log n) for the k skipped entries above it.
+        A best-first walk down the heap from its root, on a small frontier of
+        ``(entry, index)``: the heap itself is not touched.
+
+        Runtime complexity: O(k log k) for the k entries above the one found.
         """
         heap = self.heap
-        popped: list[Entry] = []
-        found: Entry | None = None
-        while heap:
-            entry = heapq.heappop(heap)
-            if entry[2].entry is not entry:
-                continue
-            popped.append(entry)
-            if not skip(entry[2]):
-                found = entry
-                break
-        for entry in popped:
-            heapq.heappush(heap, entry)
-        return found
+        size = len(heap)
+        frontier = [(heap[0], 0)]
+        while frontier:
+            entry, i = heapq.heappop(frontier)
+            rec = entry[2]
+            if rec.entry is entry and not skip(rec):
+                return entry
+            child = 2 * i + 1
+            if child < size:
+                heapq.heappush(frontier, (heap[child], child))
+                if child + 1 < size:
+                    heapq.heappush(frontier, (heap[child + 1], child + 1))
+        return None
 
     def entries(self) -> list[Entry]:
         """The live entries, in no particular order. Runtime complexity: O(n)."""

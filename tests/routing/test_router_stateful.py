@@ -470,6 +470,16 @@ class RouterVersusOracle(RuleBasedStateMachine):
             assert len(t.reserved_by) <= oracle.policy.reserve_agents
 
     @invariant()
+    def exclusions_end_within_the_cooldown(self) -> None:
+        """With ``work_conserving``, the work-conservation property of cooldowns: no task
+        waits un-offered longer than the cooldown while an agent that could take it
+        is free, since every exclusion ends within it (and its timer routes the task)."""
+        oracle = self.oracle
+        for t in oracle.tasks.values():
+            for until in t.declined_by.values():
+                assert oracle.now < until <= oracle.now + oracle.policy.decline_cooldown
+
+    @invariant()
     def work_conserving(self) -> None:
         oracle = self.oracle
         loads = oracle.loads()

@@ -337,9 +337,7 @@ class LiveAgent:
         rec.agent = None
         rec.offer_id = None
 
-    def can_take(
-        self, channel: str, units: int, interrupts: Mapping[str, frozenset[str]]
-    ) -> bool:
+    def can_take(self, channel: str, units: int, interrupts: Mapping[str, frozenset[str]]) -> bool:
         """Whether the agent may take a task of ``units`` on ``channel`` now (it is
         available, held for no other task, with a free slot and enough units)."""
         if self.state is not _AVAILABLE or self.reserved is not None:

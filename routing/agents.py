@@ -254,7 +254,10 @@ class AgentPool:
             if (
                 routable
                 and load[channel] < cap
-                and (free > 0 or (channel in interrupts and (rec.free_on(channel, interrupts) or 0) > 0))
+                and (
+                    free > 0
+                    or (channel in interrupts and (rec.free_on(channel, interrupts) or 0) > 0)
+                )
             ):
                 if have is entry:
                     continue  # indexed already, with its current idle clock
@@ -396,10 +399,13 @@ class AgentPool:
                 assert rec.load[channel] <= cap, f"agent {agent_id!r} over capacity on {channel}"
             if rec.max_units is not None and rec.work:
                 # over the cap only by work some held task's channel may interrupt
-                assert min(
-                    rec.max_units - (rec.free_on(t.task.channel, self.interrupts) or 0)
-                    for t in rec.work.values()
-                ) <= rec.max_units, rec.id
+                assert (
+                    min(
+                        rec.max_units - (rec.free_on(t.task.channel, self.interrupts) or 0)
+                        for t in rec.work.values()
+                    )
+                    <= rec.max_units
+                ), rec.id
             routable = rec.state is AgentState.AVAILABLE and rec.reserved is None
             for channel, cap in rec.capacity.items():
                 free = rec.free_on(channel, self.interrupts)

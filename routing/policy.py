@@ -186,9 +186,7 @@ class Policy:
     @reserve_agents.validator
     def _check_reserve_agents(self, _: Any, value: int) -> None:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise InvalidInputError(
-                f"policy reserve_agents {value!r} must be a whole number >= 0"
-            )
+            raise InvalidInputError(f"policy reserve_agents {value!r} must be a whole number >= 0")
 
     @urgency.validator
     def _check_urgency(self, _: Any, value: str) -> None:

@@ -25,7 +25,10 @@ from __future__ import annotations
 from routing._state import LiveAgent, LiveTask
 from routing.agents import AgentPool
 from routing.events import Event, Reserved
+from routing.model import TaskState
 from routing.task_queue import TaskQueue
+
+_QUEUED = TaskState.QUEUED
 
 
 class Reservations:
@@ -45,7 +48,7 @@ class Reservations:
 
     def hold(self, agent: LiveAgent, rec: LiveTask, now: float, events: list[Event]) -> None:
         """Reserve ``agent`` for the waiting task ``rec`` (it takes no other work)."""
-        assert agent.reserved is None and rec.state.value == "queued"
+        assert agent.reserved is None and rec.state is _QUEUED
         agent.reserved = rec
         if rec.reserved_by is None:
             rec.reserved_by = []
@@ -87,5 +90,5 @@ class Reservations:
             rec = agent.reserved
             if rec is not None:
                 assert rec.reserved_by is not None and rec.reserved_by.count(agent) == 1
-                assert rec.state.value == "queued", (agent.id, rec.task.id)
+                assert rec.state is _QUEUED, (agent.id, rec.task.id)
                 assert agent.satisfies(rec.skills), (agent.id, rec.task.id)

@@ -557,7 +557,9 @@ class Router:
             widened = True
         return widened
 
-    def _expire(self, rec: LiveTask, at: float, events: list[Event], freed: list[LiveAgent]) -> None:
+    def _expire(
+        self, rec: LiveTask, at: float, events: list[Event], freed: list[LiveAgent]
+    ) -> None:
         """The queued or offered ``rec`` reached its time-to-live at ``at``: it leaves,
         and an agent it was offered to is freed (it takes work after the timers)."""
         del self._tasks[rec.task.id]
@@ -688,6 +690,8 @@ class Router:
         queue = self._queue
         interrupts = self._interrupts
         policy = self.policy
+        max_units = agent.max_units
+        assert max_units is not None
         while queue.size:
             held = agent.reserved
             if held is not None:
@@ -705,7 +709,7 @@ class Router:
             channels = agent.free_channels(interrupts)
             if not channels:
                 break
-            free = agent.max_units - agent.units_used
+            free = max_units - agent.units_used
             found = queue.best_for(agent, now, channels, free, policy.reserve_agents, interrupts)
             if found is None:
                 break

@@ -195,16 +195,20 @@ class TaskQueue:
                     if declines or (large and held):
                         head = entry[2]
                         if (head.declined_by is not None and agent_id in head.declined_by) or (
-                            large and head.reserved_by is not None and len(head.reserved_by) >= reserve
+                            large
+                            and head.reserved_by is not None
+                            and len(head.reserved_by) >= reserve
                         ):
                             found = bucket.first_not(
-                                lambda r, large=large: (  # type: ignore[misc]
-                                    r.declined_by is not None and agent_id in r.declined_by
-                                )
-                                or (
-                                    large
-                                    and r.reserved_by is not None
-                                    and len(r.reserved_by) >= reserve
+                                lambda r, large=large: (
+                                    (  # type: ignore[misc]
+                                        r.declined_by is not None and agent_id in r.declined_by
+                                    )
+                                    or (
+                                        large
+                                        and r.reserved_by is not None
+                                        and len(r.reserved_by) >= reserve
+                                    )
                                 )
                             )
                             if found is None:

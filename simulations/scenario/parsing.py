@@ -218,7 +218,7 @@ def _parse_policies(r: TableReader) -> dict[str, PolicySpec]:
             elif key == "reserve_agents":
                 overrides[key] = t.whole(key, low=0)
             elif key == "interrupts":  # {voice = ["chat"]}: the router checks the names
-                overrides[key] = dict(t.mapping(key))  # type: ignore[assignment]
+                overrides[key] = dict(t.mapping(key))
             else:
                 overrides[key] = t.number(key)
             try:  # the router's own checks of each value, reported at the field's path

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import event as count_example, given, settings
+from hypothesis import event as count_example
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from routing import (

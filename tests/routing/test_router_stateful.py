@@ -41,10 +41,10 @@ from hypothesis.stateful import (
 
 from routing import (
     Agent,
-    Expired,
-    Offered,
     AgentState,
     Customer,
+    Expired,
+    Offered,
     Policy,
     RelaxStep,
     Requirement,

@@ -436,11 +436,19 @@ class TestCrossReferences:
 
     def test_every_policy_key_builds_a_routing_policy(self) -> None:
         spec = base()
-        overrides = {"urgency": "wait", "pause_on_timeout": False, "high_value_threshold": -1}
+        overrides: dict[str, Any] = {
+            "urgency": "wait",
+            "pause_on_timeout": False,
+            "high_value_threshold": -1,
+            "reserve_agents": 2,
+            "interrupts": {"voice": ["chat"]},
+        }
         overrides |= {k: 2.0 for k in POLICY_KEYS if k not in overrides}
         spec["policies"] = {"tuned": overrides}
         s = parse_scenario(spec, SOURCE)
-        assert Policy(**s.policy("tuned").overrides).urgency == "wait"
+        policy = Policy(**s.policy("tuned").overrides)  # type: ignore[arg-type]
+        assert policy.urgency == "wait" and policy.reserve_agents == 2
+        assert policy.interrupts == (("voice", frozenset({"chat"})),)
 
     @pytest.mark.parametrize(
         ("policies", "message"),
@@ -458,6 +466,12 @@ class TestCrossReferences:
                 "policies.p.urgency: policy urgency 'value' must be 'sla' or 'wait'",
             ),
             ({"p": {"pause_on_timeout": 1}}, "policies.p.pause_on_timeout: must be true or false"),
+            ({"p": {"reserve_agents": 1.5}}, "policies.p.reserve_agents: must be a whole number"),
+            ({"p": {"interrupts": ["chat"]}}, "policies.p.interrupts: must be a table"),
+            (
+                {"p": {"interrupts": {"voice": "chat"}}},
+                "policies.p.interrupts: policy interrupts['voice'] 'chat' must be a list",
+            ),
         ],
     )
     def test_policy_tables_are_validated(self, policies: dict[str, Any], message: str) -> None:

@@ -351,13 +351,8 @@ class Router:
         if rec.expires_at is not None and rec.expires_at <= now:
             raise TaskExpiredError(f"task {task_id!r} expired at {rec.expires_at!r} (its ttl)")
         events = self._advance(now)
-        del self._tasks[task_id]
-        if rec.state is _QUEUED:
-            self._leave_queue(rec)
-        else:
-            agent = rec.agent
-            assert agent is not None
-            self._offers.close(rec, agent)
+        agent = self._withdraw(rec)
+        if agent is not None:
             self._fill(agent, now, events, rec.task.channel)
         rec.state = _CANCELLED
         return self._settle(now, events)
@@ -562,24 +557,27 @@ class Router:
     ) -> None:
         """The queued or offered ``rec`` reached its time-to-live at ``at``: it leaves,
         and an agent it was offered to is freed (it takes work after the timers)."""
-        del self._tasks[rec.task.id]
-        if rec.state is _QUEUED:
-            self._leave_queue(rec)
-        else:
-            agent = rec.agent
-            assert agent is not None
-            self._offers.close(rec, agent)
+        agent = self._withdraw(rec)
+        if agent is not None:
             self._pool.reindex(agent)
             freed.append(agent)
         rec.state = _EXPIRED
         events.append(Expired(rec.task.id, at))
 
-    def _leave_queue(self, rec: LiveTask) -> None:
-        """Take the queued ``rec`` out for good (cancelled, expired), ending the
-        reservations held for it."""
-        self._queue.take(rec)
-        if rec.reserved_by is not None:
-            self._reservations.end_for_task(rec)
+    def _withdraw(self, rec: LiveTask) -> LiveAgent | None:
+        """Take the queued or offered ``rec`` out for good (cancelled, expired): out of
+        the queue, ending the reservations held for it, or its offer closed. Returns
+        the agent it was offered to (the caller lets it take work)."""
+        del self._tasks[rec.task.id]
+        if rec.state is _QUEUED:
+            self._queue.take(rec)
+            if rec.reserved_by is not None:
+                self._reservations.end_for_task(rec)
+            return None
+        agent = rec.agent
+        assert agent is not None
+        self._offers.close(rec, agent)
+        return agent
 
     def _locate(self, rec: LiveTask, t: float, events: list[Event]) -> float | None:
         """Put ``rec`` on its segment at ``t`` and find its group (see ``TaskQueue.locate``),

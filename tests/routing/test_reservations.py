@@ -40,18 +40,24 @@ def call(task_id: str = "call") -> Task:
     return Task(task_id, "voice", sla_target=20.0, priority=5.0, units=3)
 
 
+def busy_on_three_chats(router: Router) -> list[str]:
+    """Add the blended agent ann and give her three chats (all her units), accepted."""
+    router.add_agent(blended(), now=0)
+    held = []
+    for i in range(3):
+        [offer] = offers_in(router.submit(chat(f"c{i}"), now=0))
+        router.accept(offer.id, now=0)
+        held.append(offer.task_id)
+    return held
+
+
 def call_wait(policy: Policy, horizon: float = 3000.0) -> float | None:
     """The issue's stream: one blended agent (3 units: a call takes all 3, a chat 1)
     holds three chats; every 10 s its oldest chat ends and a new chat arrives; a
     20 s-target, priority-5 call arrives at 1 s. Returns how long the call waited
     for an offer (``None``: never, within ``horizon``)."""
     router = Router(policy)
-    router.add_agent(blended(), now=0)
-    held: list[str] = []
-    for i in range(3):
-        [offer] = offers_in(router.submit(chat(f"c{i}"), now=0))
-        router.accept(offer.id, now=0)
-        held.append(offer.task_id)
+    held = busy_on_three_chats(router)
     router.submit(call(), now=1)
     serial = 3
     t = 10.0
@@ -80,10 +86,7 @@ class TestStarvation:
 
     def test_a_call_that_may_interrupt_chats_is_offered_at_once(self) -> None:
         router = Router(Policy(interrupts={"voice": ("chat",)}))
-        router.add_agent(blended(), now=0)
-        for i in range(3):
-            [offer] = offers_in(router.submit(chat(f"c{i}"), now=0))
-            router.accept(offer.id, now=0)
+        busy_on_three_chats(router)
         [offer] = offers_in(router.submit(call(), now=1))
         assert (offer.task_id, offer.agent_id) == ("call", "ann")
         router.accept(offer.id, now=1)
@@ -96,10 +99,7 @@ class TestStarvation:
 
     def test_the_reservation_is_reported_and_listed(self) -> None:
         router = Router(Policy(offer_timeout=None))
-        router.add_agent(blended(), now=0)
-        for i in range(3):
-            [offer] = offers_in(router.submit(chat(f"c{i}"), now=0))
-            router.accept(offer.id, now=0)
+        busy_on_three_chats(router)
         router.submit(call(), now=1)
         router.submit(chat("c3"), now=1)
         events = router.complete("c0", now=2)
@@ -108,10 +108,7 @@ class TestStarvation:
 
     def test_another_agent_taking_the_task_releases_the_reservation(self) -> None:
         router = Router(Policy(offer_timeout=None))
-        router.add_agent(blended(), now=0)
-        for i in range(3):
-            [offer] = offers_in(router.submit(chat(f"c{i}"), now=0))
-            router.accept(offer.id, now=0)
+        busy_on_three_chats(router)
         router.submit(call(), now=1)
         router.submit(chat("c3"), now=1)
         router.complete("c0", now=2)  # ann is reserved for the call

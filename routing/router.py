@@ -139,7 +139,7 @@ class Router:
         if agent.id in self._pool.agents:
             raise DuplicateAgentError(f"agent {agent.id!r} is already in the pool")
         events = self._advance(now)
-        rec = self._pool.add(agent, now, list(self._queue.groups.values()))
+        rec = self._pool.add(agent, now, self._queue.groups.values())
         self._fill(rec, now, events)
         return events
 
@@ -402,6 +402,7 @@ class Router:
         """Assert every internal invariant (for tests). Runtime complexity: O(n)."""
         self._queue.check()
         self._pool.check()
+        self._pool.check_links(self._queue.groups.values())
         self._timers.check()
         queued = 0
         for task_id, rec in self._tasks.items():
@@ -484,10 +485,13 @@ class Router:
 
     def _locate(self, rec: LiveTask, t: float, events: list[Event]) -> float | None:
         """Put ``rec`` on its segment at ``t`` and find its group (see ``TaskQueue.locate``),
-        linking a new group to the agent profiles and reporting a passed deadline; return
-        the task's next breakpoint."""
-        created, next_at = self._queue.locate(rec, t)
+        linking a new group to the agent profiles (after releasing unused groups if there
+        are too many) and reporting a passed deadline; return the task's next breakpoint."""
+        queue = self._queue
+        created, next_at = queue.locate(rec, t)
         if created is not None:
+            if len(queue.groups) > queue.group_limit:  # too many: release the unused
+                self._pool.unlink_groups(queue.release_idle(keep=created))
             self._pool.link_group(created)
         if rec.deadline is not None and not rec.breached and rec.deadline <= t:
             rec.breached = True

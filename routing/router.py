@@ -12,6 +12,13 @@ the waiting tasks (``task_queue``), the agents and their idle indexes (``agents`
 the open offers (``offers``), the timers (``timers``) and what it remembers about
 customers (``context``).
 
+Memory follows what is in the router, not what has passed through it: task groups no
+task uses and skill profiles no agent has are released in amortised batches
+(``task_queue``, ``agents``), stale timers are compacted (``timers``), and customer
+context is bounded by age and count (``Policy.context_ttl``, ``context_max_issues``,
+``context_max_customers``; ``forget_customer`` drops one at once). None of it changes
+a decision.
+
 Decision rules (the test oracle implements exactly these, by brute force):
 
 * A task that enters the queue (``submit``, a decline/timeout requeue, or a
@@ -235,7 +242,7 @@ class Router:
             policy.is_high_value(value),
         )
         if task.preferred_agents or (customer is not None and self._context_routing):
-            self._customers.prefer(rec, self._pool.agents)
+            self._customers.prefer(rec, self._pool.agents, now)
         self._tasks[task.id] = rec
         self._route_new(rec, now, events)
         if rec.state is _QUEUED:
@@ -274,7 +281,8 @@ class Router:
         """An assigned task is finished; the agent takes its next work.
 
         ``resolved=False`` records an open issue for the customer, so a follow-up
-        contact prefers this agent for ``policy.context_window`` seconds.
+        contact prefers this agent for ``policy.context_window`` seconds (while the
+        customer's context lasts: ``policy.context_ttl`` after its last completion).
 
         Raises:
             UnknownTaskError, IllegalTransitionError (the task is not assigned).
@@ -295,7 +303,7 @@ class Router:
         rec.state = _COMPLETED
         customer = rec.task.customer
         if customer is not None:
-            self._customers.completed(customer.id, agent.id, task_id, resolved)
+            self._customers.completed(customer.id, agent.id, task_id, resolved, now)
         self._pool.set_idle_since(agent, now)
         self._fill(agent, now, events, rec.task.channel)
         return events
@@ -391,11 +399,19 @@ class Router:
         return sorted(self._pool.get(agent_id).work)
 
     def customer_context(self, customer_id: str) -> CustomerContext:
-        """The customer's last agent and unresolved issues (empty if unknown)."""
-        return self._customers.context(customer_id)
+        """The customer's last agent and unresolved issues as of :attr:`now`: empty if
+        unknown, forgotten or expired (``policy.context_ttl`` after its last completion),
+        and at most ``policy.context_max_issues`` issues, the newest (see
+        ``routing.context``). Runtime complexity: O(1) plus the issues.
+        """
+        return self._customers.context(customer_id, self._now)
 
     def forget_customer(self, customer_id: str) -> None:
-        """Drop what the router remembers about a customer."""
+        """Drop what the router remembers about a customer (its last agent and open
+        issues), at once: its next contact is a first contact. Nothing happens for a
+        customer the router does not remember. A platform calls it when a customer asks
+        to be forgotten or its account closes; the policy's bounds forget the rest.
+        """
         self._customers.forget(customer_id)
 
     def check(self) -> None:
@@ -421,6 +437,7 @@ class Router:
                 assert rec.agent.satisfies(rec.skills)
         assert queued == self._queue.size
         self._offers.check()
+        self._customers.check()
 
     # -- internals -----------------------------------------------------------------
 

@@ -458,6 +458,15 @@ class TestCrossReferences:
                 "policies.p.urgency: policy urgency 'value' must be 'sla' or 'wait'",
             ),
             ({"p": {"pause_on_timeout": 1}}, "policies.p.pause_on_timeout: must be true or false"),
+            (
+                {"p": {"context_max_issues": 2.5}},
+                "policies.p.context_max_issues: must be a whole number, got 2.5",
+            ),
+            (
+                {"p": {"context_max_customers": 0}},
+                "policies.p.context_max_customers: policy context_max_customers 0 must be a "
+                "positive integer",
+            ),
         ],
     )
     def test_policy_tables_are_validated(self, policies: dict[str, Any], message: str) -> None:

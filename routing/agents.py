@@ -5,7 +5,7 @@ the task groups it is eligible for with its fit for each (so an agent looking fo
 work evaluates only those buckets), and keeps per channel a ``SortedList`` of its
 agents that can take one more task there, keyed ``(idle_since, seq, record)``:
 longest idle first. Eligibility of a profile for a group is computed once, when
-either of them first appears.
+either of them appears.
 
 For the other direction, a task looking for an idle agent, every agent owns one bit
 (a recycled slot number): each group keeps the mask of agents eligible for it and the
@@ -18,7 +18,7 @@ of 3 units is not offered to each agent whose chats leave it only 2).
 Profiles and groups are released when they are no longer used, in batches, so the
 pool's memory and an agent's scan follow the agents and requirements present, not every
 one ever seen. A profile whose last agent left stays (its agents may come back) until
-a new profile would take the pool past :attr:`AgentPool.profile_limit`; then every
+a new profile takes the pool past :attr:`AgentPool.profile_limit`; then every other
 profile without agents is released (unlinked from its groups) and the limit becomes
 ``max(PROFILE_MIN, 2 x the profiles kept)``, so the cost, O(links of the released
 profiles), is amortised into the profiles created. The queue decides which groups to
@@ -59,8 +59,8 @@ class AgentPool:
     Attributes:
         agents: the agents in the pool, by id.
         profiles: the profiles by skills; some may have no agent left (``mask`` 0).
-        profile_limit: a new profile that would take ``profiles`` past this many first
-            releases those without agents.
+        profile_limit: a new profile that takes ``profiles`` past this many releases
+            the others without agents.
     """
 
     def __init__(self, policy: Policy) -> None:

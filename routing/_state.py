@@ -194,11 +194,13 @@ class Group:
     """Waiting tasks that any given agent either may all take or none.
 
     ``buckets`` maps ``(high_value, slope)`` to the bucket of those tasks (an agent's
-    fit is the same for every task of one value class in a group). For routing a task
-    to idle agents, for value class ``hv``: ``profiles[hv]`` lists the eligible agent
-    profiles best fit first, and ``fit_masks[hv]`` maps each fit they have, best
-    first, to the bits of their agents (``None`` until a task of the group first looks
-    among idle agents by their bits).
+    fit is the same for every task of one value class in a group); it is empty when no
+    task waits in the group. For routing a task to idle agents, for value class ``hv``:
+    ``profiles[hv]`` lists the eligible agent profiles best fit first, and
+    ``fit_masks[hv]`` maps each fit they have, best first, to the bits of their agents
+    (``None`` until a task of the group first looks among idle agents by their bits).
+    ``reused`` says whether a task was located in the group since the queue last
+    released unused groups (``TaskQueue.release_idle``).
     """
 
     __slots__ = (
@@ -209,6 +211,7 @@ class Group:
         "key",
         "profiles",
         "reach",
+        "reused",
         "skills",
         "status",
         "status_at",
@@ -228,10 +231,15 @@ class Group:
         self.status: str | None = None
         self.reach = 0
         self.status_at = -1
+        self.reused = False
 
 
 class Profile:
-    """Agents sharing one set of skills and levels."""
+    """Agents sharing one set of skills and levels (``mask`` is 0 once none is left).
+
+    ``seq`` is unique among the pool's profiles, past and present (a released profile's
+    number is never reused), so ``(-fit, seq, profile)`` keys never compare profiles.
+    """
 
     __slots__ = ("fits", "groups", "idle", "mask", "seq", "skill_map", "skills")
 

@@ -5,7 +5,7 @@ the task groups it is eligible for with its fit for each (so an agent looking fo
 work evaluates only those buckets), and keeps per channel a ``SortedList`` of its
 agents that can take one more task there, keyed ``(idle_since, seq, record)``:
 longest idle first. Eligibility of a profile for a group is computed once, when
-either of them first appears.
+either of them appears.
 
 For the other direction, a task looking for an idle agent, every agent owns one bit
 (a recycled slot number): each group keeps the mask of agents eligible for it and the
@@ -14,6 +14,18 @@ exactly the eligible idle agents, in a few machine words, however many agents ar
 idle but unfit. Agents with a unit cap are also masked by how many units they have
 free, so a task of ``u`` units drops those with fewer in the same few words (a call
 of 3 units is not offered to each agent whose chats leave it only 2).
+
+Profiles and groups are released when they are no longer used, in batches, so the
+pool's memory and an agent's scan follow the agents and requirements present, not every
+one ever seen. A profile whose last agent left stays (its agents may come back) until
+a new profile takes the pool past :attr:`AgentPool.profile_limit`; then every other
+profile without agents is released (unlinked from its groups) and the limit becomes
+``max(PROFILE_MIN, 2 x the profiles kept)``, so the cost, O(links of the released
+profiles), is amortised into the profiles created. The queue decides which groups to
+release (``TaskQueue.release_idle``); :meth:`AgentPool.unlink_groups` takes them out of
+every profile. Neither changes a decision: a profile's ``seq`` only orders profiles of
+equal fit in a group's lists, and the agents of equal fit are then compared by idle time
+and agent sequence, whichever profile they belong to.
 
 The records (:class:`~routing._state.LiveAgent`, ``Profile``) live in
 ``routing._state``, which ``task_queue`` shares; this module owns the algorithms on them.
@@ -24,6 +36,7 @@ from __future__ import annotations
 import heapq
 import math
 from bisect import insort
+from collections.abc import Iterable
 
 from sortedcontainers import SortedList
 
@@ -33,18 +46,30 @@ from routing.events import NO_AVAILABLE_AGENT, NO_ELIGIBLE_AGENT
 from routing.model import Agent, AgentState, Skills, satisfies
 from routing.policy import Policy
 
+PROFILE_MIN = 64
+"""The pool never releases profiles while it has at most this many (the first limit)."""
+
 # Enum members as module constants for the hot paths (see ``routing.router``).
 _AVAILABLE = AgentState.AVAILABLE
 _OFFLINE = AgentState.OFFLINE
 
 
 class AgentPool:
-    """Agents by id, their profiles, and the idle indexes."""
+    """Agents by id, their profiles, and the idle indexes.
+
+    Attributes:
+        agents: the agents in the pool, by id.
+        profiles: the profiles by skills; some may have no agent left (``mask`` 0).
+        profile_limit: a new profile that takes ``profiles`` past this many releases
+            the others without agents.
+    """
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
         self.agents: dict[str, LiveAgent] = {}
         self.profiles: dict[Skills, Profile] = {}
+        self.profile_limit = PROFILE_MIN
+        self._profile_seq = 0
         self.idle_mask: dict[str, int] = {}
         # free units -> bits of the agents with a unit cap that have that many free
         self.free_units_mask: dict[int, int] = {}
@@ -86,11 +111,18 @@ class AgentPool:
             ids.sort()
         return result
 
-    def add(self, agent: Agent, now: float, groups: list[Group]) -> LiveAgent:
-        """Add an available agent; link a new profile to every existing group."""
+    def add(self, agent: Agent, now: float, groups: Iterable[Group]) -> LiveAgent:
+        """Add an available agent; link a new profile to every existing group.
+
+        Runtime complexity: O(c log n) for the agent's c channels, plus O(groups) for a
+        new profile (amortised, with the release of profiles without agents).
+        """
         profile = self.profiles.get(agent.skills)
         if profile is None:
-            profile = self.profiles[agent.skills] = Profile(agent.skills, len(self.profiles))
+            self._profile_seq += 1
+            profile = self.profiles[agent.skills] = Profile(agent.skills, self._profile_seq)
+            if len(self.profiles) > self.profile_limit:
+                self.release_vacant(keep=profile)
             for group in groups:
                 self.link(profile, group)
         self._seq += 1
@@ -136,6 +168,56 @@ class AgentPool:
             if group.fit_masks is not None:
                 for high_value, fit in enumerate(fits):
                     group.fit_masks[high_value][fit] &= clear
+
+    def release_vacant(self, keep: Profile | None = None) -> list[Profile]:
+        """Release every profile without agents but ``keep`` (one just created, before
+        its first agent joins): drop it from :attr:`profiles` and from its groups'
+        profile lists, and set the next :attr:`profile_limit`. Returns them.
+
+        The groups' fit masks are rebuilt when next needed (``_build_fit_classes``): a
+        released profile's agents are gone, so its fit class may be empty.
+
+        Runtime complexity: O(G x P) for the G groups the released profiles were linked
+        to and the P profiles linked to those.
+        """
+        vacant = [p for p in self.profiles.values() if not p.mask and p is not keep]
+        if vacant:
+            released = set(vacant)
+            self.profiles = {
+                skills: profile
+                for skills, profile in self.profiles.items()
+                if profile not in released
+            }
+            touched: dict[Group, None] = {}
+            for profile in vacant:
+                touched.update(dict.fromkeys(profile.fits))
+            for group in touched:
+                for entries in group.profiles:
+                    entries[:] = [entry for entry in entries if entry[2] not in released]
+                group.fit_masks = None
+        self.profile_limit = max(PROFILE_MIN, 2 * len(self.profiles))
+        return vacant
+
+    def unlink_groups(self, groups: list[Group]) -> None:
+        """Take released groups (``TaskQueue.release_idle``) out of every profile's
+        group lists and fits.
+
+        Runtime complexity: O(L) for the L links of the profiles linked to them.
+        """
+        per_profile: dict[Profile, list[Group]] = {}
+        for group in groups:
+            for _, _, profile in group.profiles[0]:
+                per_profile.setdefault(profile, []).append(group)
+        for profile, linked in per_profile.items():
+            dead = {id(group.buckets) for group in linked}
+            for group in linked:
+                del profile.fits[group]
+            for channel in {group.channel for group in linked}:
+                kept = [entry for entry in profile.groups[channel] if id(entry[0]) not in dead]
+                if kept:
+                    profile.groups[channel] = kept
+                else:
+                    del profile.groups[channel]
 
     def link(self, profile: Profile, group: Group) -> None:
         """Record that ``profile`` may take ``group``'s tasks, if it may."""
@@ -443,9 +525,24 @@ class AgentPool:
         assert self.available == sum(
             rec.bit for rec in self.agents.values() if rec.state is AgentState.AVAILABLE
         )
-        for profile in self.profiles.values():
+        assert len(self.profiles) <= self.profile_limit, (len(self.profiles), self.profile_limit)
+        assert len({profile.seq for profile in self.profiles.values()}) == len(self.profiles)
+        for rec in self.agents.values():
+            assert self.profiles.get(rec.profile.skills) is rec.profile, rec.id
+        for skills, profile in self.profiles.items():
+            assert profile.skills == skills
             members = [rec for rec in self.agents.values() if rec.profile is profile]
             assert profile.mask == sum(rec.bit for rec in members)
+            links = sorted(
+                (group.channel, id(group.buckets), fits, group.units)
+                for group, fits in profile.fits.items()
+            )
+            listed = sorted(
+                (channel, id(buckets), fits, units)
+                for channel, entries in profile.groups.items()
+                for buckets, fits, units in entries
+            )
+            assert links == listed, f"profile {skills!r}: group lists and fits disagree"
             for group, fits in profile.fits.items():
                 assert group.eligible & profile.mask == profile.mask
                 if group.fit_masks is None:
@@ -455,3 +552,30 @@ class AgentPool:
                     assert list(masks) == sorted(masks, reverse=True)
                     assert masks[fit] & profile.mask == profile.mask
                     assert sum(masks.values()) == group.eligible  # disjoint classes
+
+    def check_links(self, groups: Iterable[Group]) -> None:
+        """Assert that ``groups`` (all the queue's) and the pool's profiles are linked
+        exactly when the profile meets the group's skills, both ways, and that no group
+        lists a profile the pool released. Runtime complexity: O(G x P)."""
+        groups = list(groups)
+        known = {id(group) for group in groups}
+        for profile in self.profiles.values():
+            for group in profile.fits:
+                assert id(group) in known, f"profile linked to released group {group.key!r}"
+        for group in groups:
+            expected = {
+                id(profile)
+                for profile in self.profiles.values()
+                if satisfies(profile.skill_map, group.skills)
+            }
+            for high_value, entries in enumerate(group.profiles):
+                assert entries == sorted(entries), f"group {group.key!r}: profiles unsorted"
+                listed = [id(profile) for _, _, profile in entries]
+                assert len(listed) == len(set(listed)) and set(listed) == expected, (
+                    f"group {group.key!r}: profiles {high_value} are not the eligible ones"
+                )
+                for neg_fit, seq, profile in entries:
+                    assert profile.fits[group][high_value] == -neg_fit and profile.seq == seq
+            assert group.eligible == sum(profile.mask for _, _, profile in group.profiles[0]), (
+                f"group {group.key!r}: eligible mask"
+            )

@@ -34,11 +34,18 @@ Agent fit, for an eligible agent:
 
 Ties go to the agent idle longest. During a preferred-agent window the preferred agent
 also gets ``w_context``.
+
+Customer context (the last agent and open issues, ``routing.context``) is bounded: a
+customer's context is forgotten ``context_ttl`` seconds after its last completion, it
+keeps at most ``context_max_issues`` open issues (the newest), and with
+``context_max_customers`` at most that many customers are remembered (those whose last
+completion is the oldest are forgotten first).
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
@@ -113,6 +120,16 @@ def _interrupts(value: Any) -> tuple[tuple[str, frozenset[str]], ...]:
     return tuple(sorted(result.items()))
 
 
+def _count(name: str, optional: bool = False) -> Any:
+    def check(_: Any, __: Any, value: int | None) -> None:
+        if value is None and optional:
+            return
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+            raise InvalidInputError(f"policy {name} {value!r} must be a positive integer")
+
+    return check
+
+
 @attrs.frozen
 class Policy:
     """Weights and rules of routing decisions. Defaults are the library's policy.
@@ -152,6 +169,12 @@ class Policy:
             ``(channel, frozenset)`` pairs: ``{"voice": ("chat",)}`` lets a call alert an agent
             whose units are held by chats, whose units then do not count against
             it; chats never alert an agent on a call unless listed the other way.
+        context_ttl: seconds after a customer's last completion after which its context
+            (last agent, open issues) is forgotten; ``None``: never by age.
+        context_max_issues: open issues remembered per customer; past it the oldest is
+            dropped (any open issue makes a follow-up prefer the last agent).
+        context_max_customers: customers remembered at most; past it the one whose last
+            completion is the oldest is forgotten; ``None``: no limit but the age.
     """
 
     w_value: float = attrs.field(default=1.0, validator=_non_negative("w_value"))
@@ -187,6 +210,14 @@ class Policy:
     def _check_reserve_agents(self, _: Any, value: int) -> None:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise InvalidInputError(f"policy reserve_agents {value!r} must be a whole number >= 0")
+
+    context_ttl: float | None = attrs.field(
+        default=86_400.0, validator=_optional_positive("context_ttl")
+    )
+    context_max_issues: int = attrs.field(default=20, validator=_count("context_max_issues"))
+    context_max_customers: int | None = attrs.field(
+        default=None, validator=_count("context_max_customers", optional=True)
+    )
 
     @urgency.validator
     def _check_urgency(self, _: Any, value: str) -> None:

@@ -12,6 +12,13 @@ the waiting tasks (``task_queue``), the agents and their idle indexes (``agents`
 the open offers (``offers``), the timers (``timers``) and what it remembers about
 customers (``context``).
 
+Memory follows what is in the router, not what has passed through it: task groups no
+task uses and skill profiles no agent has are released in amortised batches
+(``task_queue``, ``agents``), stale timers are compacted (``timers``), and customer
+context is bounded by age and count (``Policy.context_ttl``, ``context_max_issues``,
+``context_max_customers``; ``forget_customer`` drops one at once). None of it changes
+a decision.
+
 Decision rules (the test oracle implements exactly these, by brute force):
 
 * A task that enters the queue (``submit``, a decline/timeout requeue, or a
@@ -160,7 +167,7 @@ class Router:
         if agent.id in self._pool.agents:
             raise DuplicateAgentError(f"agent {agent.id!r} is already in the pool")
         events = self._advance(now)
-        rec = self._pool.add(agent, now, list(self._queue.groups.values()))
+        rec = self._pool.add(agent, now, self._queue.groups.values())
         self._fill(rec, now, events)
         return self._settle(now, events)
 
@@ -266,7 +273,7 @@ class Router:
             policy.is_high_value(value),
         )
         if task.preferred_agents or (customer is not None and self._context_routing):
-            self._customers.prefer(rec, self._pool.agents)
+            self._customers.prefer(rec, self._pool.agents, now)
         self._tasks[task.id] = rec
         self._route_new(rec, now, events)
         if rec.state is _QUEUED:
@@ -310,7 +317,8 @@ class Router:
         """An assigned task is finished; the agent takes its next work.
 
         ``resolved=False`` records an open issue for the customer, so a follow-up
-        contact prefers this agent for ``policy.context_window`` seconds.
+        contact prefers this agent for ``policy.context_window`` seconds (while the
+        customer's context lasts: ``policy.context_ttl`` after its last completion).
 
         Raises:
             UnknownTaskError, IllegalTransitionError (the task is not assigned).
@@ -331,7 +339,7 @@ class Router:
         rec.state = _COMPLETED
         customer = rec.task.customer
         if customer is not None:
-            self._customers.completed(customer.id, agent.id, task_id, resolved)
+            self._customers.completed(customer.id, agent.id, task_id, resolved, now)
         self._pool.set_idle_since(agent, now)
         self._fill(agent, now, events, rec.task.channel)
         return self._settle(now, events)
@@ -444,17 +452,26 @@ class Router:
         }
 
     def customer_context(self, customer_id: str) -> CustomerContext:
-        """The customer's last agent and unresolved issues (empty if unknown)."""
-        return self._customers.context(customer_id)
+        """The customer's last agent and unresolved issues as of :attr:`now`: empty if
+        unknown, forgotten or expired (``policy.context_ttl`` after its last completion),
+        and at most ``policy.context_max_issues`` issues, the newest (see
+        ``routing.context``). Runtime complexity: O(1) plus the issues.
+        """
+        return self._customers.context(customer_id, self._now)
 
     def forget_customer(self, customer_id: str) -> None:
-        """Drop what the router remembers about a customer."""
+        """Drop what the router remembers about a customer (its last agent and open
+        issues), at once: its next contact is a first contact. Nothing happens for a
+        customer the router does not remember. A platform calls it when a customer asks
+        to be forgotten or its account closes; the policy's bounds forget the rest.
+        """
         self._customers.forget(customer_id)
 
     def check(self) -> None:
         """Assert every internal invariant (for tests). Runtime complexity: O(n)."""
         self._queue.check()
         self._pool.check()
+        self._pool.check_links(self._queue.groups.values())
         self._timers.check()
         queued = 0
         for task_id, rec in self._tasks.items():
@@ -476,6 +493,7 @@ class Router:
         self._reservations.check()
         assert not self._reservations.released
         self._unroutable.check()
+        self._customers.check()
 
     # -- internals -----------------------------------------------------------------
 
@@ -581,10 +599,13 @@ class Router:
 
     def _locate(self, rec: LiveTask, t: float, events: list[Event]) -> float | None:
         """Put ``rec`` on its segment at ``t`` and find its group (see ``TaskQueue.locate``),
-        linking a new group to the agent profiles and reporting a passed deadline; return
-        the task's next breakpoint."""
-        created, next_at = self._queue.locate(rec, t)
+        linking a new group to the agent profiles (after releasing unused groups if there
+        are too many) and reporting a passed deadline; return the task's next breakpoint."""
+        queue = self._queue
+        created, next_at = queue.locate(rec, t)
         if created is not None:
+            if len(queue.groups) > queue.group_limit:  # too many: release the unused
+                self._pool.unlink_groups(queue.release_idle(keep=created))
             self._pool.link_group(created)
         if rec.deadline is not None and not rec.breached and rec.deadline <= t:
             rec.breached = True

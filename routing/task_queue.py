@@ -12,6 +12,17 @@ agent window), which the router's timer heap (``timers``) fires in O(log n).
 Tasks inside a preferred-agent window are not in any bucket: they wait in a small
 per-agent table and only their preferred agents look at them.
 
+A group outlives its waiting tasks, because creating one costs a link to every agent
+profile (``AgentPool.link_group``) and most groups are used again: a voice group whose
+calls are all answered at once never holds a task. Groups whose requirement is never
+seen again would pile up, though, in memory and in every eligible agent's scan, so the
+queue releases them in batches (:meth:`TaskQueue.release_idle`): once the groups number
+more than :attr:`TaskQueue.group_limit`, it drops each group that holds no waiting task
+and in which no task was located since the last release, and the limit becomes
+``max(GROUP_MIN, 2 x the groups kept)``. A release costs O(groups) here and O(links) to
+unlink the profiles, and comes only after as many new groups as it keeps, so it is
+amortised into the creations. A group that holds a task is never released.
+
 The records (:class:`~routing._state.LiveTask`, ``Group``, ``Bucket``) live in
 ``routing._state``, which ``agents`` shares; this module owns the algorithms on them.
 """
@@ -24,17 +35,27 @@ from routing._state import Bucket, Group, GroupKey, LiveAgent, LiveTask
 from routing.model import Task, TaskState
 from routing.policy import Policy
 
+GROUP_MIN = 64
+"""The queue never releases groups while it has at most this many (the first limit)."""
+
 # Enum members as module constants for the hot paths (see ``routing.router``).
 _QUEUED = TaskState.QUEUED
 _NONE: Mapping[str, frozenset[str]] = {}
 
 
 class TaskQueue:
-    """Waiting tasks in groups and buckets, plus the preferred-agent tables."""
+    """Waiting tasks in groups and buckets, plus the preferred-agent tables.
+
+    Attributes:
+        groups: every group by key, with or without waiting tasks.
+        group_limit: past this many groups, the router releases unused ones
+            (:meth:`release_idle`).
+    """
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
         self.groups: dict[GroupKey, Group] = {}
+        self.group_limit = GROUP_MIN
         self.preferred: dict[str, dict[str, LiveTask]] = {}
         self.size = 0
         self.by_channel: dict[str, int] = {}
@@ -49,7 +70,8 @@ class TaskQueue:
         window. (A task that an idle agent takes at once is never queued.)
 
         Returns the group if this call created it (the caller links it to agent
-        profiles), and the task's next breakpoint after ``t`` (or ``None``).
+        profiles, and releases unused groups if there are now too many), and the task's
+        next breakpoint after ``t`` (or ``None``).
 
         Runtime complexity: O(1).
         """
@@ -76,8 +98,35 @@ class TaskQueue:
             group = self.groups.get(key)
             if group is None:
                 group = created = self.groups[key] = Group(key)
+            else:
+                group.reused = True
             rec.group = group
         return created, next_at
+
+    def release_idle(self, keep: Group) -> list[Group]:
+        """Drop the groups that hold no waiting task and in which no task was located
+        since the last release, except ``keep`` (the one just created, whose task is
+        located but not yet queued), and set the next :attr:`group_limit`.
+
+        Returns the dropped groups, for the caller to unlink from the agent profiles
+        (``AgentPool.unlink_groups``). Routing decisions do not depend on which groups
+        exist, only on the tasks in them: a released group that is needed again is
+        created and linked afresh.
+
+        Runtime complexity: O(G) for the G groups.
+        """
+        dropped: list[Group] = []
+        kept: dict[GroupKey, Group] = {}
+        for key, group in self.groups.items():
+            if group.buckets or group.reused or group is keep:
+                group.reused = False
+                kept[key] = group
+            else:
+                dropped.append(group)
+        if dropped:
+            self.groups = kept
+        self.group_limit = max(GROUP_MIN, 2 * len(kept))
+        return dropped
 
     def insert(self, rec: LiveTask) -> None:
         """Queue ``rec`` where :meth:`locate` found it belongs. Runtime complexity: O(log n)."""
@@ -292,6 +341,7 @@ class TaskQueue:
         """Assert every internal invariant. Runtime complexity: O(n)."""
         count = 0
         per_channel: dict[str, int] = {}
+        assert len(self.groups) <= self.group_limit, (len(self.groups), self.group_limit)
         for key, group in self.groups.items():
             assert group.key == key
             for (high_value, b), bucket in group.buckets.items():

@@ -33,19 +33,32 @@ its ``seq`` (task submission order, offer order): ties are broken by counters, l
 ``(time, priority, eid)``. ``(at, kind, seq, version)`` is unique, so the heap never
 compares two ``obj``.
 
+A stale timer never becomes current again (versions and offer ids only grow), so it
+may be dropped at any moment. Those on top are dropped as they surface; the others
+would stay until their time came, each holding its dead task's record, so the heap is
+*compacted* as it grows: when a push takes it past :attr:`Timers.limit`, every stale
+timer is filtered out and the rest re-heapified in place, and the limit becomes
+``max(COMPACT_MIN, 2 x the timers kept)``. A compaction costs O(n) and comes at least
+n/2 pushes after the last one, so a push stays amortised O(log n); the heap never holds
+more than twice the current timers it held at its last compaction (or
+:data:`COMPACT_MIN`), whatever went stale before. Compacting in place keeps the list the
+router holds, and it keeps the heap order, so it is safe even while ``Router._advance``
+is popping due timers (a breakpoint that fires arms the task's next one).
+
 This module owns the timers' shape, arming them (:meth:`Timers.push_breakpoint`,
 :meth:`Timers.push_timeout`), the staleness rule (:meth:`Timers.is_current`),
-:meth:`Timers.next_at` and the invariants (:meth:`Timers.check`). The router reads
-:attr:`Timers.heap`, a plain list, directly on its hot path: every call first asks *is
-anything due by now?* (``heap and heap[0][0] <= now``), and ``Router._advance`` pops the
-due timers itself, applying ``is_current`` inline, because a generator or a call per
-timer here measurably slowed a lifecycle (``benchmarks/ab_router.py``). The tests of
-this module pin the rule; the stateful test against the oracle pins the router's copy.
+compaction (:meth:`Timers.compact`), :meth:`Timers.next_at` and the invariants
+(:meth:`Timers.check`). The router reads :attr:`Timers.heap`, a plain list, directly on
+its hot path: every call first asks *is anything due by now?* (``heap and heap[0][0] <=
+now``), and ``Router._advance`` pops the due timers itself, applying ``is_current``
+inline, because a generator or a call per timer here measurably slowed a lifecycle
+(``benchmarks/ab_router.py``). The tests of this module pin the rule; the stateful test
+against the oracle pins the router's copy.
 """
 
 from __future__ import annotations
 
-from heapq import heappop, heappush
+from heapq import heapify, heappop, heappush
 from typing import Any, TypeAlias
 
 from routing._state import LiveTask
@@ -63,6 +76,9 @@ OFFER_TIMEOUT = 3
 Timer: TypeAlias = tuple[float, int, int, int, Any]
 """``(at, kind, seq, version, obj)``; see the module docstring."""
 
+COMPACT_MIN = 64
+"""The heap is never compacted below this many timers (a new router's :attr:`Timers.limit`)."""
+
 # Enum members as module constants for the hot paths (see ``routing.router``).
 _QUEUED = TaskState.QUEUED
 _OFFERED = TaskState.OFFERED
@@ -78,12 +94,18 @@ def cooldown_due(rec: LiveTask, at: float) -> bool:
 
 
 class Timers:
-    """The heap of breakpoint and offer-timeout timers of one router."""
+    """The heap of the timers of one router (breakpoints, cooldowns, expiries, timeouts).
 
-    __slots__ = ("_refusals", "heap")
+    Attributes:
+        heap: the timers, a binary heap (``heapq``); the router pops it directly.
+        limit: a push that takes the heap past this many timers compacts it.
+    """
+
+    __slots__ = ("_refusals", "heap", "limit")
 
     def __init__(self) -> None:
         self.heap: list[Timer] = []
+        self.limit = COMPACT_MIN
         self._refusals = 0
 
     def __len__(self) -> int:
@@ -93,30 +115,71 @@ class Timers:
     def push_breakpoint(self, at: float, rec: LiveTask) -> None:
         """Arm the breakpoint of queued ``rec`` at ``at``, for its current version.
 
-        Runtime complexity: O(log n).
+        Runtime complexity: amortised O(log n) (see :meth:`compact`).
         """
-        heappush(self.heap, (at, BREAKPOINT, rec.seq, rec.version, rec))
+        heap = self.heap
+        heappush(heap, (at, BREAKPOINT, rec.seq, rec.version, rec))
+        if len(heap) > self.limit:
+            self.compact()
 
     def push_timeout(self, at: float, rec: LiveTask) -> None:
         """Arm the timeout at ``at`` of the open offer of ``rec`` (its ``offer_id``).
 
-        Runtime complexity: O(log n).
+        Runtime complexity: amortised O(log n) (see :meth:`compact`).
         """
         offer_id = rec.offer_id
         assert offer_id is not None, rec.task.id
-        heappush(self.heap, (at, OFFER_TIMEOUT, offer_id, 0, rec))
+        heap = self.heap
+        heappush(heap, (at, OFFER_TIMEOUT, offer_id, 0, rec))
+        if len(heap) > self.limit:
+            self.compact()
+
+    def compact(self) -> None:
+        """Drop every stale timer, in place, and set the next :attr:`limit`.
+
+        The push methods call it when the heap outgrows :attr:`limit`. The list stays
+        the same object and a heap, so the router's reference to it and a pop loop in
+        progress stay valid; only timers that can never fire are dropped.
+
+        Runtime complexity: O(n), at most once per n/2 pushes.
+        """
+        heap = self.heap
+        # ``is_current(timer)``, inline for the usual kinds as in ``next_at``
+        is_current = self.is_current
+        heap[:] = [
+            timer
+            for timer in heap
+            if (
+                timer[4].version == timer[3] and timer[4].state is _QUEUED
+                if timer[1] == BREAKPOINT
+                else timer[4].offer_id == timer[2]
+                if timer[1] == OFFER_TIMEOUT
+                else is_current(timer)
+            )
+        ]
+        heapify(heap)
+        self.limit = max(COMPACT_MIN, 2 * len(heap))
 
     def push_cooldown(self, at: float, rec: LiveTask) -> None:
         """Arm the end at ``at`` of an exclusion of ``rec`` (an agent refused it).
 
-        Runtime complexity: O(log n).
+        Runtime complexity: amortised O(log n) (see :meth:`compact`).
         """
         self._refusals += 1
-        heappush(self.heap, (at, COOLDOWN, rec.seq, self._refusals, rec))
+        heap = self.heap
+        heappush(heap, (at, COOLDOWN, rec.seq, self._refusals, rec))
+        if len(heap) > self.limit:
+            self.compact()
 
     def push_expiry(self, at: float, rec: LiveTask) -> None:
-        """Arm the time-to-live of ``rec``, ending at ``at``. Runtime complexity: O(log n)."""
-        heappush(self.heap, (at, EXPIRY, rec.seq, 0, rec))
+        """Arm the time-to-live of ``rec``, ending at ``at``.
+
+        Runtime complexity: amortised O(log n) (see :meth:`compact`).
+        """
+        heap = self.heap
+        heappush(heap, (at, EXPIRY, rec.seq, 0, rec))
+        if len(heap) > self.limit:
+            self.compact()
 
     @staticmethod
     def is_current(timer: Timer) -> bool:
@@ -153,9 +216,10 @@ class Timers:
         return None
 
     def check(self) -> None:
-        """Assert the heap invariant, the timers' shapes and that no queued task has two
-        current timers. Runtime complexity: O(n)."""
+        """Assert the heap invariant, the bound on its size, the timers' shapes and that
+        no queued task has two current timers. Runtime complexity: O(n)."""
         heap = self.heap
+        assert len(heap) <= self.limit, f"{len(heap)} timers, over the limit {self.limit}"
         for i in range(1, len(heap)):
             assert heap[(i - 1) // 2] <= heap[i], f"timer heap order broken at {i}"
         armed: set[tuple[int, int]] = set()

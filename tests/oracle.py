@@ -49,6 +49,11 @@ The rules, as stated in ``routing/router.py``:
   from the preferred set of *every* active task (waiting or on offer), and the
   waiting tasks left with no preferred agent are routed at once, oldest first (by
   submission sequence).
+* Customer context: a completion sets the customer's last agent and adds (unresolved)
+  or clears (resolved) its open issues, keeping the newest ``context_max_issues``; a
+  customer is forgotten at ``now >= last completion + context_ttl`` (every call first
+  forgets all those expired by its ``now``), and past ``context_max_customers`` the
+  customer whose last completion is the oldest is forgotten.
 
 Every method returns the events the router would return (``Offered``, ``Queued``,
 ``Requeued``, ``SlaBreached``, ``Relaxed``, ``PreferenceExpired``, ``AgentPaused``) in
@@ -173,6 +178,10 @@ class OracleRouter:
         self.last_agent: dict[str, str] = {}
         self.open_issues: dict[str, list[str]] = {}
         self.released: list[str] = []
+        self.context_expires_at: dict[str, float] = {}
+        self.context_served: dict[str, int] = {}
+        """Per customer, the number of its last completion (oldest forgotten first)."""
+        self._completions = 0
         self.now = -math.inf
         self._task_seq = 0
         self._agent_seq = 0
@@ -361,6 +370,32 @@ class OracleRouter:
     def forget_customer(self, customer_id: str) -> None:
         self.last_agent.pop(customer_id, None)
         self.open_issues.pop(customer_id, None)
+        self.context_expires_at.pop(customer_id, None)
+        self.context_served.pop(customer_id, None)
+
+    def _forget_expired(self, now: float) -> None:
+        """Forget every customer whose context expired by ``now``, scanning them all."""
+        for customer_id, expires_at in list(self.context_expires_at.items()):
+            if expires_at <= now:
+                self.forget_customer(customer_id)
+
+    def _remember(self, customer_id: str, agent_id: str, task_id: str, resolved: bool) -> None:
+        """A completion for ``customer_id`` at ``self.now`` (expired customers are gone)."""
+        policy = self.policy
+        ttl = math.inf if policy.context_ttl is None else policy.context_ttl
+        self._completions += 1
+        self.context_served[customer_id] = self._completions
+        self.context_expires_at[customer_id] = self.now + ttl
+        self.last_agent[customer_id] = agent_id
+        issues = self.open_issues.setdefault(customer_id, [])
+        if resolved:
+            issues.clear()
+        else:
+            issues.append(task_id)
+            del issues[: -policy.context_max_issues]
+        cap = policy.context_max_customers
+        while cap is not None and len(self.last_agent) > cap:
+            self.forget_customer(min(self.context_served, key=self.context_served.__getitem__))
 
     # -- validation (same order as the router, so the same error wins) ------------
 
@@ -519,12 +554,7 @@ class OracleRouter:
         t.agent_id = None
         customer = t.task.customer
         if customer is not None:
-            self.last_agent[customer.id] = agent_id
-            issues = self.open_issues.setdefault(customer.id, [])
-            if resolved:
-                issues.clear()
-            else:
-                issues.append(task_id)
+            self._remember(customer.id, agent_id, task_id, resolved)
         if agent_id in self.agents:
             self.agents[agent_id].idle_since = now
             self._fill(agent_id, now, events)
@@ -558,6 +588,7 @@ class OracleRouter:
     # -- decisions, by brute force ---------------------------------------------------
 
     def _advance(self, now: float) -> list[Event]:
+        self._forget_expired(now)
         events: list[Event] = []
         released: list[OracleTask] = []
         freed: list[str] = []

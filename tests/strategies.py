@@ -194,17 +194,23 @@ def _random_policy(**fixed: Any) -> st.SearchStrategy[Policy]:
         decline_cooldown=_cooldowns,
         reserve_agents=st.sampled_from([0, 1, 1, 2]),
         interrupts=_interrupt_rules,
+        # small bounds, so that customers are forgotten by age and count within a run
+        context_ttl=st.sampled_from([None, 5.0, 20.0, 86_400.0]),
+        context_max_issues=st.sampled_from([1, 2, 20]),
+        context_max_customers=st.sampled_from([None, 1, 3]),
         **{name: st.just(value) for name, value in fixed.items()},
     )
 
 
 def policies() -> st.SearchStrategy[Policy]:
-    """The default policy, FIFO (with and without timeouts/pausing), or random weights."""
+    """The default policy (also with small customer-context bounds), FIFO (with and
+    without timeouts/pausing), or random weights and bounds."""
     return _policies
 
 
 _policies = st.one_of(
     st.just(Policy()),
+    st.just(Policy(context_ttl=10.0, context_max_issues=1, context_max_customers=2)),
     st.just(Policy(offer_timeout=None)),
     st.just(Policy(pause_on_timeout=False)),
     st.just(Policy(decline_cooldown=5.0, interrupts={"voice": ("chat",)})),

@@ -198,6 +198,13 @@ def _parse_channels(r: TableReader) -> dict[str, Channel]:
     return channels
 
 
+# ``routing.Policy`` fields that count things (``context_max_issues``...): whole numbers
+# (``routing.policy`` postpones annotations, so each field's type is its source text)
+_WHOLE_POLICY_KEYS: Final = frozenset(
+    f.name for f in attrs.fields(Policy) if str(f.type) in ("int", "int | None")
+)
+
+
 def _parse_policies(r: TableReader) -> dict[str, PolicySpec]:
     policies = {}
     for name, path, raw in _named_tables(r, "policies", "policy"):
@@ -219,6 +226,8 @@ def _parse_policies(r: TableReader) -> dict[str, PolicySpec]:
                 overrides[key] = t.whole(key, low=0)
             elif key == "interrupts":  # {voice = ["chat"]}: the router checks the names
                 overrides[key] = dict(t.mapping(key))
+            elif key in _WHOLE_POLICY_KEYS:
+                overrides[key] = t.whole(key)
             else:
                 overrides[key] = t.number(key)
             try:  # the router's own checks of each value, reported at the field's path

@@ -198,3 +198,73 @@ class TestViewsAndInvariants:
         ann.load["chat"] = 1
         with pytest.raises(AssertionError):
             h.pool.check()
+
+
+class TestReleasingProfilesAndGroups:
+    def test_a_profile_stays_after_its_last_agent_leaves_until_a_release(self) -> None:
+        h = Harness()
+        ann = h.add("ann", {"billing": 2})
+        h.add("bob", {"billing": 3})
+        group = h.task(billing()).group
+        assert group is not None
+        h.pool.remove(ann)
+        assert ann.profile.mask == 0 and ann.profile in group.profiles[0][0]  # kept
+        h.pool.check()
+        h.pool.check_links(h.queue.groups.values())
+        assert h.pool.release_vacant() == [ann.profile]
+        assert list(h.pool.profiles) == [(("billing", 3),)]
+        assert [entry[2].skills for entry in group.profiles[0]] == [(("billing", 3),)]
+        assert group.fit_masks is None  # rebuilt when next needed
+        h.pool.check()
+        h.pool.check_links(h.queue.groups.values())
+
+    def test_a_returning_agent_gets_a_fresh_profile_with_a_new_seq(self) -> None:
+        h = Harness()
+        ann = h.add("ann", {"billing": 2})
+        h.task(billing())
+        h.pool.remove(ann)
+        h.pool.release_vacant()
+        again = h.add("ann", {"billing": 2})
+        assert again.profile is not ann.profile and again.profile.seq > ann.profile.seq
+        assert h.best(billing("t2")) == "ann"
+        h.pool.check()
+        h.pool.check_links(h.queue.groups.values())
+
+    def test_a_new_profile_past_the_limit_releases_the_vacant_ones(self) -> None:
+        h = Harness()
+        h.pool.profile_limit = 3
+        gone = [h.add(f"a{i}", {"billing": 1 + i}) for i in range(3)]
+        for rec in gone[:2]:
+            h.pool.remove(rec)
+        newcomer = h.add("new", {"tech": 1})  # the fourth profile
+        assert {profile.skills for profile in h.pool.profiles.values()} == {
+            (("billing", 3),),
+            (("tech", 1),),
+        }
+        assert newcomer.profile.seq == 4 and h.pool.profile_limit == 64
+        h.pool.check()
+
+    def test_unlinked_groups_leave_every_profile(self) -> None:
+        h = Harness()
+        ann = h.add("ann", {"billing": 3, "tech": 2})
+        bob = h.add("bob", {"billing": 1}, capacity={"voice": 1, "chat": 1})
+        billing_group = h.task(billing()).group
+        tech_group = h.task(Task("t2", "voice", Requirement({"tech": 1}))).group
+        chat_group = h.task(Task("t3", "chat", Requirement({"billing": 1}))).group
+        assert billing_group is not None and tech_group is not None and chat_group is not None
+        h.queue.groups = {tech_group.key: tech_group}  # as ``TaskQueue.release_idle`` does
+        h.pool.unlink_groups([billing_group, chat_group])
+        assert list(ann.profile.fits) == [tech_group] and bob.profile.fits == {}
+        assert [entry[0] for entry in ann.profile.groups["voice"]] == [tech_group.buckets]
+        assert bob.profile.groups == {}
+        h.pool.check()
+        h.pool.check_links(h.queue.groups.values())
+
+    def test_check_links_catches_a_released_profile_left_in_a_group(self) -> None:
+        h = Harness()
+        ann = h.add("ann", {"billing": 2})
+        h.task(billing())
+        h.pool.remove(ann)
+        del h.pool.profiles[ann.profile.skills]  # dropped without unlinking
+        with pytest.raises(AssertionError, match="not the eligible ones"):
+            h.pool.check_links(h.queue.groups.values())

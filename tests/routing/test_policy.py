@@ -250,3 +250,32 @@ class TestBaseScore:
         assert Policy(offer_timeout=None).offer_timeout is None
         with pytest.raises(ValueError, match="offer_timeout inf"):
             Policy(offer_timeout=math.inf)
+
+
+class TestContextBounds:
+    def test_defaults_forget_a_customer_after_a_day_and_keep_twenty_issues(self) -> None:
+        policy = Policy()
+        assert (policy.context_ttl, policy.context_max_issues) == (86_400.0, 20)
+        assert policy.context_max_customers is None
+
+    def test_none_switches_the_age_and_customer_bounds_off(self) -> None:
+        policy = Policy(context_ttl=None, context_max_customers=None)
+        assert policy.context_ttl is None and policy.context_max_customers is None
+
+    @pytest.mark.parametrize(
+        ("field", "value"),
+        [
+            ("context_ttl", 0.0),
+            ("context_ttl", -1.0),
+            ("context_ttl", math.inf),
+            ("context_max_issues", 0),
+            ("context_max_issues", 2.0),
+            ("context_max_issues", True),
+            ("context_max_issues", None),
+            ("context_max_customers", 0),
+            ("context_max_customers", "5"),
+        ],
+    )
+    def test_bad_bounds_are_refused_naming_the_field(self, field: str, value: object) -> None:
+        with pytest.raises(ValueError, match=f"policy {field} {value!r}"):
+            Policy(**{field: value})

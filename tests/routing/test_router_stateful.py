@@ -53,6 +53,9 @@ from routing import (
     Task,
     TaskState,
 )
+from routing import agents as agents_module
+from routing import task_queue as queue_module
+from routing import timers as timers_module
 from tests.oracle import OracleRouter, offers_in
 from tests.strategies import (
     AGENT_IDS,
@@ -496,6 +499,35 @@ RouterVersusOracle.TestCase.settings = settings(
     max_examples=3 * settings.default.max_examples, stateful_step_count=50
 )
 TestRouterAgainstOracle = RouterVersusOracle.TestCase
+
+
+class RouterVersusOracleReleasingEagerly(RouterVersusOracle):
+    """The same machine with the router's release thresholds at zero, so it releases
+    unused task groups and vacant skill profiles, and compacts its timer heap, at nearly
+    every chance it gets (the defaults wait for 64 of each, which the machine's small
+    universe rarely reaches): every decision must still equal the oracle's."""
+
+    def __init__(self) -> None:
+        self._saved = (
+            queue_module.GROUP_MIN,
+            agents_module.PROFILE_MIN,
+            timers_module.COMPACT_MIN,
+        )
+        queue_module.GROUP_MIN = agents_module.PROFILE_MIN = timers_module.COMPACT_MIN = 0
+        super().__init__()
+
+    def teardown(self) -> None:
+        (
+            queue_module.GROUP_MIN,
+            agents_module.PROFILE_MIN,
+            timers_module.COMPACT_MIN,
+        ) = self._saved
+
+
+RouterVersusOracleReleasingEagerly.TestCase.settings = settings(
+    max_examples=settings.default.max_examples, stateful_step_count=50
+)
+TestEagerReleaseAgainstOracle = RouterVersusOracleReleasingEagerly.TestCase
 
 
 class TestCustomerContextAgainstOracle:

@@ -204,3 +204,67 @@ class TestViewsAndInvariants:
         h.queue.size += 1
         with pytest.raises(AssertionError):
             h.queue.check()
+
+
+def requirement_of(level: int, skill: str = "billing") -> Task:
+    return Task(f"{skill}{level}", "voice", Requirement({skill: level}))
+
+
+class TestReleasingUnusedGroups:
+    def test_a_new_group_is_not_reused_and_a_group_found_again_is(self) -> None:
+        h = Harness()
+        first = h.record(voice("t1"), arrived_at=0.0)
+        created, _ = h.queue.locate(first, 0.0)
+        assert created is first.group and created is not None and not created.reused
+        again = h.record(voice("t2"), arrived_at=0.0)
+        assert h.queue.locate(again, 0.0)[0] is None and created.reused
+
+    def test_only_groups_without_tasks_and_unused_since_the_last_release_go(self) -> None:
+        h = Harness()
+        waiting = h.queue_task(voice("waiting"), arrived_at=0.0)  # holds a task
+        used = h.record(Task("used", "voice", Requirement({"tech": 1})), arrived_at=0.0)
+        h.place(used, 0.0)
+        h.queue.remove(used)  # empty now, but located again below: reused
+        h.queue.locate(h.record(Task("again", "voice", Requirement({"tech": 1})), 0.0), 0.0)
+        unused = h.record(Task("once", "voice", Requirement({"sales": 1})), arrived_at=0.0)
+        h.queue.locate(unused, 0.0)  # created, never queued, never seen again
+        keep = h.record(Task("new", "voice", Requirement({"fraud": 1})), arrived_at=0.0)
+        h.queue.locate(keep, 0.0)
+        assert keep.group is not None and unused.group is not None
+        dropped = h.queue.release_idle(keep=keep.group)
+        assert dropped == [unused.group]
+        assert set(h.queue.groups) == {
+            ("voice", (("billing", 1),), 1),
+            ("voice", (("tech", 1),), 1),
+            ("voice", (("fraud", 1),), 1),
+        }
+        assert not any(group.reused for group in h.queue.groups.values())
+        assert waiting.group is h.queue.groups[("voice", (("billing", 1),), 1)]
+        assert h.queue.group_limit == 64  # max(GROUP_MIN, 2 x 3 kept)
+
+    def test_a_group_unused_for_a_whole_round_goes_at_the_next_release(self) -> None:
+        h = Harness()
+        rec = h.record(voice("t1"), arrived_at=0.0)
+        h.queue.locate(rec, 0.0)
+        h.queue.locate(h.record(voice("t2"), arrived_at=0.0), 0.0)  # reused: survives one
+        other = h.record(Task("x", "voice", Requirement({"tech": 1})), arrived_at=0.0)
+        h.queue.locate(other, 0.0)
+        assert other.group is not None
+        assert h.queue.release_idle(keep=other.group) == []
+        assert h.queue.release_idle(keep=other.group) == [rec.group]
+
+    def test_the_limit_doubles_the_groups_kept(self) -> None:
+        h = Harness()
+        records = [h.record(requirement_of(1, f"s{i}"), arrived_at=0.0) for i in range(100)]
+        for rec in records:
+            h.place(rec, 0.0)  # 100 groups with a waiting task each
+        assert h.queue.release_idle(keep=records[0].group) == []  # type: ignore[arg-type]
+        assert h.queue.group_limit == 200
+        h.queue.check()
+
+    def test_check_catches_more_groups_than_the_limit(self) -> None:
+        h = Harness()
+        h.queue_task(voice("t1"), arrived_at=0.0)
+        h.queue.group_limit = 0
+        with pytest.raises(AssertionError):
+            h.queue.check()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import heapq
+import math
+import random
 
 import pytest
 
@@ -23,7 +25,7 @@ from routing import (
 from routing._state import LiveTask
 from routing.events import Event
 from routing.model import Task, TaskState
-from routing.timers import BREAKPOINT, OFFER_TIMEOUT, Timers
+from routing.timers import BREAKPOINT, COMPACT_MIN, OFFER_TIMEOUT, Timers
 
 
 def live_task(seq: int) -> LiveTask:
@@ -235,4 +237,76 @@ class TestTheRouterFiresTimers:
         assert Requeued("t1", "ann", "timeout", 15.0) in events
         assert AgentPaused("ann", 15.0) in events
         assert router.task_state("t1") is TaskState.QUEUED
+        router.check()
+
+
+class TestCompaction:
+    def test_a_push_past_the_limit_drops_every_stale_timer(self) -> None:
+        timers = Timers()
+        records = [live_task(seq) for seq in range(1, COMPACT_MIN + 1)]
+        for rec in records:
+            timers.push_breakpoint(float(rec.seq), rec)
+        for rec in records[::2]:
+            rec.version += 1  # left the queue: its timer is stale
+        assert len(timers) == COMPACT_MIN == timers.limit
+        late = live_task(1000)
+        timers.push_breakpoint(1.5, late)  # one past the limit
+        assert len(timers) == COMPACT_MIN // 2 + 1
+        assert timers.limit == max(COMPACT_MIN, 2 * len(timers))
+        timers.check()
+        fired_at = [at for at, _, _ in fired(timers, math.inf)]
+        assert fired_at == sorted([1.5] + [float(rec.seq) for rec in records[1::2]])
+
+    def test_stale_timeouts_are_dropped_and_the_open_one_kept(self) -> None:
+        timers = Timers()
+        timers.limit = 4
+        closed = [offered(timers, seq, offer_id=seq, expires_at=10.0 + seq) for seq in (1, 2)]
+        for rec in closed:
+            rec.offer_id = None
+        still_open = offered(timers, 3, offer_id=3, expires_at=13.0)
+        waiting = live_task(4)
+        timers.push_breakpoint(20.0, waiting)
+        waiting.state = TaskState.OFFERED
+        timers.push_breakpoint(5.0, live_task(5))  # the fifth push compacts
+        assert sorted(timer[0] for timer in timers.heap) == [5.0, 13.0]
+        assert timers.next_at() == 5.0
+        assert [obj for _, _, obj in fired(timers, 20.0)][1] is still_open
+
+    def test_compaction_keeps_the_list_the_router_holds(self) -> None:
+        timers = Timers()
+        heap = timers.heap
+        for seq in range(1, 3 * COMPACT_MIN):
+            rec = live_task(seq)
+            timers.push_breakpoint(float(seq), rec)
+            rec.version += 1
+        assert timers.heap is heap and len(heap) <= timers.limit
+
+    def test_a_long_soak_keeps_the_heap_within_a_constant_factor_of_live_timers(self) -> None:
+        rng = random.Random(7)
+        router = Router(Policy(offer_timeout=10.0, pause_on_timeout=False))
+        for i in range(6):
+            router.add_agent(Agent(f"a{i}", {"billing": 3}, {"voice": 1, "chat": 2}), now=0)
+        now, live, worst = 0.0, 0, 0.0
+        assigned: list[str] = []
+        for step in range(20_000):
+            now += rng.choice([0.0, 0.5, 1.0])
+            channel = rng.choice(["voice", "chat"])
+            # hours-long targets, as for email: most tasks leave the queue long before
+            # their breakpoint, which then stays in the heap until compacted
+            task = Task(f"t{step}", channel, sla_target=rng.choice([20.0, 3600.0, 14_400.0]))
+            events = router.submit(task, now)
+            for offer in offers_in(events):
+                if rng.random() < 0.8:
+                    router.accept(offer.id, now)
+                    assigned.append(offer.task_id)
+            if assigned and rng.random() < 0.9:
+                router.complete(assigned.pop(rng.randrange(len(assigned))), now)
+            waiting = router.waiting_tasks()
+            if len(waiting) > 40:  # customers abandon: their breakpoints go stale
+                for stale in rng.sample(waiting, 20):
+                    router.cancel(stale.id, now)
+            heap = router._timers.heap
+            live = sum(1 for timer in heap if router._timers.is_current(timer))
+            worst = max(worst, len(heap) / max(COMPACT_MIN, live))
+        assert worst <= 4.0, worst  # about 1.7; without compaction, over 100
         router.check()

@@ -472,6 +472,15 @@ class TestCrossReferences:
                 {"p": {"interrupts": {"voice": "chat"}}},
                 "policies.p.interrupts: policy interrupts['voice'] 'chat' must be a list",
             ),
+            (
+                {"p": {"context_max_issues": 2.5}},
+                "policies.p.context_max_issues: must be a whole number, got 2.5",
+            ),
+            (
+                {"p": {"context_max_customers": 0}},
+                "policies.p.context_max_customers: policy context_max_customers 0 must be a "
+                "positive integer",
+            ),
         ],
     )
     def test_policy_tables_are_validated(self, policies: dict[str, Any], message: str) -> None:

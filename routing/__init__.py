@@ -1,7 +1,8 @@
 """Skills-based routing with an SLA-driven, continuously reprioritised global task list.
 
 The engine is pure Python (attrs + sortedcontainers): no clock, no I/O, no randomness.
-Every mutating call takes ``now`` in seconds on any epoch.
+Every mutating call takes ``now`` in seconds on any epoch. A ``Router`` is
+single-threaded by contract; ``LockedRouter`` serialises calls from several threads.
 """
 
 from __future__ import annotations
@@ -10,15 +11,19 @@ from importlib.metadata import PackageNotFoundError, version
 
 from routing.errors import (
     AgentBusyError,
+    ConcurrentCallError,
     DuplicateAgentError,
     DuplicateIdError,
     DuplicateTaskError,
     IllegalTransitionError,
     InvalidDurationError,
+    InvalidIdError,
     InvalidInputError,
     InvalidLevelError,
+    InvalidTypeError,
     OfferExpiredError,
     RoutingError,
+    ScoreOverflowError,
     TimeWentBackwardsError,
     UnknownAgentError,
     UnknownIdError,
@@ -36,6 +41,9 @@ from routing.events import (
     SlaBreached,
 )
 from routing.model import (
+    MAX_INSTANT,
+    MAX_SCORE,
+    MIN_DURATION,
     Agent,
     AgentState,
     Customer,
@@ -55,6 +63,7 @@ __all__ = [
     "AgentBusyError",
     "AgentPaused",
     "AgentState",
+    "ConcurrentCallError",
     "Customer",
     "CustomerContext",
     "DuplicateAgentError",
@@ -63,8 +72,13 @@ __all__ = [
     "Event",
     "IllegalTransitionError",
     "InvalidDurationError",
+    "InvalidIdError",
     "InvalidInputError",
     "InvalidLevelError",
+    "InvalidTypeError",
+    "MAX_INSTANT",
+    "MAX_SCORE",
+    "MIN_DURATION",
     "Offer",
     "OfferExpiredError",
     "Offered",
@@ -77,6 +91,7 @@ __all__ = [
     "Requirement",
     "Router",
     "RoutingError",
+    "ScoreOverflowError",
     "ScoreTerms",
     "SlaBreached",
     "Task",

@@ -56,9 +56,11 @@ from routing.errors import (
     DuplicateAgentError,
     DuplicateTaskError,
     IllegalTransitionError,
-    InvalidDurationError,
+    InvalidIdError,
     InvalidInputError,
+    InvalidTypeError,
     OfferExpiredError,
+    ScoreOverflowError,
     TimeWentBackwardsError,
     UnknownAgentError,
     UnknownOfferError,
@@ -75,6 +77,7 @@ from routing.events import (
     SlaBreached,
 )
 from routing.model import (
+    MAX_SCORE,
     Agent,
     AgentState,
     CustomerContext,
@@ -83,6 +86,10 @@ from routing.model import (
     Skills,
     Task,
     TaskState,
+    check_id,
+    check_instant,
+    to_bool,
+    to_int,
 )
 from routing.policy import Policy
 
@@ -249,22 +256,33 @@ class OracleRouter:
         return min(times) if times else None
 
     def customer_context(self, customer_id: str) -> CustomerContext:
+        customer_id = check_id("customer id", customer_id)
         return CustomerContext(
             self.last_agent.get(customer_id), tuple(self.open_issues.get(customer_id, ()))
         )
 
     def forget_customer(self, customer_id: str) -> None:
+        customer_id = check_id("customer id", customer_id)
         self.last_agent.pop(customer_id, None)
         self.open_issues.pop(customer_id, None)
 
     # -- validation (same order as the router, so the same error wins) ------------
+    #
+    # First ``now``, then each argument on its own (its type and shape), then the
+    # arguments against the state, then (submit) the score terms: all before advancing.
 
     def _check_now(self, now: float) -> float:
-        if isinstance(now, bool) or not isinstance(now, int | float) or not math.isfinite(now):
-            raise InvalidDurationError(f"now {now!r} must be a finite number")
+        now = check_instant("now", now)  # a finite real number within MAX_INSTANT
         if now < self.now:
             raise TimeWentBackwardsError(f"now {now!r} is earlier than {self.now!r}")
-        return float(now)
+        return now
+
+    @staticmethod
+    def _offer_id(offer_id: int) -> int:
+        converted = to_int(offer_id)
+        if converted is None:
+            raise InvalidIdError(offer_id)
+        return converted
 
     def _agent(self, agent_id: str) -> OracleAgent:
         if agent_id not in self.agents:
@@ -276,7 +294,15 @@ class OracleRouter:
             raise UnknownTaskError(task_id)
         return self.tasks[task_id]
 
+    def _check_score(self, task: Task) -> None:
+        """Every term of the task's score within MAX_SCORE (not NaN, not infinite)."""
+        value = task.customer.value if task.customer is not None else 0.0
+        for term in (self.policy.w_value * value, self.policy.w_priority * task.priority):
+            if not abs(term) <= MAX_SCORE:
+                raise ScoreOverflowError(task.id)
+
     def _open_offer(self, offer_id: int, now: float) -> Offer:
+        offer_id = self._offer_id(offer_id)
         if offer_id not in self.offers:
             raise UnknownOfferError(offer_id)
         offer = self.offers[offer_id]
@@ -289,7 +315,7 @@ class OracleRouter:
     def add_agent(self, agent: Agent, now: float) -> list[Event]:
         now = self._check_now(now)
         if not isinstance(agent, Agent):
-            raise InvalidInputError(agent)
+            raise InvalidTypeError(agent)
         if agent.id in self.agents:
             raise DuplicateAgentError(agent.id)
         events = self._advance(now)
@@ -300,6 +326,7 @@ class OracleRouter:
 
     def remove_agent(self, agent_id: str, now: float) -> list[Event]:
         now = self._check_now(now)
+        agent_id = check_id("agent id", agent_id)
         self._agent(agent_id)
         if any(t.agent_id == agent_id for t in self.tasks.values()):
             raise AgentBusyError(agent_id)
@@ -319,9 +346,10 @@ class OracleRouter:
 
     def set_agent_state(self, agent_id: str, state: AgentState, now: float) -> list[Event]:
         now = self._check_now(now)
-        ag = self._agent(agent_id)
+        agent_id = check_id("agent id", agent_id)
         if not isinstance(state, AgentState):
-            raise InvalidInputError(state)
+            raise InvalidTypeError(state)
+        ag = self._agent(agent_id)
         events = self._advance(now)
         if state is ag.state:
             return events
@@ -334,12 +362,13 @@ class OracleRouter:
     def submit(self, task: Task, now: float) -> list[Event]:
         now = self._check_now(now)
         if not isinstance(task, Task):
-            raise InvalidInputError(task)
+            raise InvalidTypeError(task)
         if task.id in self.tasks:
             raise DuplicateTaskError(task.id)
         arrived_at = now if task.created_at is None else task.created_at
         if arrived_at > now:
             raise InvalidInputError(task.created_at)
+        self._check_score(task)
         events = self._advance(now)
         policy = self.policy
         value = task.customer.value if task.customer is not None else 0.0
@@ -377,7 +406,7 @@ class OracleRouter:
         now = self._check_now(now)
         offer = self._open_offer(offer_id, now)
         events = self._advance(now)
-        del self.offers[offer_id]
+        del self.offers[offer.id]
         t = self.tasks[offer.task_id]
         t.state = TaskState.ASSIGNED
         t.offer_id = None
@@ -393,6 +422,8 @@ class OracleRouter:
 
     def complete(self, task_id: str, now: float, resolved: bool = True) -> list[Event]:
         now = self._check_now(now)
+        task_id = check_id("task id", task_id)
+        resolved = to_bool("resolved", resolved)
         t = self._task(task_id)
         if t.state is not TaskState.ASSIGNED:
             raise IllegalTransitionError(task_id)
@@ -417,6 +448,7 @@ class OracleRouter:
 
     def cancel(self, task_id: str, now: float) -> list[Event]:
         now = self._check_now(now)
+        task_id = check_id("task id", task_id)
         t = self._task(task_id)
         if t.state is TaskState.ASSIGNED:
             raise IllegalTransitionError(task_id)

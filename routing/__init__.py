@@ -40,10 +40,8 @@ from routing.events import (
     Requeued,
     SlaBreached,
 )
+from routing.locked import LockedRouter
 from routing.model import (
-    MAX_INSTANT,
-    MAX_SCORE,
-    MIN_DURATION,
     Agent,
     AgentState,
     Customer,
@@ -76,9 +74,7 @@ __all__ = [
     "InvalidInputError",
     "InvalidLevelError",
     "InvalidTypeError",
-    "MAX_INSTANT",
-    "MAX_SCORE",
-    "MIN_DURATION",
+    "LockedRouter",
     "Offer",
     "OfferExpiredError",
     "Offered",

@@ -51,11 +51,8 @@ thread's call still in progress, or a re-entered call) raises
 
 from __future__ import annotations
 
-import functools
 import math
-from collections.abc import Callable
 from heapq import heappop
-from typing import Concatenate, ParamSpec, TypeVar
 
 from routing._state import LiveAgent, LiveTask
 from routing.agents import AgentPool
@@ -113,9 +110,6 @@ _NOT_RESPONDING = AgentState.NOT_RESPONDING
 _MAX_INSTANT = MAX_INSTANT
 _MAX_SCORE = MAX_SCORE
 
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
-
 
 def _concurrent(name: str, busy: str | None) -> ConcurrentCallError:
     holder = "another call" if busy is None else f"Router.{busy}"
@@ -123,29 +117,6 @@ def _concurrent(name: str, busy: str | None) -> ConcurrentCallError:
         f"Router.{name} was called while {holder} was still in progress: a Router is "
         "single-threaded (wrap it in routing.LockedRouter to call it from several threads)"
     )
-
-
-def _exclusive(
-    method: Callable[Concatenate[Router, _P], _R],
-) -> Callable[Concatenate[Router, _P], _R]:
-    """Claim the router for the call of ``method`` (see ``Router._busy``).
-
-    For the views and rarely called methods: the lifecycle methods claim it inline,
-    because this wrapper's extra call costs as much again as the claim itself.
-    """
-    name = method.__name__
-
-    @functools.wraps(method)
-    def claimed(self: Router, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
-        if self._busy is not None:
-            raise _concurrent(name, self._busy)
-        self._busy = name
-        try:
-            return method(self, *args, **kwargs)
-        finally:
-            self._busy = None
-
-    return claimed
 
 
 def _id(name: str, value: object) -> str:
@@ -163,7 +134,7 @@ def _offer_id(value: object) -> int:
     return offer_id
 
 
-def _channel(name: str, value: object) -> str | None:
+def _optional_id(name: str, value: object) -> str | None:
     return None if value is None else _id(name, value)
 
 
@@ -561,25 +532,38 @@ class Router:
         """The latest ``now`` the router has seen (``-inf`` before any call)."""
         return self._now
 
-    @_exclusive
     def task_state(self, task_id: str) -> TaskState:
         """The state of an active task.
 
         Raises:
             InvalidIdError, UnknownTaskError.
         """
-        return self._task(_id("task id", task_id)).state
+        if self._busy is not None:
+            raise _concurrent("task_state", self._busy)
+        self._busy = "task_state"
+        try:
+            if task_id.__class__ is not str or not task_id:
+                task_id = check_id("task id", task_id)
+            return self._task(task_id).state
+        finally:
+            self._busy = None
 
-    @_exclusive
     def offer(self, offer_id: int) -> Offer:
         """An open offer.
 
         Raises:
             InvalidIdError, UnknownOfferError.
         """
-        return self._offers.get(_offer_id(offer_id))[0]
+        if self._busy is not None:
+            raise _concurrent("offer", self._busy)
+        self._busy = "offer"
+        try:
+            if offer_id.__class__ is not int:
+                offer_id = _offer_id(offer_id)
+            return self._offers.get(offer_id)[0]
+        finally:
+            self._busy = None
 
-    @_exclusive
     def explain(self, offer: Offer | int) -> dict[str, float]:
         """The score terms behind an offer (an ``Offer``, or the id of an open one):
         value, priority, urgency, fit, context, total.
@@ -587,63 +571,105 @@ class Router:
         Raises:
             InvalidIdError, UnknownOfferError.
         """
-        if not isinstance(offer, Offer):
-            offer = self._offers.get(_offer_id(offer))[0]
-        terms = offer.terms
-        return {
-            "value": terms.value,
-            "priority": terms.priority,
-            "urgency": terms.urgency,
-            "fit": terms.fit,
-            "context": terms.context,
-            "total": terms.total,
-        }
+        if self._busy is not None:
+            raise _concurrent("explain", self._busy)
+        self._busy = "explain"
+        try:
+            if not isinstance(offer, Offer):
+                offer = self._offers.get(_offer_id(offer))[0]
+            terms = offer.terms
+            return {
+                "value": terms.value,
+                "priority": terms.priority,
+                "urgency": terms.urgency,
+                "fit": terms.fit,
+                "context": terms.context,
+                "total": terms.total,
+            }
+        finally:
+            self._busy = None
 
-    @_exclusive
     def waiting_count(self, channel: str | None = None) -> int:
         """How many tasks wait, in all or on one channel. Runtime complexity: O(1)."""
-        if channel is None:
-            return self._queue.size
-        return self._queue.by_channel.get(_id("channel", channel), 0)
+        if self._busy is not None:
+            raise _concurrent("waiting_count", self._busy)
+        self._busy = "waiting_count"
+        try:
+            if channel is None:
+                return self._queue.size
+            return self._queue.by_channel.get(_id("channel", channel), 0)
+        finally:
+            self._busy = None
 
-    @_exclusive
     def waiting_tasks(self, channel: str | None = None, skill: str | None = None) -> list[Task]:
         """Waiting tasks, oldest first, optionally on one channel / needing one skill.
 
         Runtime complexity: O(n log n).
         """
-        return self._queue.waiting_tasks(_channel("channel", channel), _channel("skill", skill))
+        if self._busy is not None:
+            raise _concurrent("waiting_tasks", self._busy)
+        self._busy = "waiting_tasks"
+        try:
+            channel, skill = _optional_id("channel", channel), _optional_id("skill", skill)
+            return self._queue.waiting_tasks(channel, skill)
+        finally:
+            self._busy = None
 
-    @_exclusive
     def oldest_wait(self, now: float, channel: str | None = None) -> float:
         """Seconds the longest-waiting task has waited at ``now`` (0 if none)."""
-        now = check_instant("now", now)
-        arrived_at = self._queue.oldest_arrival(_channel("channel", channel))
-        return 0.0 if arrived_at is None else max(0.0, now - arrived_at)
+        if self._busy is not None:
+            raise _concurrent("oldest_wait", self._busy)
+        self._busy = "oldest_wait"
+        try:
+            now = check_instant("now", now)
+            arrived_at = self._queue.oldest_arrival(_optional_id("channel", channel))
+            return 0.0 if arrived_at is None else max(0.0, now - arrived_at)
+        finally:
+            self._busy = None
 
-    @_exclusive
     def agents_by_state(self) -> dict[AgentState, list[str]]:
         """Agent ids per state (every state present, possibly empty), sorted."""
-        return self._pool.by_state()
+        if self._busy is not None:
+            raise _concurrent("agents_by_state", self._busy)
+        self._busy = "agents_by_state"
+        try:
+            return self._pool.by_state()
+        finally:
+            self._busy = None
 
-    @_exclusive
     def agent_tasks(self, agent_id: str) -> list[str]:
         """Ids of the tasks an agent holds (offered or assigned).
 
         Raises:
             InvalidIdError, UnknownAgentError.
         """
-        return sorted(self._pool.get(_id("agent id", agent_id)).work)
+        if self._busy is not None:
+            raise _concurrent("agent_tasks", self._busy)
+        self._busy = "agent_tasks"
+        try:
+            return sorted(self._pool.get(_id("agent id", agent_id)).work)
+        finally:
+            self._busy = None
 
-    @_exclusive
     def customer_context(self, customer_id: str) -> CustomerContext:
         """The customer's last agent and unresolved issues (empty if unknown)."""
-        return self._customers.context(_id("customer id", customer_id))
+        if self._busy is not None:
+            raise _concurrent("customer_context", self._busy)
+        self._busy = "customer_context"
+        try:
+            return self._customers.context(_id("customer id", customer_id))
+        finally:
+            self._busy = None
 
-    @_exclusive
     def forget_customer(self, customer_id: str) -> None:
         """Drop what the router remembers about a customer."""
-        self._customers.forget(_id("customer id", customer_id))
+        if self._busy is not None:
+            raise _concurrent("forget_customer", self._busy)
+        self._busy = "forget_customer"
+        try:
+            self._customers.forget(_id("customer id", customer_id))
+        finally:
+            self._busy = None
 
     def check(self) -> None:
         """Assert every internal invariant (for tests). Runtime complexity: O(n)."""

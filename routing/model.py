@@ -28,6 +28,7 @@ from routing.errors import (
     InvalidInputError,
     InvalidLevelError,
     InvalidTypeError,
+    ScoreOverflowError,
 )
 
 LEVEL_MIN = 1
@@ -64,11 +65,18 @@ infinite and the task's score NaN: it would never be offered). A duration may al
 exactly 0 where 0 means "none" (a preferred window, a relaxation step at arrival)."""
 
 MAX_SCORE: Final = 2.0**1000
-"""Bound on every term of a score: a weight, a weight times a customer value or a
-priority, an urgency slope times an instant. A task's score and an offer's total are
-sums of a handful of such terms (``routing.policy``), so with each term below
-2**1000 no sum overflows the largest float (about 2**1024) and no score is infinite
-or NaN, which would make the task unrankable."""
+"""Bound on every term of a score: a weight times a customer value or a priority, an
+urgency slope times an instant. A task's score and an offer's total are sums of a
+handful of such terms (``routing.policy``), so with each term below 2**1000 no sum
+overflows the largest float (about 2**1024) and no score is infinite or NaN, which
+would leave the task unrankable, never offered. The constructors keep every term
+below it (:data:`MAX_VALUE`, and ``Policy``'s bound on its slopes), so the router
+never checks a score."""
+
+MAX_VALUE: Final = 2.0**500
+"""Bound on the magnitude of a customer value, a task priority and every policy weight
+(about 3.3e150, beyond any real figure): a weight times a value is then at most
+:data:`MAX_SCORE`."""
 
 _FLOAT_MAX: Final = sys.float_info.max
 _MAX_SPAN: Final = math.nextafter(MAX_INSTANT, 0.0)
@@ -116,6 +124,23 @@ def check_finite(name: str, value: float) -> float:
         InvalidDurationError: naming ``name`` and the bad value.
     """
     return to_float(name, value)
+
+
+def check_value(name: str, value: float) -> float:
+    """Return ``value`` as a plain float if it is a finite number of magnitude at most
+    :data:`MAX_VALUE`: a customer value, a priority, a policy weight.
+
+    Raises:
+        InvalidDurationError: ``value`` is not a finite number.
+        ScoreOverflowError: it is beyond ``MAX_VALUE``, naming ``name`` and the value.
+    """
+    result = to_float(name, value)
+    if not -MAX_VALUE <= result <= MAX_VALUE:
+        raise ScoreOverflowError(
+            f"{name} {value!r} is beyond MAX_VALUE = 2**500 (~3.3e150): times a policy "
+            "weight, a score could overflow to infinity and the task would never be offered"
+        )
+    return result
 
 
 def check_instant(name: str, value: float) -> float:
@@ -319,7 +344,8 @@ class Requirement:
 @attrs.frozen
 class Customer:
     """Who a task is for. ``value`` is a relative worth (e.g. 0-10, or revenue): any
-    finite real number, stored as a plain float (see :func:`to_float`)."""
+    real number of magnitude at most ``MAX_VALUE``, stored as a plain float (see
+    :func:`to_float`)."""
 
     id: str
     value: float = 0.0
@@ -330,13 +356,13 @@ class Customer:
         if not (
             self.id.__class__ is str
             and self.id
-            and _plain_between(self.value, -_FLOAT_MAX, _FLOAT_MAX)
+            and _plain_between(self.value, -MAX_VALUE, MAX_VALUE)
             and self.tier.__class__ is str
             and self.is_new.__class__ is bool
         ):
             _set = object.__setattr__
             _set(self, "id", check_id("customer id", self.id))
-            _set(self, "value", check_finite(f"customer {self.id!r} value", self.value))
+            _set(self, "value", check_value(f"customer {self.id!r} value", self.value))
             if not isinstance(self.tier, str):
                 raise InvalidTypeError(f"customer {self.id!r}: tier {self.tier!r} is not a string")
             _set(self, "is_new", to_bool(f"customer {self.id!r} is_new", self.is_new))
@@ -425,7 +451,7 @@ class Task:
             and self.channel
             and self.requirement.__class__ is Requirement
             and (customer is None or customer.__class__ is Customer)
-            and _plain_between(self.priority, -_FLOAT_MAX, _FLOAT_MAX)
+            and _plain_between(self.priority, -MAX_VALUE, MAX_VALUE)
             and (sla_target is None or _plain_between(sla_target, MIN_DURATION, _MAX_SPAN))
             and (due_at is None or _plain_between(due_at, -_MAX_SPAN, _MAX_SPAN))
             and (created_at is None or _plain_between(created_at, -_MAX_SPAN, _MAX_SPAN))
@@ -448,7 +474,7 @@ class Task:
             raise InvalidTypeError(f"{name}: requirement {self.requirement!r} is not a Requirement")
         if self.customer is not None and not isinstance(self.customer, Customer):
             raise InvalidTypeError(f"{name}: customer {self.customer!r} is not a Customer")
-        _set(self, "priority", check_finite(f"{name} priority", self.priority))
+        _set(self, "priority", check_value(f"{name} priority", self.priority))
         if self.sla_target is not None:
             sla = check_duration(f"{name} sla_target", self.sla_target, zero=False)
             _set(self, "sla_target", sla)

@@ -47,6 +47,7 @@ from routing.errors import InvalidInputError, ScoreOverflowError
 from routing.model import (
     MAX_INSTANT,
     MAX_SCORE,
+    MAX_VALUE,
     MIN_DURATION,
     Skills,
     check_duration,
@@ -61,8 +62,8 @@ class _Number:
 
     * ``"any"``: finite;
     * ``"share"``: finite and non-negative;
-    * ``"weight"``: non-negative and at most ``MAX_SCORE`` (it multiplies values,
-      priorities and levels into score terms);
+    * ``"weight"``: non-negative and at most ``MAX_VALUE`` = 2**500 (it multiplies
+      customer values and priorities, also at most 2**500, into score terms);
     * ``"rate"``: positive and at most ``MAX_SCORE / (4 * MAX_INSTANT)`` = 2**956
       (urgency per second: times an instant or a deadline, both below
       ``2 * MAX_INSTANT``, it stays below ``MAX_SCORE / 2``);
@@ -91,10 +92,10 @@ class _Number:
         if number < 0 or (kind == "rate" and number == 0):
             sign = "positive" if kind == "rate" else "non-negative"
             raise InvalidInputError(f"{name} {value!r} must be {sign}")
-        if kind == "weight" and number > MAX_SCORE:
+        if kind == "weight" and number > MAX_VALUE:
             raise ScoreOverflowError(
-                f"{name} {value!r} must be at most MAX_SCORE = 2**1000: a score built with "
-                "it could overflow to infinity"
+                f"{name} {value!r} must be at most MAX_VALUE = 2**500: times a customer "
+                "value or a priority, a score could overflow to infinity"
             )
         if kind == "rate" and number > _MAX_RATE:
             raise ScoreOverflowError(

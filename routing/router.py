@@ -37,9 +37,9 @@ Validation (DESIGN section 7): every public method checks *all* its arguments be
 it fires a timer or changes anything: first ``now``, then each argument on its own
 (type and shape: ids are non-empty strings, offer ids ints, states ``AgentState``),
 then the arguments against the router's state (unknown, duplicate, not assigned,
-expired), then, in ``submit``, the task's score terms under the policy. The values'
-constructors have already checked their own fields (``routing.model``), so a
-``Task`` that reaches ``submit`` has plain numbers in range. ``tests/oracle.py``
+expired). The values' constructors have already checked their own fields
+(``routing.model``, ``routing.policy``), so a ``Task`` that reaches ``submit`` has
+plain numbers in range and a score that cannot overflow. ``tests/oracle.py``
 checks in the same order, so the same error wins in both.
 
 Threads: a router is single-threaded by contract. Every public method claims the
@@ -66,7 +66,6 @@ from routing.errors import (
     InvalidIdError,
     InvalidInputError,
     InvalidTypeError,
-    ScoreOverflowError,
     TimeWentBackwardsError,
     UnknownTaskError,
 )
@@ -81,7 +80,6 @@ from routing.events import (
 )
 from routing.model import (
     MAX_INSTANT,
-    MAX_SCORE,
     Agent,
     AgentState,
     CustomerContext,
@@ -108,7 +106,6 @@ _CANCELLED = TaskState.CANCELLED
 _AVAILABLE = AgentState.AVAILABLE
 _NOT_RESPONDING = AgentState.NOT_RESPONDING
 _MAX_INSTANT = MAX_INSTANT
-_MAX_SCORE = MAX_SCORE
 
 
 def _concurrent(name: str, busy: str | None) -> ConcurrentCallError:
@@ -157,9 +154,11 @@ class Router:
     are refused, saying why (``routing.model``): instants (``now``, ``created_at``,
     ``due_at``) lie within ``±MAX_INSTANT`` = 2**42 s (~139,000 years, where float
     seconds are exact to under 1 ms), positive durations are at least
-    ``MIN_DURATION`` = 1 ms, and every term of a task's score (a policy weight times
-    a customer value or a priority, an urgency slope times an instant) is at most
-    ``MAX_SCORE`` = 2**1000 in magnitude, so no score is infinite or NaN.
+    ``MIN_DURATION`` = 1 ms, and customer values, priorities and policy weights are
+    at most ``MAX_VALUE`` = 2**500 in magnitude, so that every term of a score (a
+    weight times a value, an urgency slope times an instant) is at most
+    ``MAX_SCORE`` = 2**1000 and no score is infinite or NaN. The value constructors
+    (``Task``, ``Customer``, ``Policy``) enforce these, so ``submit`` checks no score.
 
     Threads. A router is single-threaded by contract: call it from one thread at a
     time. Every public method claims the router for the duration of the call; a call
@@ -206,33 +205,6 @@ class Router:
         if rec is None:
             raise UnknownTaskError(f"task {task_id!r} is not active")
         return rec
-
-    def _score_terms(self, task: Task) -> tuple[float, float]:
-        """The value and priority terms of ``task``'s score under the policy.
-
-        Raises:
-            ScoreOverflowError: a term exceeds ``MAX_SCORE`` (the score could overflow).
-        """
-        policy = self.policy
-        customer = task.customer
-        value = customer.value if customer is not None else 0.0
-        value_term = policy.w_value * value
-        priority_term = policy.w_priority * task.priority
-        if not (
-            -_MAX_SCORE <= value_term <= _MAX_SCORE and -_MAX_SCORE <= priority_term <= _MAX_SCORE
-        ):
-            if not -_MAX_SCORE <= value_term <= _MAX_SCORE:
-                assert customer is not None
-                what = f"w_value {policy.w_value!r} × customer value {customer.value!r}"
-                term = value_term
-            else:
-                what = f"w_priority {policy.w_priority!r} × priority {task.priority!r}"
-                term = priority_term
-            raise ScoreOverflowError(
-                f"task {task.id!r}: {what} = {term!r} is beyond MAX_SCORE = 2**1000: its "
-                "score could overflow to infinity and it would never be offered"
-            )
-        return value_term, priority_term
 
     # -- agents ------------------------------------------------------------------
 
@@ -341,7 +313,6 @@ class Router:
             InvalidTypeError: ``task`` is not a ``Task``.
             DuplicateTaskError: a task with this id is active.
             InvalidInputError: ``task.created_at`` is later than ``now``.
-            ScoreOverflowError: a term of the task's score exceeds ``MAX_SCORE``.
         """
         if self._busy is not None:
             raise _concurrent("submit", self._busy)
@@ -359,10 +330,10 @@ class Router:
                 raise InvalidInputError(
                     f"task {task.id!r}: created_at {task.created_at!r} is later than now {now!r}"
                 )
-            value_term, priority_term = self._score_terms(task)
             events = self._advance(now)
             policy = self.policy
             customer = task.customer
+            value = customer.value if customer is not None else 0.0
             deadline, ramp = policy.deadline_and_ramp(arrived_at, task.sla_target, task.due_at)
             self._task_seq += 1
             rec = LiveTask(
@@ -371,8 +342,8 @@ class Router:
                 arrived_at,
                 deadline,
                 ramp,
-                value_term + priority_term,  # policy.base_score(value, priority), the same float
-                policy.is_high_value(customer.value if customer is not None else 0.0),
+                policy.base_score(value, task.priority),
+                policy.is_high_value(value),
             )
             if task.preferred_agents or (customer is not None and self._context_routing):
                 self._customers.prefer(rec, self._pool.agents)

@@ -60,7 +60,6 @@ from routing.errors import (
     InvalidInputError,
     InvalidTypeError,
     OfferExpiredError,
-    ScoreOverflowError,
     TimeWentBackwardsError,
     UnknownAgentError,
     UnknownOfferError,
@@ -77,7 +76,6 @@ from routing.events import (
     SlaBreached,
 )
 from routing.model import (
-    MAX_SCORE,
     Agent,
     AgentState,
     CustomerContext,
@@ -269,7 +267,7 @@ class OracleRouter:
     # -- validation (same order as the router, so the same error wins) ------------
     #
     # First ``now``, then each argument on its own (its type and shape), then the
-    # arguments against the state, then (submit) the score terms: all before advancing.
+    # arguments against the state: all before advancing.
 
     def _check_now(self, now: float) -> float:
         now = check_instant("now", now)  # a finite real number within MAX_INSTANT
@@ -293,13 +291,6 @@ class OracleRouter:
         if task_id not in self.tasks:
             raise UnknownTaskError(task_id)
         return self.tasks[task_id]
-
-    def _check_score(self, task: Task) -> None:
-        """Every term of the task's score within MAX_SCORE (not NaN, not infinite)."""
-        value = task.customer.value if task.customer is not None else 0.0
-        for term in (self.policy.w_value * value, self.policy.w_priority * task.priority):
-            if not abs(term) <= MAX_SCORE:
-                raise ScoreOverflowError(task.id)
 
     def _open_offer(self, offer_id: int, now: float) -> Offer:
         offer_id = self._offer_id(offer_id)
@@ -368,7 +359,6 @@ class OracleRouter:
         arrived_at = now if task.created_at is None else task.created_at
         if arrived_at > now:
             raise InvalidInputError(task.created_at)
-        self._check_score(task)
         events = self._advance(now)
         policy = self.policy
         value = task.customer.value if task.customer is not None else 0.0

@@ -325,11 +325,18 @@ CASES: list[tuple[str, Call, type[RoutingError], str]] = [
         f"due_ramp {np.bool_(True)!r}",
     ),
     # -- score terms that could overflow: infinite or NaN scores, a task never offered
+    # (checked by the constructors: every term is bounded, so submit checks no score)
     (
         "customer value 1e308",
-        submit(customer=Customer("c9", value=1e308), priority=1e308),
+        built(lambda: _task(customer=Customer("c9", value=1e308), priority=1e308)),
         ScoreOverflowError,
-        "customer value 1e+308",
+        "customer 'c9' value 1e+308 is beyond MAX_VALUE",
+    ),
+    (
+        "customer value a numpy 1e200",
+        built(lambda: _task(customer=Customer("c9", value=np.float64(1e200)))),
+        ScoreOverflowError,
+        "1e+200",
     ),
     ("priority 1e302", submit(priority=1e302), ScoreOverflowError, "priority 1e+302"),
     (
@@ -343,6 +350,12 @@ CASES: list[tuple[str, Call, type[RoutingError], str]] = [
         lambda r, o: Policy(w_sla=1e300),
         ScoreOverflowError,
         "w_sla 1e+300",
+    ),
+    (
+        "policy urgency slopes too steep",
+        lambda r, o: Policy(w_sla=1e150, overdue_factor=1e150),
+        ScoreOverflowError,
+        "w_sla 1e+150 with overdue_factor 1e+150",
     ),
     (
         "policy wait_slope 1e290",

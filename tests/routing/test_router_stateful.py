@@ -83,7 +83,7 @@ BAD_OPERATIONS = (
     "offer id not an int",
     "resolved not a bool",
     "not a task",
-    "score overflow",
+    "now not a number",
 )
 BAD_IDS: tuple[Any, ...] = (5, "", None, b"t0", ("t0",), ["t0"])
 BAD_OFFER_IDS: tuple[Any, ...] = ("1", True, 1.0, None, [1])
@@ -402,10 +402,15 @@ class RouterVersusOracle(RuleBasedStateMachine):
             self.both("complete", task_id, now, resolved=bad_flag)
         elif kind == "not a task":
             self.both("submit", data.draw(st.sampled_from(["t0", {"id": "t0"}, None])), now)
-        elif kind == "score overflow":
-            # refused unless the policy's w_priority is 0 (then the term is 0: accepted)
-            task = attrs.evolve(data.draw(tasks(now=now)), priority=1e305)
-            self.both("submit", task, now)
+        elif kind == "now not a number":
+            bad = data.draw(st.sampled_from([np.bool_(True), "now", None, 1j, [now]]))
+            method = data.draw(st.sampled_from(["advance", "submit", "cancel"]))
+            if method == "advance":
+                self.both("advance", bad)
+            elif method == "submit":
+                self.both("submit", data.draw(tasks(now=now)), bad)
+            else:
+                self.both("cancel", self._task_id(data, TaskState.QUEUED), bad)
         elif kind == "created_at in the future":
             ahead = data.draw(half_integers(0.5, 10))
             task = attrs.evolve(data.draw(tasks(now=now)), created_at=now + ahead)

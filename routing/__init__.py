@@ -1,7 +1,8 @@
 """Skills-based routing with an SLA-driven, continuously reprioritised global task list.
 
 The engine is pure Python (attrs + sortedcontainers): no clock, no I/O, no randomness.
-Every mutating call takes ``now`` in seconds on any epoch.
+Every mutating call takes ``now`` in seconds on any epoch. A ``Router`` is
+single-threaded by contract; ``LockedRouter`` serialises calls from several threads.
 """
 
 from __future__ import annotations
@@ -10,15 +11,19 @@ from importlib.metadata import PackageNotFoundError, version
 
 from routing.errors import (
     AgentBusyError,
+    ConcurrentCallError,
     DuplicateAgentError,
     DuplicateIdError,
     DuplicateTaskError,
     IllegalTransitionError,
     InvalidDurationError,
+    InvalidIdError,
     InvalidInputError,
     InvalidLevelError,
+    InvalidTypeError,
     OfferExpiredError,
     RoutingError,
+    ScoreOverflowError,
     TaskExpiredError,
     TimeWentBackwardsError,
     UnknownAgentError,
@@ -42,6 +47,7 @@ from routing.events import (
     SlaBreached,
     Unroutable,
 )
+from routing.locked import LockedRouter
 from routing.model import (
     Agent,
     AgentState,
@@ -65,6 +71,7 @@ __all__ = [
     "AgentBusyError",
     "AgentPaused",
     "AgentState",
+    "ConcurrentCallError",
     "Customer",
     "CustomerContext",
     "DuplicateAgentError",
@@ -74,8 +81,11 @@ __all__ = [
     "Expired",
     "IllegalTransitionError",
     "InvalidDurationError",
+    "InvalidIdError",
     "InvalidInputError",
     "InvalidLevelError",
+    "InvalidTypeError",
+    "LockedRouter",
     "Offer",
     "OfferExpiredError",
     "Offered",
@@ -89,6 +99,7 @@ __all__ = [
     "Reserved",
     "Router",
     "RoutingError",
+    "ScoreOverflowError",
     "ScoreTerms",
     "SlaBreached",
     "Task",

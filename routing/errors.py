@@ -10,7 +10,12 @@ these is raised, the router's state is exactly as it was before the call.
     RoutingError
     ├── InvalidInputError (ValueError)          bad field values
     │   ├── InvalidLevelError                   skill level outside 1-5
-    │   └── InvalidDurationError                negative, NaN or infinite duration/instant
+    │   ├── InvalidDurationError                a duration/instant that is negative, NaN,
+    │   │                                       infinite, or out of the exact range
+    │   ├── InvalidIdError                      an id that is not a non-empty string
+    │   │                                       (an offer id that is not an int)
+    │   ├── InvalidTypeError (TypeError)        an argument of the wrong type
+    │   └── ScoreOverflowError (OverflowError)  weights and values too large to score
     ├── TimeWentBackwardsError (ValueError)     ``now`` earlier than the previous call
     ├── DuplicateIdError (ValueError)
     │   ├── DuplicateTaskError
@@ -19,10 +24,11 @@ these is raised, the router's state is exactly as it was before the call.
     │   ├── UnknownTaskError
     │   ├── UnknownAgentError
     │   └── UnknownOfferError
-    └── IllegalTransitionError (RuntimeError)   e.g. completing a task that is queued
-        ├── AgentBusyError                      removing an agent that holds work
-        ├── OfferExpiredError                   accepting an offer after its timeout
-        └── TaskExpiredError                    cancelling a task after its ttl
+    ├── IllegalTransitionError (RuntimeError)   e.g. completing a task that is queued
+    │   ├── AgentBusyError                      removing an agent that holds work
+    │   ├── OfferExpiredError                   accepting an offer after its timeout
+    │   └── TaskExpiredError                    cancelling a task after its ttl
+    └── ConcurrentCallError (RuntimeError)      a call while another is still in progress
 """
 
 from __future__ import annotations
@@ -41,7 +47,25 @@ class InvalidLevelError(InvalidInputError):
 
 
 class InvalidDurationError(InvalidInputError):
-    """A duration or instant is negative, NaN or infinite."""
+    """A duration or instant is not a number, or is negative, NaN or infinite, or lies
+    outside the range where float seconds stay exact enough (``routing.model``:
+    ``MAX_INSTANT``, ``MIN_DURATION``)."""
+
+
+class InvalidIdError(InvalidInputError):
+    """An id is malformed: task, agent, customer, channel and skill ids are non-empty
+    strings; offer ids are integers (not bools)."""
+
+
+class InvalidTypeError(InvalidInputError, TypeError):
+    """An argument has the wrong type: something that is not a ``Task`` passed to
+    ``submit``, a state that is not an ``AgentState``, a bare string as
+    ``preferred_agents``, a ``resolved`` that is not a bool."""
+
+
+class ScoreOverflowError(InvalidInputError, OverflowError):
+    """Policy weights times a task's values (or times the longest instant) are too large
+    for the score arithmetic to stay finite (``routing.model.MAX_SCORE``)."""
 
 
 class TimeWentBackwardsError(RoutingError, ValueError):
@@ -97,3 +121,9 @@ class OfferExpiredError(IllegalTransitionError):
 
 class TaskExpiredError(IllegalTransitionError):
     """The task's time-to-live has passed by the call's ``now``: it has expired."""
+
+
+class ConcurrentCallError(RoutingError, RuntimeError):
+    """A router method was called while another call on the same router was still in
+    progress (from another thread, or re-entered). A ``Router`` is single-threaded by
+    contract; ``routing.LockedRouter`` serialises calls from several threads."""

@@ -44,53 +44,99 @@ completion is the oldest are forgotten first).
 
 from __future__ import annotations
 
-import math
 import numbers
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 import attrs
 
-from routing.errors import InvalidInputError
-from routing.model import Skills
+from routing.errors import InvalidInputError, ScoreOverflowError
+from routing.model import (
+    MAX_INSTANT,
+    MAX_SCORE,
+    MAX_VALUE,
+    MIN_DURATION,
+    Skills,
+    check_duration,
+    to_bool,
+    to_float,
+)
 
 
-def _finite(name: str) -> Any:
-    def check(_: Any, __: Any, value: float) -> None:
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-        ):
-            raise InvalidInputError(f"policy {name} {value!r} must be a finite number")
+class _Number:
+    """The converter of one numeric policy field: any real number (see
+    ``routing.model.to_float``) to a plain float, refused unless it is of ``kind``:
 
-    return check
+    * ``"any"``: finite;
+    * ``"share"``: finite and non-negative;
+    * ``"weight"``: non-negative and at most ``MAX_VALUE`` = 2**500 (it multiplies
+      customer values and priorities, also at most 2**500, into score terms);
+    * ``"rate"``: positive and at most ``MAX_SCORE / (4 * MAX_INSTANT)`` = 2**956
+      (urgency per second: times an instant or a deadline, both below
+      ``2 * MAX_INSTANT``, it stays below ``MAX_SCORE / 2``);
+    * ``"duration"``: from ``MIN_DURATION`` to below ``MAX_INSTANT`` seconds;
+    * ``"window"``: 0, or a duration.
+
+    Every message has one shape: ``policy {name} {value!r} must ...``.
+    """
+
+    __slots__ = ("kind", "name")
+
+    def __init__(self, name: str, kind: str) -> None:
+        self.name = name
+        self.kind = kind
+
+    def __repr__(self) -> str:
+        return f"_Number({self.name!r}, {self.kind!r})"
+
+    def __call__(self, value: Any) -> float:
+        name, kind = f"policy {self.name}", self.kind
+        if kind in ("duration", "window"):
+            return check_duration(name, value, zero=kind == "window")
+        number = to_float(name, value, InvalidInputError)
+        if kind == "any":
+            return number
+        if number < 0 or (kind == "rate" and number == 0):
+            sign = "positive" if kind == "rate" else "non-negative"
+            raise InvalidInputError(f"{name} {value!r} must be {sign}")
+        if kind == "weight" and number > MAX_VALUE:
+            raise ScoreOverflowError(
+                f"{name} {value!r} must be at most MAX_VALUE = 2**500: times a customer "
+                "value or a priority, a score could overflow to infinity"
+            )
+        if kind == "rate" and number > _MAX_RATE:
+            raise ScoreOverflowError(
+                f"{name} {value!r} must be at most MAX_SCORE / (4 * MAX_INSTANT) = 2**956: "
+                "times an instant it could overflow a score to infinity"
+            )
+        return number
 
 
-def _positive(name: str) -> Any:
-    def check(_: Any, __: Any, value: float) -> None:
-        _finite(name)(_, __, value)
-        if value <= 0:
-            raise InvalidInputError(f"policy {name} {value!r} must be positive")
-
-    return check
+_MAX_RATE = MAX_SCORE / (4 * MAX_INSTANT)
+"""The steepest urgency slope (2**956 per second): times an instant or a deadline
+(below ``2 * MAX_INSTANT``) it stays below ``MAX_SCORE / 2``."""
 
 
-def _non_negative(name: str) -> Any:
-    def check(_: Any, __: Any, value: float) -> None:
-        _finite(name)(_, __, value)
-        if value < 0:
-            raise InvalidInputError(f"policy {name} {value!r} must be non-negative")
-
-    return check
+def _number(name: str, kind: str, default: float) -> Any:
+    return attrs.field(default=default, converter=_Number(name, kind))
 
 
-def _optional_positive(name: str) -> Any:
-    def check(_: Any, __: Any, value: float | None) -> None:
-        if value is not None:
-            _positive(name)(_, __, value)
+_timeout = _Number("offer_timeout", "duration")
 
-    return check
+
+def _optional_timeout(value: Any) -> float | None:
+    return None if value is None else _timeout(value)
+
+
+_ttl = _Number("context_ttl", "duration")
+
+
+def _optional_ttl(value: Any) -> float | None:
+    return None if value is None else _ttl(value)
+
+
+def _pause(value: Any) -> bool:
+    return to_bool("policy pause_on_timeout", value)
 
 
 def _interrupts(value: Any) -> tuple[tuple[str, frozenset[str]], ...]:
@@ -177,33 +223,30 @@ class Policy:
             completion is the oldest is forgotten; ``None``: no limit but the age.
     """
 
-    w_value: float = attrs.field(default=1.0, validator=_non_negative("w_value"))
-    w_priority: float = attrs.field(default=1.0, validator=_non_negative("w_priority"))
-    w_sla: float = attrs.field(default=10.0, validator=_non_negative("w_sla"))
-    overdue_factor: float = attrs.field(default=4.0, validator=_non_negative("overdue_factor"))
+    w_value: float = _number("w_value", "weight", 1.0)
+    w_priority: float = _number("w_priority", "weight", 1.0)
+    w_sla: float = _number("w_sla", "weight", 10.0)
+    overdue_factor: float = _number("overdue_factor", "weight", 4.0)
     urgency: Literal["sla", "wait"] = attrs.field(default="sla")
-    wait_slope: float = attrs.field(default=1.0, validator=_positive("wait_slope"))
-    default_sla_target: float = attrs.field(
-        default=300.0, validator=_positive("default_sla_target")
-    )
-    due_ramp: float = attrs.field(default=28_800.0, validator=_positive("due_ramp"))
-    w_fit: float = attrs.field(default=0.5, validator=_non_negative("w_fit"))
-    high_value_threshold: float = attrs.field(
-        default=5.0, validator=_finite("high_value_threshold")
-    )
-    context_window: float = attrs.field(default=30.0, validator=_non_negative("context_window"))
-    context_sla_share: float = attrs.field(
-        default=0.25, validator=_non_negative("context_sla_share")
-    )
-    w_context: float = attrs.field(default=5.0, validator=_non_negative("w_context"))
-    offer_timeout: float | None = attrs.field(
-        default=15.0, validator=_optional_positive("offer_timeout")
-    )
-    pause_on_timeout: bool = True
-    decline_cooldown: float = attrs.field(default=30.0, validator=_positive("decline_cooldown"))
+    wait_slope: float = _number("wait_slope", "rate", 1.0)
+    default_sla_target: float = _number("default_sla_target", "duration", 300.0)
+    due_ramp: float = _number("due_ramp", "duration", 28_800.0)
+    w_fit: float = _number("w_fit", "weight", 0.5)
+    high_value_threshold: float = _number("high_value_threshold", "any", 5.0)
+    context_window: float = _number("context_window", "window", 30.0)
+    context_sla_share: float = _number("context_sla_share", "share", 0.25)
+    w_context: float = _number("w_context", "weight", 5.0)
+    offer_timeout: float | None = attrs.field(default=15.0, converter=_optional_timeout)
+    pause_on_timeout: bool = attrs.field(default=True, converter=_pause)
+    decline_cooldown: float = _number("decline_cooldown", "duration", 30.0)
     reserve_agents: int = attrs.field(default=1)
     interrupts: tuple[tuple[str, frozenset[str]], ...] = attrs.field(
         default=(), converter=_interrupts
+    )
+    context_ttl: float | None = attrs.field(default=86_400.0, converter=_optional_ttl)
+    context_max_issues: int = attrs.field(default=20, validator=_count("context_max_issues"))
+    context_max_customers: int | None = attrs.field(
+        default=None, validator=_count("context_max_customers", optional=True)
     )
 
     @reserve_agents.validator
@@ -211,18 +254,23 @@ class Policy:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise InvalidInputError(f"policy reserve_agents {value!r} must be a whole number >= 0")
 
-    context_ttl: float | None = attrs.field(
-        default=86_400.0, validator=_optional_positive("context_ttl")
-    )
-    context_max_issues: int = attrs.field(default=20, validator=_count("context_max_issues"))
-    context_max_customers: int | None = attrs.field(
-        default=None, validator=_count("context_max_customers", optional=True)
-    )
-
     @urgency.validator
     def _check_urgency(self, _: Any, value: str) -> None:
         if value not in ("sla", "wait"):
             raise InvalidInputError(f"policy urgency {value!r} must be 'sla' or 'wait'")
+
+    def __attrs_post_init__(self) -> None:
+        # The steepest urgency slope is ``max(1, overdue_factor) * w_sla / ramp`` with a
+        # ramp of at least MIN_DURATION (every task duration and policy duration is):
+        # bound it as ``wait_slope`` is, so that no task's score can overflow.
+        steepest = max(1.0, self.overdue_factor) * self.w_sla / MIN_DURATION
+        if steepest > _MAX_RATE:
+            raise ScoreOverflowError(
+                f"policy w_sla {self.w_sla!r} with overdue_factor {self.overdue_factor!r} "
+                f"give urgency slopes up to {steepest!r} per second over a 1 ms ramp "
+                "(MIN_DURATION), more than MAX_SCORE / (4 * MAX_INSTANT) = 2**956: a score "
+                "built with them could overflow to infinity"
+            )
 
     @classmethod
     def fifo(cls, **overrides: Any) -> Policy:

@@ -50,6 +50,21 @@ Decision rules (the test oracle implements exactly these, by brute force):
 * ``remove_agent``: the agent leaves before the call's timers fire, every task
   forgets it as a preferred agent, and tasks left waiting for nobody are routed in
   submission order.
+
+Validation (DESIGN section 7): every public method checks *all* its arguments before
+it fires a timer or changes anything: first ``now``, then each argument on its own
+(type and shape: ids are non-empty strings, offer ids ints, states ``AgentState``),
+then the arguments against the router's state (unknown, duplicate, not assigned,
+expired). The values' constructors have already checked their own fields
+(``routing.model``, ``routing.policy``), so a ``Task`` that reaches ``submit`` has
+plain numbers in range and a score that cannot overflow. ``tests/oracle.py``
+checks in the same order, so the same error wins in both.
+
+Threads: a router is single-threaded by contract. Every public method claims the
+router on entry and releases it on exit; a call that finds it claimed (another
+thread's call still in progress, or a re-entered call) raises
+:class:`~routing.errors.ConcurrentCallError` and changes nothing.
+:class:`routing.LockedRouter` serialises the calls of several threads instead.
 """
 
 from __future__ import annotations
@@ -62,11 +77,13 @@ from routing.agents import AgentPool
 from routing.context import CustomerMemory
 from routing.errors import (
     AgentBusyError,
+    ConcurrentCallError,
     DuplicateAgentError,
     DuplicateTaskError,
     IllegalTransitionError,
-    InvalidDurationError,
+    InvalidIdError,
     InvalidInputError,
+    InvalidTypeError,
     TaskExpiredError,
     TimeWentBackwardsError,
     UnknownTaskError,
@@ -81,7 +98,19 @@ from routing.events import (
     SlaBreached,
     new_queued,
 )
-from routing.model import Agent, AgentState, CustomerContext, Offer, Task, TaskState
+from routing.model import (
+    MAX_INSTANT,
+    Agent,
+    AgentState,
+    CustomerContext,
+    Offer,
+    Task,
+    TaskState,
+    check_id,
+    check_instant,
+    to_bool,
+    to_int,
+)
 from routing.offers import Offers
 from routing.policy import Policy
 from routing.reservations import Reservations
@@ -100,8 +129,34 @@ _COMPLETED = TaskState.COMPLETED
 _CANCELLED = TaskState.CANCELLED
 _AVAILABLE = AgentState.AVAILABLE
 _NOT_RESPONDING = AgentState.NOT_RESPONDING
-_NUMBER = (int, float)
-_INF = math.inf
+_MAX_INSTANT = MAX_INSTANT
+
+
+def _concurrent(name: str, busy: str | None) -> ConcurrentCallError:
+    holder = "another call" if busy is None else f"Router.{busy}"
+    return ConcurrentCallError(
+        f"Router.{name} was called while {holder} was still in progress: a Router is "
+        "single-threaded (wrap it in routing.LockedRouter to call it from several threads)"
+    )
+
+
+def _id(name: str, value: object) -> str:
+    """``value`` if it is a non-empty ``str`` (inline first in the hot methods)."""
+    if value.__class__ is str and value:
+        return value
+    return check_id(name, value)
+
+
+def _offer_id(value: object) -> int:
+    """``value`` as a plain ``int`` offer id (numpy integers too, but no bool)."""
+    offer_id = to_int(value)
+    if offer_id is None:
+        raise InvalidIdError(f"offer id {value!r} must be an integer")
+    return offer_id
+
+
+def _optional_id(name: str, value: object) -> str | None:
+    return None if value is None else _id(name, value)
 
 
 class Router:
@@ -113,9 +168,34 @@ class Router:
     >>> [event] = router.submit(Task("t1", "voice", Requirement({"billing": 2})), now=1)
     >>> event.offer.agent_id, event.offer.task_id
     ('ann', 't1')
+
+    Inputs. Every public method validates all its arguments before it fires a due
+    timer or changes anything, and raises a precise
+    :class:`~routing.errors.RoutingError` naming the bad value; the router is then
+    exactly as it was. Any real number type is a number (numpy and pandas scalars,
+    ``Decimal``, ``Fraction``), converted to a plain float; ids are non-empty strings
+    and offer ids integers. Values whose float arithmetic could not stay exact enough
+    are refused, saying why (``routing.model``): instants (``now``, ``created_at``,
+    ``due_at``) lie within ``±MAX_INSTANT`` = 2**42 s (~139,000 years, where float
+    seconds are exact to under 1 ms), positive durations are at least
+    ``MIN_DURATION`` = 1 ms, and customer values, priorities and policy weights are
+    at most ``MAX_VALUE`` = 2**500 in magnitude, so that every term of a score (a
+    weight times a value, an urgency slope times an instant) is at most
+    ``MAX_SCORE`` = 2**1000 and no score is infinite or NaN. The value constructors
+    (``Task``, ``Customer``, ``Policy``) enforce these, so ``submit`` checks no score.
+
+    Threads. A router is single-threaded by contract: call it from one thread at a
+    time. Every public method claims the router for the duration of the call; a call
+    that finds it claimed raises :class:`~routing.errors.ConcurrentCallError` and
+    changes nothing, so overlapping calls from two threads are refused rather than
+    corrupting the router (in CPython the check and the claim are adjacent bytecodes
+    with no call between them). A host that calls from several threads wraps the
+    router in :class:`routing.LockedRouter`, which serialises the calls with a lock.
     """
 
     def __init__(self, policy: Policy | None = None) -> None:
+        if policy is not None and not isinstance(policy, Policy):
+            raise InvalidTypeError(f"policy {policy!r} is not a Policy")
         self.policy = policy if policy is not None else Policy()
         self._queue = TaskQueue(self.policy)
         self._pool = AgentPool(self.policy)
@@ -130,22 +210,23 @@ class Router:
         self._task_seq = 0
         self._unroutable = UnroutableTasks(self._pool, self._queue)
         self._dirty = self._unroutable.dirty  # tasks whose cause to look at (hot paths)
+        # The name of the public method in progress, or ``None``: a call that finds it
+        # set raises ConcurrentCallError before it reads or changes anything. Checked
+        # and set inline (a few tens of ns per call; BENCHMARKS.md).
+        self._busy: str | None = None
 
     # -- validation ------------------------------------------------------------
 
     def _check_now(self, now: float) -> float:
-        if now.__class__ is float:  # the usual case: only finiteness and order to check
-            if -_INF < now < _INF and now >= self._now:
-                return now
-        elif isinstance(now, bool) or not isinstance(now, _NUMBER):
-            raise InvalidDurationError(f"now {now!r} must be a finite number")
-        if not math.isfinite(now):
-            raise InvalidDurationError(f"now {now!r} must be a finite number")
+        # the usual case: a plain float, only its range and order to check
+        if now.__class__ is float and -_MAX_INSTANT < now < _MAX_INSTANT and now >= self._now:
+            return now
+        now = check_instant("now", now)
         if now < self._now:
             raise TimeWentBackwardsError(
                 f"now {now!r} is earlier than the previous call's now {self._now!r}"
             )
-        return float(now)
+        return now
 
     def _task(self, task_id: str) -> LiveTask:
         rec = self._tasks.get(task_id)
@@ -159,17 +240,24 @@ class Router:
         """Add an available agent; it takes waiting work at once.
 
         Raises:
+            InvalidTypeError: ``agent`` is not an ``Agent``.
             DuplicateAgentError: an agent with this id is in the pool.
         """
-        now = self._check_now(now)
-        if not isinstance(agent, Agent):
-            raise InvalidInputError(f"{agent!r} is not an Agent")
-        if agent.id in self._pool.agents:
-            raise DuplicateAgentError(f"agent {agent.id!r} is already in the pool")
-        events = self._advance(now)
-        rec = self._pool.add(agent, now, self._queue.groups.values())
-        self._fill(rec, now, events)
-        return self._settle(now, events)
+        if self._busy is not None:
+            raise _concurrent("add_agent", self._busy)
+        self._busy = "add_agent"
+        try:
+            now = self._check_now(now)
+            if not isinstance(agent, Agent):
+                raise InvalidTypeError(f"{agent!r} is not an Agent")
+            if agent.id in self._pool.agents:
+                raise DuplicateAgentError(f"agent {agent.id!r} is already in the pool")
+            events = self._advance(now)
+            rec = self._pool.add(agent, now, self._queue.groups.values())
+            self._fill(rec, now, events)
+            return self._settle(now, events)
+        finally:
+            self._busy = None
 
     def remove_agent(self, agent_id: str, now: float) -> list[Event]:
         """Remove an agent that holds no offered or assigned work.
@@ -178,57 +266,72 @@ class Router:
         (preferred window) are routed at once, in submission order.
 
         Raises:
-            UnknownAgentError, AgentBusyError.
+            InvalidIdError, UnknownAgentError, AgentBusyError.
         """
-        now = self._check_now(now)
-        rec = self._pool.get(agent_id)
-        if rec.work:
-            raise AgentBusyError(
-                f"agent {agent_id!r} still holds tasks {sorted(rec.work)!r}; "
-                "set it offline and wait for them to finish"
-            )
-        # The agent leaves at ``now``: take it out before anything due by ``now`` fires,
-        # so no breakpoint or requeue during this call can route work to it. (A reserved
-        # agent holds the work that keeps its units short, so it is never removed.)
-        assert rec.reserved is None
-        self._pool.remove(rec)
-        events = self._advance(now)
-        waiting = self._queue.preferred.get(agent_id, {})
-        for task_rec in sorted(self._tasks.values(), key=lambda r: r.seq):
-            if agent_id not in task_rec.preferred:
-                continue
-            in_table = task_rec.task.id in waiting
-            if in_table:
-                self._queue.remove(task_rec)
-            task_rec.preferred = task_rec.preferred - {agent_id}
-            if in_table:
-                self._place(task_rec, now, events)
-                if not task_rec.preferred:
-                    self._route_waiting(task_rec, now, events)
-        return self._settle(now, events)
+        if self._busy is not None:
+            raise _concurrent("remove_agent", self._busy)
+        self._busy = "remove_agent"
+        try:
+            now = self._check_now(now)
+            agent_id = _id("agent id", agent_id)
+            rec = self._pool.get(agent_id)
+            if rec.work:
+                raise AgentBusyError(
+                    f"agent {agent_id!r} still holds tasks {sorted(rec.work)!r}; "
+                    "set it offline and wait for them to finish"
+                )
+            # The agent leaves at ``now``: take it out before anything due by ``now``
+            # fires, so no breakpoint or requeue during this call can route work to it.
+            # (A reserved agent holds the work that keeps its units short: never removed.)
+            assert rec.reserved is None
+            self._pool.remove(rec)
+            events = self._advance(now)
+            waiting = self._queue.preferred.get(agent_id, {})
+            for task_rec in sorted(self._tasks.values(), key=lambda r: r.seq):
+                if agent_id not in task_rec.preferred:
+                    continue
+                in_table = task_rec.task.id in waiting
+                if in_table:
+                    self._queue.remove(task_rec)
+                task_rec.preferred = task_rec.preferred - {agent_id}
+                if in_table:
+                    self._place(task_rec, now, events)
+                    if not task_rec.preferred:
+                        self._route_waiting(task_rec, now, events)
+            return self._settle(now, events)
+        finally:
+            self._busy = None
 
     def set_agent_state(self, agent_id: str, state: AgentState, now: float) -> list[Event]:
         """Make an agent available, away or offline.
 
         An agent that becomes available starts its idle clock and takes waiting work.
-        Work it already holds is unaffected by going away or offline.
+        Work it already holds is unaffected by going away or offline; a reservation
+        it held ends.
         """
-        now = self._check_now(now)
-        rec = self._pool.get(agent_id)
-        if not isinstance(state, AgentState):
-            raise InvalidInputError(f"agent state {state!r} is not an AgentState")
-        events = self._advance(now)
-        if state is rec.state:
+        if self._busy is not None:
+            raise _concurrent("set_agent_state", self._busy)
+        self._busy = "set_agent_state"
+        try:
+            now = self._check_now(now)
+            agent_id = _id("agent id", agent_id)
+            if not isinstance(state, AgentState):
+                raise InvalidTypeError(f"agent state {state!r} is not an AgentState")
+            rec = self._pool.get(agent_id)
+            events = self._advance(now)
+            if state is rec.state:
+                return self._settle(now, events)
+            self._pool.set_state(rec, state)
+            if state is _AVAILABLE:
+                self._pool.set_idle_since(rec, now)
+                self._fill(rec, now, events)
+            elif rec.reserved is not None:
+                self._reservations.end_for_agent(rec, refill=False)
+            else:
+                self._pool.reindex(rec)
             return self._settle(now, events)
-        self._pool.set_state(rec, state)
-        if state is _AVAILABLE:
-            self._pool.set_idle_since(rec, now)
-            self._fill(rec, now, events)
-        elif rec.reserved is not None:
-            self._reservations.end_for_agent(rec, refill=False)
-        else:
-            self._pool.reindex(rec)
-        return self._settle(now, events)
+        finally:
+            self._busy = None
 
     # -- tasks -------------------------------------------------------------------
 
@@ -236,67 +339,83 @@ class Router:
         """Add a task: offer it to the best idle eligible agent, or queue it.
 
         Raises:
+            InvalidTypeError: ``task`` is not a ``Task``.
             DuplicateTaskError: a task with this id is active.
-            InvalidInputError: ``task.created_at`` is later than ``now``.
+            InvalidInputError: ``task.created_at`` is later than ``now``, or its ttl
+                has already ended.
         """
-        now = self._check_now(now)
-        if not isinstance(task, Task):
-            raise InvalidInputError(f"{task!r} is not a Task")
-        if task.id in self._tasks:
-            raise DuplicateTaskError(
-                f"task {task.id!r} is already {self._tasks[task.id].state.value}"
+        if self._busy is not None:
+            raise _concurrent("submit", self._busy)
+        self._busy = "submit"
+        try:
+            now = self._check_now(now)
+            if not isinstance(task, Task):
+                raise InvalidTypeError(f"{task!r} is not a Task")
+            if task.id in self._tasks:
+                raise DuplicateTaskError(
+                    f"task {task.id!r} is already {self._tasks[task.id].state.value}"
+                )
+            arrived_at = now if task.created_at is None else task.created_at
+            if arrived_at > now:
+                raise InvalidInputError(
+                    f"task {task.id!r}: created_at {task.created_at!r} is later than now {now!r}"
+                )
+            expires_at = None if task.ttl is None else arrived_at + task.ttl
+            if expires_at is not None and expires_at <= now:
+                raise InvalidInputError(
+                    f"task {task.id!r}: its ttl {task.ttl!r} after created_at "
+                    f"{task.created_at!r} ended at {expires_at!r}, not later than now {now!r}"
+                )
+            events = self._advance(now)
+            policy = self.policy
+            customer = task.customer
+            value = customer.value if customer is not None else 0.0
+            deadline, ramp = policy.deadline_and_ramp(arrived_at, task.sla_target, task.due_at)
+            self._task_seq += 1
+            rec = LiveTask(
+                task,
+                self._task_seq,
+                arrived_at,
+                deadline,
+                ramp,
+                policy.base_score(value, task.priority),
+                policy.is_high_value(value),
             )
-        arrived_at = now if task.created_at is None else task.created_at
-        if arrived_at > now:
-            raise InvalidInputError(
-                f"task {task.id!r}: created_at {task.created_at!r} is later than now {now!r}"
-            )
-        expires_at = None if task.ttl is None else arrived_at + task.ttl
-        if expires_at is not None and expires_at <= now:
-            raise InvalidInputError(
-                f"task {task.id!r}: its ttl {task.ttl!r} after created_at "
-                f"{task.created_at!r} ended at {expires_at!r}, not later than now {now!r}"
-            )
-        events = self._advance(now)
-        policy = self.policy
-        customer = task.customer
-        value = customer.value if customer is not None else 0.0
-        deadline, ramp = policy.deadline_and_ramp(arrived_at, task.sla_target, task.due_at)
-        self._task_seq += 1
-        rec = LiveTask(
-            task,
-            self._task_seq,
-            arrived_at,
-            deadline,
-            ramp,
-            policy.base_score(value, task.priority),
-            policy.is_high_value(value),
-        )
-        if task.preferred_agents or (customer is not None and self._context_routing):
-            self._customers.prefer(rec, self._pool.agents, now)
-        self._tasks[task.id] = rec
-        self._route_new(rec, now, events)
-        if rec.state is _QUEUED:
-            events.append(new_queued(task.id, now))
-        if expires_at is not None:
-            rec.expires_at = expires_at
-            self._timers.push_expiry(expires_at, rec)
-        return self._settle(now, events)
+            if task.preferred_agents or (customer is not None and self._context_routing):
+                self._customers.prefer(rec, self._pool.agents, now)
+            self._tasks[task.id] = rec
+            self._route_new(rec, now, events)
+            if rec.state is _QUEUED:
+                events.append(new_queued(task.id, now))
+            if expires_at is not None:
+                rec.expires_at = expires_at
+                self._timers.push_expiry(expires_at, rec)
+            return self._settle(now, events)
+        finally:
+            self._busy = None
 
     def accept(self, offer_id: int, now: float) -> list[Event]:
         """The agent accepted: the task becomes assigned.
 
         Raises:
-            UnknownOfferError, OfferExpiredError.
+            InvalidTypeError, UnknownOfferError, OfferExpiredError.
         """
-        now = self._check_now(now)
-        _offer, rec, _ = self._offers.answerable(offer_id, now)
-        events = self._advance(now)
-        del self._offers.open[offer_id]
-        rec.state = _ASSIGNED
-        rec.offer_id = None
-        rec.declined_by = None  # exclusions no longer matter (their timers go stale)
-        return self._settle(now, events)
+        if self._busy is not None:
+            raise _concurrent("accept", self._busy)
+        self._busy = "accept"
+        try:
+            now = self._check_now(now)
+            if offer_id.__class__ is not int:
+                offer_id = _offer_id(offer_id)
+            _offer, rec, _ = self._offers.answerable(offer_id, now)
+            events = self._advance(now)
+            del self._offers.open[offer_id]
+            rec.state = _ASSIGNED
+            rec.offer_id = None
+            rec.declined_by = None  # exclusions no longer matter (their timers go stale)
+            return self._settle(now, events)
+        finally:
+            self._busy = None
 
     def decline(self, offer_id: int, now: float) -> list[Event]:
         """The agent declined: the task waits again (keeping its arrival time and score)
@@ -304,79 +423,118 @@ class Router:
         the agent may take other work.
 
         Raises:
-            UnknownOfferError, OfferExpiredError.
+            InvalidTypeError, UnknownOfferError, OfferExpiredError.
         """
-        now = self._check_now(now)
-        _offer, rec, agent = self._offers.answerable(offer_id, now)
-        events = self._advance(now)
-        self._end_offer(rec, agent, "declined", now, events)
-        self._fill(agent, now, events, rec.task.channel)
-        return self._settle(now, events)
+        if self._busy is not None:
+            raise _concurrent("decline", self._busy)
+        self._busy = "decline"
+        try:
+            now = self._check_now(now)
+            if offer_id.__class__ is not int:
+                offer_id = _offer_id(offer_id)
+            _offer, rec, agent = self._offers.answerable(offer_id, now)
+            events = self._advance(now)
+            self._end_offer(rec, agent, "declined", now, events)
+            self._fill(agent, now, events, rec.task.channel)
+            return self._settle(now, events)
+        finally:
+            self._busy = None
 
     def complete(self, task_id: str, now: float, resolved: bool = True) -> list[Event]:
         """An assigned task is finished; the agent takes its next work.
 
         ``resolved=False`` records an open issue for the customer, so a follow-up
-        contact prefers this agent for ``policy.context_window`` seconds (while the
-        customer's context lasts: ``policy.context_ttl`` after its last completion).
+        contact prefers this agent for ``policy.context_window`` seconds.
 
         Raises:
-            UnknownTaskError, IllegalTransitionError (the task is not assigned).
+            InvalidIdError, InvalidTypeError (``resolved`` not a bool), UnknownTaskError,
+            IllegalTransitionError (the task is not assigned).
         """
-        now = self._check_now(now)
-        rec = self._tasks.get(task_id)
-        if rec is None or rec.state is not _ASSIGNED:
-            state = self._task(task_id).state  # raises UnknownTaskError if not active
-            raise IllegalTransitionError(
-                f"task {task_id!r} is {state.value}, not assigned; only assigned tasks "
-                "can be completed"
-            )
-        events = self._advance(now)
-        agent = rec.agent
-        assert agent is not None
-        agent.release(rec)
-        del self._tasks[task_id]
-        rec.state = _COMPLETED
-        customer = rec.task.customer
-        if customer is not None:
-            self._customers.completed(customer.id, agent.id, task_id, resolved, now)
-        self._pool.set_idle_since(agent, now)
-        self._fill(agent, now, events, rec.task.channel)
-        return self._settle(now, events)
+        if self._busy is not None:
+            raise _concurrent("complete", self._busy)
+        self._busy = "complete"
+        try:
+            now = self._check_now(now)
+            if task_id.__class__ is not str or not task_id:
+                task_id = check_id("task id", task_id)
+            if resolved is not True and resolved is not False:
+                resolved = to_bool("resolved", resolved)
+            rec = self._tasks.get(task_id)
+            if rec is None or rec.state is not _ASSIGNED:
+                state = self._task(task_id).state  # raises UnknownTaskError if not active
+                raise IllegalTransitionError(
+                    f"task {task_id!r} is {state.value}, not assigned; only assigned tasks "
+                    "can be completed"
+                )
+            events = self._advance(now)
+            agent = rec.agent
+            assert agent is not None
+            agent.release(rec)
+            del self._tasks[task_id]
+            rec.state = _COMPLETED
+            customer = rec.task.customer
+            if customer is not None:
+                self._customers.completed(customer.id, agent.id, task_id, resolved, now)
+            self._pool.set_idle_since(agent, now)
+            self._fill(agent, now, events, rec.task.channel)
+            return self._settle(now, events)
+        finally:
+            self._busy = None
 
     def cancel(self, task_id: str, now: float) -> list[Event]:
         """Withdraw a queued or offered task (the customer abandoned or it was revoked).
 
         Raises:
-            UnknownTaskError, IllegalTransitionError (the task is assigned).
+            InvalidIdError, UnknownTaskError, IllegalTransitionError (the task is
+            assigned), TaskExpiredError (its ttl ended by ``now``).
         """
-        now = self._check_now(now)
-        rec = self._task(task_id)
-        if rec.state is _ASSIGNED:
-            raise IllegalTransitionError(
-                f"task {task_id!r} is assigned; complete it instead of cancelling"
-            )
-        if rec.expires_at is not None and rec.expires_at <= now:
-            raise TaskExpiredError(f"task {task_id!r} expired at {rec.expires_at!r} (its ttl)")
-        events = self._advance(now)
-        agent = self._withdraw(rec)
-        if agent is not None:
-            self._fill(agent, now, events, rec.task.channel)
-        rec.state = _CANCELLED
-        return self._settle(now, events)
+        if self._busy is not None:
+            raise _concurrent("cancel", self._busy)
+        self._busy = "cancel"
+        try:
+            now = self._check_now(now)
+            if task_id.__class__ is not str or not task_id:
+                task_id = check_id("task id", task_id)
+            rec = self._task(task_id)
+            if rec.state is _ASSIGNED:
+                raise IllegalTransitionError(
+                    f"task {task_id!r} is assigned; complete it instead of cancelling"
+                )
+            if rec.expires_at is not None and rec.expires_at <= now:
+                raise TaskExpiredError(f"task {task_id!r} expired at {rec.expires_at!r} (its ttl)")
+            events = self._advance(now)
+            agent = self._withdraw(rec)
+            if agent is not None:
+                self._fill(agent, now, events, rec.task.channel)
+            rec.state = _CANCELLED
+            return self._settle(now, events)
+        finally:
+            self._busy = None
 
     def advance(self, now: float) -> list[Event]:
         """Fire every timer due by ``now``: breakpoints, ends of cooldowns, expiries and
         offer timeouts (see the module docstring)."""
-        now = self._check_now(now)
-        return self._settle(now, self._advance(now))
+        if self._busy is not None:
+            raise _concurrent("advance", self._busy)
+        self._busy = "advance"
+        try:
+            now = self._check_now(now)
+            return self._settle(now, self._advance(now))
+        finally:
+            self._busy = None
 
     def next_timer_at(self) -> float | None:
         """When ``advance`` next has work (a breakpoint or a timeout), or ``None``.
 
         Runtime complexity: O(1) amortised (stale timers are dropped).
         """
-        return self._timers.next_at()
+        if self._busy is not None:  # it drops stale timers: it changes the heap
+            raise _concurrent("next_timer_at", self._busy)
+        self._busy = "next_timer_at"
+        try:
+            return self._timers.next_at()
+        finally:
+            self._busy = None
 
     # -- read-only views -----------------------------------------------------------
 
@@ -386,52 +544,123 @@ class Router:
         return self._now
 
     def task_state(self, task_id: str) -> TaskState:
-        """The state of an active task."""
-        return self._task(task_id).state
+        """The state of an active task.
+
+        Raises:
+            InvalidIdError, UnknownTaskError.
+        """
+        if self._busy is not None:
+            raise _concurrent("task_state", self._busy)
+        self._busy = "task_state"
+        try:
+            if task_id.__class__ is not str or not task_id:
+                task_id = check_id("task id", task_id)
+            return self._task(task_id).state
+        finally:
+            self._busy = None
 
     def offer(self, offer_id: int) -> Offer:
-        """An open offer."""
-        return self._offers.get(offer_id)[0]
+        """An open offer.
+
+        Raises:
+            InvalidIdError, UnknownOfferError.
+        """
+        if self._busy is not None:
+            raise _concurrent("offer", self._busy)
+        self._busy = "offer"
+        try:
+            if offer_id.__class__ is not int:
+                offer_id = _offer_id(offer_id)
+            return self._offers.get(offer_id)[0]
+        finally:
+            self._busy = None
 
     def explain(self, offer: Offer | int) -> dict[str, float]:
-        """The score terms behind an offer: value, priority, urgency, fit, context, total."""
-        if isinstance(offer, int):
-            offer = self.offer(offer)
-        terms = offer.terms
-        return {
-            "value": terms.value,
-            "priority": terms.priority,
-            "urgency": terms.urgency,
-            "fit": terms.fit,
-            "context": terms.context,
-            "total": terms.total,
-        }
+        """The score terms behind an offer (an ``Offer``, or the id of an open one):
+        value, priority, urgency, fit, context, total.
+
+        Raises:
+            InvalidIdError, UnknownOfferError.
+        """
+        if self._busy is not None:
+            raise _concurrent("explain", self._busy)
+        self._busy = "explain"
+        try:
+            if not isinstance(offer, Offer):
+                offer = self._offers.get(_offer_id(offer))[0]
+            terms = offer.terms
+            return {
+                "value": terms.value,
+                "priority": terms.priority,
+                "urgency": terms.urgency,
+                "fit": terms.fit,
+                "context": terms.context,
+                "total": terms.total,
+            }
+        finally:
+            self._busy = None
 
     def waiting_count(self, channel: str | None = None) -> int:
         """How many tasks wait, in all or on one channel. Runtime complexity: O(1)."""
-        if channel is None:
-            return self._queue.size
-        return self._queue.by_channel.get(channel, 0)
+        if self._busy is not None:
+            raise _concurrent("waiting_count", self._busy)
+        self._busy = "waiting_count"
+        try:
+            if channel is None:
+                return self._queue.size
+            return self._queue.by_channel.get(_id("channel", channel), 0)
+        finally:
+            self._busy = None
 
     def waiting_tasks(self, channel: str | None = None, skill: str | None = None) -> list[Task]:
         """Waiting tasks, oldest first, optionally on one channel / needing one skill.
 
         Runtime complexity: O(n log n).
         """
-        return self._queue.waiting_tasks(channel, skill)
+        if self._busy is not None:
+            raise _concurrent("waiting_tasks", self._busy)
+        self._busy = "waiting_tasks"
+        try:
+            channel, skill = _optional_id("channel", channel), _optional_id("skill", skill)
+            return self._queue.waiting_tasks(channel, skill)
+        finally:
+            self._busy = None
 
     def oldest_wait(self, now: float, channel: str | None = None) -> float:
         """Seconds the longest-waiting task has waited at ``now`` (0 if none)."""
-        arrived_at = self._queue.oldest_arrival(channel)
-        return 0.0 if arrived_at is None else max(0.0, now - arrived_at)
+        if self._busy is not None:
+            raise _concurrent("oldest_wait", self._busy)
+        self._busy = "oldest_wait"
+        try:
+            now = check_instant("now", now)
+            arrived_at = self._queue.oldest_arrival(_optional_id("channel", channel))
+            return 0.0 if arrived_at is None else max(0.0, now - arrived_at)
+        finally:
+            self._busy = None
 
     def agents_by_state(self) -> dict[AgentState, list[str]]:
         """Agent ids per state (every state present, possibly empty), sorted."""
-        return self._pool.by_state()
+        if self._busy is not None:
+            raise _concurrent("agents_by_state", self._busy)
+        self._busy = "agents_by_state"
+        try:
+            return self._pool.by_state()
+        finally:
+            self._busy = None
 
     def agent_tasks(self, agent_id: str) -> list[str]:
-        """Ids of the tasks an agent holds (offered or assigned)."""
-        return sorted(self._pool.get(agent_id).work)
+        """Ids of the tasks an agent holds (offered or assigned).
+
+        Raises:
+            InvalidIdError, UnknownAgentError.
+        """
+        if self._busy is not None:
+            raise _concurrent("agent_tasks", self._busy)
+        self._busy = "agent_tasks"
+        try:
+            return sorted(self._pool.get(_id("agent id", agent_id)).work)
+        finally:
+            self._busy = None
 
     def unroutable_tasks(self) -> dict[str, str]:
         """Waiting tasks that no agent can take now, with the cause (see
@@ -439,17 +668,29 @@ class Router:
 
         Runtime complexity: O(u log u) for the u such tasks.
         """
-        table = self._queue.unroutable
-        return {table[seq].task.id: table[seq].unroutable or "" for seq in sorted(table)}
+        if self._busy is not None:
+            raise _concurrent("unroutable_tasks", self._busy)
+        self._busy = "unroutable_tasks"
+        try:
+            table = self._queue.unroutable
+            return {table[seq].task.id: table[seq].unroutable or "" for seq in sorted(table)}
+        finally:
+            self._busy = None
 
     def reservations(self) -> dict[str, str]:
         """Agents held for a waiting task (see :class:`~routing.events.Reserved`):
         agent id -> task id, by agent id. Runtime complexity: O(a log a) for a agents."""
-        return {
-            agent_id: rec.reserved.task.id
-            for agent_id, rec in sorted(self._pool.agents.items())
-            if rec.reserved is not None
-        }
+        if self._busy is not None:
+            raise _concurrent("reservations", self._busy)
+        self._busy = "reservations"
+        try:
+            return {
+                agent_id: rec.reserved.task.id
+                for agent_id, rec in sorted(self._pool.agents.items())
+                if rec.reserved is not None
+            }
+        finally:
+            self._busy = None
 
     def customer_context(self, customer_id: str) -> CustomerContext:
         """The customer's last agent and unresolved issues as of :attr:`now`: empty if
@@ -457,7 +698,13 @@ class Router:
         and at most ``policy.context_max_issues`` issues, the newest (see
         ``routing.context``). Runtime complexity: O(1) plus the issues.
         """
-        return self._customers.context(customer_id, self._now)
+        if self._busy is not None:
+            raise _concurrent("customer_context", self._busy)
+        self._busy = "customer_context"
+        try:
+            return self._customers.context(_id("customer id", customer_id), self._now)
+        finally:
+            self._busy = None
 
     def forget_customer(self, customer_id: str) -> None:
         """Drop what the router remembers about a customer (its last agent and open
@@ -465,10 +712,17 @@ class Router:
         customer the router does not remember. A platform calls it when a customer asks
         to be forgotten or its account closes; the policy's bounds forget the rest.
         """
-        self._customers.forget(customer_id)
+        if self._busy is not None:
+            raise _concurrent("forget_customer", self._busy)
+        self._busy = "forget_customer"
+        try:
+            self._customers.forget(_id("customer id", customer_id))
+        finally:
+            self._busy = None
 
     def check(self) -> None:
         """Assert every internal invariant (for tests). Runtime complexity: O(n)."""
+        assert self._busy is None, f"Router.{self._busy} is in progress"
         self._queue.check()
         self._pool.check()
         self._pool.check_links(self._queue.groups.values())

@@ -74,8 +74,9 @@ from routing.errors import (
     DuplicateAgentError,
     DuplicateTaskError,
     IllegalTransitionError,
-    InvalidDurationError,
+    InvalidIdError,
     InvalidInputError,
+    InvalidTypeError,
     OfferExpiredError,
     TaskExpiredError,
     TimeWentBackwardsError,
@@ -108,6 +109,10 @@ from routing.model import (
     Skills,
     Task,
     TaskState,
+    check_id,
+    check_instant,
+    to_bool,
+    to_int,
 )
 from routing.policy import Policy
 
@@ -363,11 +368,13 @@ class OracleRouter:
         return min(times) if times else None
 
     def customer_context(self, customer_id: str) -> CustomerContext:
+        customer_id = check_id("customer id", customer_id)
         return CustomerContext(
             self.last_agent.get(customer_id), tuple(self.open_issues.get(customer_id, ()))
         )
 
     def forget_customer(self, customer_id: str) -> None:
+        customer_id = check_id("customer id", customer_id)
         self.last_agent.pop(customer_id, None)
         self.open_issues.pop(customer_id, None)
         self.context_expires_at.pop(customer_id, None)
@@ -398,13 +405,22 @@ class OracleRouter:
             self.forget_customer(min(self.context_served, key=self.context_served.__getitem__))
 
     # -- validation (same order as the router, so the same error wins) ------------
+    #
+    # First ``now``, then each argument on its own (its type and shape), then the
+    # arguments against the state: all before advancing.
 
     def _check_now(self, now: float) -> float:
-        if isinstance(now, bool) or not isinstance(now, int | float) or not math.isfinite(now):
-            raise InvalidDurationError(f"now {now!r} must be a finite number")
+        now = check_instant("now", now)  # a finite real number within MAX_INSTANT
         if now < self.now:
             raise TimeWentBackwardsError(f"now {now!r} is earlier than {self.now!r}")
-        return float(now)
+        return now
+
+    @staticmethod
+    def _offer_id(offer_id: int) -> int:
+        converted = to_int(offer_id)
+        if converted is None:
+            raise InvalidIdError(offer_id)
+        return converted
 
     def _agent(self, agent_id: str) -> OracleAgent:
         if agent_id not in self.agents:
@@ -417,6 +433,7 @@ class OracleRouter:
         return self.tasks[task_id]
 
     def _open_offer(self, offer_id: int, now: float) -> Offer:
+        offer_id = self._offer_id(offer_id)
         if offer_id not in self.offers:
             raise UnknownOfferError(offer_id)
         offer = self.offers[offer_id]
@@ -432,7 +449,7 @@ class OracleRouter:
     def add_agent(self, agent: Agent, now: float) -> list[Event]:
         now = self._check_now(now)
         if not isinstance(agent, Agent):
-            raise InvalidInputError(agent)
+            raise InvalidTypeError(agent)
         if agent.id in self.agents:
             raise DuplicateAgentError(agent.id)
         events = self._advance(now)
@@ -443,6 +460,7 @@ class OracleRouter:
 
     def remove_agent(self, agent_id: str, now: float) -> list[Event]:
         now = self._check_now(now)
+        agent_id = check_id("agent id", agent_id)
         self._agent(agent_id)
         if any(t.agent_id == agent_id for t in self.tasks.values()):
             raise AgentBusyError(agent_id)
@@ -462,9 +480,10 @@ class OracleRouter:
 
     def set_agent_state(self, agent_id: str, state: AgentState, now: float) -> list[Event]:
         now = self._check_now(now)
-        ag = self._agent(agent_id)
+        agent_id = check_id("agent id", agent_id)
         if not isinstance(state, AgentState):
-            raise InvalidInputError(state)
+            raise InvalidTypeError(state)
+        ag = self._agent(agent_id)
         events = self._advance(now)
         if state is ag.state:
             return self._settle(now, events)
@@ -479,7 +498,7 @@ class OracleRouter:
     def submit(self, task: Task, now: float) -> list[Event]:
         now = self._check_now(now)
         if not isinstance(task, Task):
-            raise InvalidInputError(task)
+            raise InvalidTypeError(task)
         if task.id in self.tasks:
             raise DuplicateTaskError(task.id)
         arrived_at = now if task.created_at is None else task.created_at
@@ -526,7 +545,7 @@ class OracleRouter:
         now = self._check_now(now)
         offer = self._open_offer(offer_id, now)
         events = self._advance(now)
-        del self.offers[offer_id]
+        del self.offers[offer.id]
         t = self.tasks[offer.task_id]
         t.state = TaskState.ASSIGNED
         t.offer_id = None
@@ -543,6 +562,8 @@ class OracleRouter:
 
     def complete(self, task_id: str, now: float, resolved: bool = True) -> list[Event]:
         now = self._check_now(now)
+        task_id = check_id("task id", task_id)
+        resolved = to_bool("resolved", resolved)
         t = self._task(task_id)
         if t.state is not TaskState.ASSIGNED:
             raise IllegalTransitionError(task_id)
@@ -562,6 +583,7 @@ class OracleRouter:
 
     def cancel(self, task_id: str, now: float) -> list[Event]:
         now = self._check_now(now)
+        task_id = check_id("task id", task_id)
         t = self._task(task_id)
         if t.state is TaskState.ASSIGNED:
             raise IllegalTransitionError(task_id)

@@ -3,7 +3,6 @@ value, and a router left exactly as it was (validate first, then mutate)."""
 
 from __future__ import annotations
 
-import contextlib
 import math
 from collections.abc import Callable
 from typing import Any
@@ -14,20 +13,24 @@ from routing import (
     Agent,
     AgentBusyError,
     AgentState,
+    ConcurrentCallError,
     Customer,
     DuplicateAgentError,
     DuplicateIdError,
     DuplicateTaskError,
     IllegalTransitionError,
     InvalidDurationError,
+    InvalidIdError,
     InvalidInputError,
     InvalidLevelError,
+    InvalidTypeError,
     OfferExpiredError,
     Policy,
     RelaxStep,
     Requirement,
     Router,
     RoutingError,
+    ScoreOverflowError,
     Task,
     TimeWentBackwardsError,
     UnknownAgentError,
@@ -35,57 +38,7 @@ from routing import (
     UnknownOfferError,
     UnknownTaskError,
 )
-from tests.oracle import offers_in
-
-NOW = 100.0
-TIMEOUT = 10.0
-TASK_IDS = ("queued", "offered", "assigned", "nobody")
-AGENT_IDS = ("ann", "bob", "cat")
-
-
-def populated() -> tuple[Router, dict[str, int]]:
-    """ann holds an assigned task, bob an open offer (expiring at 105), cat is away;
-    one task waits. The clock is at 100. Returns the router and the offer ids."""
-    router = Router(Policy(offer_timeout=TIMEOUT))
-    router.add_agent(Agent("ann", {"billing": 3}, {"voice": 1}), now=90)
-    router.add_agent(Agent("bob", {"billing": 3}, {"voice": 1}), now=90)
-    router.add_agent(Agent("cat", {"billing": 3}, {"voice": 1}), now=90)
-    router.set_agent_state("cat", AgentState.AWAY, now=90)
-    [first] = offers_in(router.submit(Task("assigned", "voice"), now=92))
-    router.accept(first.id, now=93)
-    [second] = offers_in(router.submit(Task("offered", "voice", sla_target=30), now=95))
-    router.submit(
-        Task("queued", "voice", requirement=Requirement({"tech": 5}), customer=Customer("c1")),
-        now=96,
-    )
-    router.advance(NOW)
-    assert (first.agent_id, second.agent_id) == ("ann", "bob")
-    return router, {"assigned": first.id, "offered": second.id}
-
-
-def snapshot(router: Router) -> dict[str, Any]:
-    """Everything observable about the router, to compare before and after a call."""
-    states = {}
-    for task_id in TASK_IDS:
-        try:
-            states[task_id] = router.task_state(task_id)
-        except UnknownTaskError:
-            states[task_id] = None
-    offers = {}
-    for offer_id in range(10):
-        with contextlib.suppress(UnknownOfferError):
-            offers[offer_id] = router.offer(offer_id)
-    return {
-        "now": router.now,
-        "waiting": [t.id for t in router.waiting_tasks()],
-        "agents": router.agents_by_state(),
-        "agent_tasks": {a: router.agent_tasks(a) for a in AGENT_IDS},
-        "task_states": states,
-        "offers": offers,
-        "next_timer_at": router.next_timer_at(),
-        "context": router.customer_context("c1"),
-    }
-
+from tests.routing.populated import NOW, populated, snapshot
 
 Call = Callable[[Router, dict[str, int]], Any]
 
@@ -619,6 +572,10 @@ class TestHierarchy:
             (IllegalTransitionError, (RoutingError, RuntimeError)),
             (AgentBusyError, (IllegalTransitionError, RuntimeError)),
             (OfferExpiredError, (IllegalTransitionError, RuntimeError)),
+            (InvalidIdError, (InvalidInputError, ValueError)),
+            (InvalidTypeError, (InvalidInputError, ValueError, TypeError)),
+            (ScoreOverflowError, (InvalidInputError, ValueError, OverflowError)),
+            (ConcurrentCallError, (RoutingError, RuntimeError)),
         ],
     )
     def test_error_subclasses_its_parents(

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+from decimal import Decimal
+from fractions import Fraction
+
 import attrs
 import pytest
 from hypothesis import given
@@ -19,17 +23,35 @@ from routing import (
     ScoreTerms,
     Task,
 )
+from routing.errors import (
+    InvalidDurationError,
+    InvalidIdError,
+    InvalidTypeError,
+    ScoreOverflowError,
+)
 from routing.events import new_offered, new_queued
 from routing.model import (
+    MAX_INSTANT,
+    MAX_SCORE,
+    MAX_VALUE,
+    MIN_DURATION,
     check_duration,
     check_finite,
+    check_id,
+    check_instant,
+    check_value,
     new_offer,
     new_score_terms,
     normalise_skills,
     satisfies,
     slot_setters,
+    to_bool,
+    to_float,
+    to_int,
 )
 from tests.strategies import agents, half_integers, requirements, tasks
+
+np = pytest.importorskip("numpy", reason="numpy (a dependency of matplotlib) is not installed")
 
 
 class TestSkills:
@@ -197,6 +219,63 @@ class TestOtherValues:
 
     def test_check_finite_accepts_negative(self) -> None:
         assert check_finite("x", -3) == -3.0
+
+
+class TestNumberAndIdChecks:
+    """The one family of checks every constructor uses (``routing.model``)."""
+
+    @pytest.mark.parametrize(
+        "value", [2.5, 2, Decimal("2.5"), Fraction(5, 2), np.float64(2.5), np.float32(2.5)]
+    )
+    def test_any_real_number_becomes_a_plain_float(self, value: object) -> None:
+        result = to_float("x", value)
+        assert type(result) is float and result == float(value)  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize(
+        ("value", "text"),
+        [
+            (True, "not a number"),
+            (np.bool_(False), "not a number"),
+            ("1", "not a number"),
+            (1j, "not a number"),
+            (math.nan, "finite"),
+            (Decimal("sNaN"), "finite"),
+            (10**400, "too large"),
+            (Decimal("1e400"), "too large"),
+            (Fraction(10**400, 7), "too large"),
+        ],
+    )
+    def test_what_is_not_a_finite_number_is_refused(self, value: object, text: str) -> None:
+        with pytest.raises(InvalidDurationError, match=text):
+            to_float("x", value)
+
+    def test_instants_and_durations_have_exact_ranges(self) -> None:
+        assert check_instant("t", -MAX_INSTANT + 1) == -MAX_INSTANT + 1
+        with pytest.raises(InvalidDurationError, match="MAX_INSTANT"):
+            check_instant("t", MAX_INSTANT)
+        assert check_duration("d", 0) == 0.0 and check_duration("d", MIN_DURATION) == 1e-3
+        with pytest.raises(InvalidDurationError, match="MIN_DURATION"):
+            check_duration("d", MIN_DURATION / 2)
+        with pytest.raises(InvalidDurationError, match="positive"):
+            check_duration("d", 0, zero=False)
+        with pytest.raises(InvalidDurationError, match="MAX_INSTANT"):
+            check_duration("d", MAX_INSTANT)
+
+    def test_values_are_bounded_so_scores_cannot_overflow(self) -> None:
+        assert check_value("v", -MAX_VALUE) == -MAX_VALUE
+        assert MAX_VALUE * MAX_VALUE <= MAX_SCORE
+        with pytest.raises(ScoreOverflowError, match="MAX_VALUE"):
+            check_value("v", 1e160)
+
+    def test_integers_bools_and_ids(self) -> None:
+        assert to_int(np.int64(3)) == 3 and type(to_int(np.int64(3))) is int
+        assert to_int(True) is None and to_int(3.0) is None and to_int("3") is None
+        assert to_bool("b", np.bool_(True)) is True
+        with pytest.raises(InvalidTypeError, match="'yes'"):
+            to_bool("b", "yes")
+        assert type(check_id("i", np.str_("ann"))) is str
+        with pytest.raises(InvalidIdError, match="5"):
+            check_id("i", 5)
 
 
 class TestFastConstructors:

@@ -24,6 +24,8 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import attrs
@@ -56,6 +58,7 @@ from routing import (
 from routing import agents as agents_module
 from routing import task_queue as queue_module
 from routing import timers as timers_module
+from routing.model import MAX_INSTANT
 from tests.oracle import OracleRouter, offers_in
 from tests.strategies import (
     AGENT_IDS,
@@ -68,6 +71,8 @@ from tests.strategies import (
     time_steps,
 )
 
+np = pytest.importorskip("numpy", reason="numpy (a dependency of matplotlib) is not installed")
+
 pytestmark = pytest.mark.filterwarnings("error")
 
 AGENTS = agents()
@@ -75,10 +80,18 @@ AGENTS = agents()
 BAD_OPERATIONS = (
     "time backwards",
     "non-finite now",
+    "now beyond MAX_INSTANT",
     "created_at in the future",
     "state not an AgentState",
     "accept expired offer",
+    "id not a string",
+    "offer id not an int",
+    "resolved not a bool",
+    "not a task",
+    "now not a number",
 )
+BAD_IDS: tuple[Any, ...] = (5, "", None, b"t0", ("t0",), ["t0"])
+BAD_OFFER_IDS: tuple[Any, ...] = ("1", True, 1.0, None, [1])
 
 
 def router_view(router: Router, task_ids: list[str]) -> dict[str, Any]:
@@ -343,6 +356,13 @@ class RouterVersusOracle(RuleBasedStateMachine):
     def advance(self, dt: float) -> None:
         self.both("advance", self.now + dt)
 
+    @rule(dt=time_steps, kind=st.sampled_from(["numpy", "decimal", "fraction"]))
+    def advance_with_another_number_type(self, dt: float, kind: str) -> None:
+        """Any real number is a ``now``: numpy, Decimal, Fraction (exact for these steps)."""
+        now = self.now + dt
+        convert: Any = {"numpy": np.float64, "decimal": Decimal, "fraction": Fraction}[kind]
+        self.both("advance", convert(now))
+
     @precondition(lambda self: self.oracle.next_timer_at() is not None)
     @rule(offset=st.sampled_from([-0.5, 0.0, 0.0, 0.5]))
     def advance_to_next_timer(self, offset: float) -> None:
@@ -370,6 +390,39 @@ class RouterVersusOracle(RuleBasedStateMachine):
         elif kind == "non-finite now":
             bad = data.draw(st.sampled_from([math.nan, math.inf, -math.inf]))
             self.both("advance", bad)
+        elif kind == "now beyond MAX_INSTANT":
+            bad = data.draw(st.sampled_from([MAX_INSTANT, 1e17, 10**400, Decimal("1e400")]))
+            if data.draw(st.booleans(), label="submit"):
+                self.both("submit", data.draw(tasks(now=now)), bad)
+            else:
+                self.both("advance", bad)
+        elif kind == "id not a string":
+            bad_id = data.draw(st.sampled_from(BAD_IDS), label="bad id")
+            method = data.draw(
+                st.sampled_from(["remove_agent", "set_agent_state", "complete", "cancel"])
+            )
+            if method == "set_agent_state":
+                self.both(method, bad_id, data.draw(st.sampled_from(AgentState)), now)
+            else:
+                self.both(method, bad_id, now)
+        elif kind == "offer id not an int":
+            bad_offer = data.draw(st.sampled_from(BAD_OFFER_IDS), label="bad offer id")
+            self.both(data.draw(st.sampled_from(["accept", "decline"])), bad_offer, now)
+        elif kind == "resolved not a bool":
+            bad_flag = data.draw(st.sampled_from(["no", None, 0, 1]), label="resolved")
+            task_id = self._task_id(data, TaskState.ASSIGNED)
+            self.both("complete", task_id, now, resolved=bad_flag)
+        elif kind == "not a task":
+            self.both("submit", data.draw(st.sampled_from(["t0", {"id": "t0"}, None])), now)
+        elif kind == "now not a number":
+            bad = data.draw(st.sampled_from([np.bool_(True), "now", None, 1j, [now]]))
+            method = data.draw(st.sampled_from(["advance", "submit", "cancel"]))
+            if method == "advance":
+                self.both("advance", bad)
+            elif method == "submit":
+                self.both("submit", data.draw(tasks(now=now)), bad)
+            else:
+                self.both("cancel", self._task_id(data, TaskState.QUEUED), bad)
         elif kind == "created_at in the future":
             ahead = data.draw(half_integers(0.5, 10))
             task = attrs.evolve(data.draw(tasks(now=now)), created_at=now + ahead)

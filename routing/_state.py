@@ -114,6 +114,10 @@ class LiveTask:
         self.agent: LiveAgent | None = None
         self.offer_id: int | None = None
 
+    def expired_by(self, now: float) -> bool:
+        """Whether the task's time-to-live ends at or before ``now``."""
+        return self.expires_at is not None and self.expires_at <= now
+
     def declined(self, agent_id: str) -> bool:
         """Whether ``agent_id`` is excluded from this task: it declined or let an offer
         of it time out, and its cooldown has not ended."""

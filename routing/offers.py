@@ -69,11 +69,10 @@ class Offers:
             raise OfferExpiredError(
                 f"offer {offer_id!r} of task {offer.task_id!r} expired at {offer.expires_at!r}"
             )
-        expires_at = found[1].expires_at
-        if expires_at is not None and expires_at <= now:
+        if found[1].expired_by(now):
             raise OfferExpiredError(
-                f"offer {offer_id!r}: its task {offer.task_id!r} expired at {expires_at!r} "
-                "(its ttl)"
+                f"offer {offer_id!r}: its task {offer.task_id!r} expired at "
+                f"{found[1].expires_at!r} (its ttl)"
             )
         return found
 

@@ -209,7 +209,6 @@ class Router:
         self._now = -math.inf
         self._task_seq = 0
         self._unroutable = UnroutableTasks(self._pool, self._queue)
-        self._dirty = self._unroutable.dirty  # tasks whose cause to look at (hot paths)
         # The name of the public method in progress, or ``None``: a call that finds it
         # set raises ConcurrentCallError before it reads or changes anything. Checked
         # and set inline (a few tens of ns per call; BENCHMARKS.md).
@@ -500,7 +499,7 @@ class Router:
                 raise IllegalTransitionError(
                     f"task {task_id!r} is assigned; complete it instead of cancelling"
                 )
-            if rec.expires_at is not None and rec.expires_at <= now:
+            if rec.expired_by(now):
                 raise TaskExpiredError(f"task {task_id!r} expired at {rec.expires_at!r} (its ttl)")
             events = self._advance(now)
             agent = self._withdraw(rec)
@@ -780,7 +779,7 @@ class Router:
                     self._queue.lift(obj, at)
                     if obj.state is _QUEUED:
                         released.append(obj)
-                        self._dirty.append(obj)
+                        self._unroutable.queued(obj)
             elif kind == EXPIRY:
                 if obj.state is _QUEUED or obj.state is _OFFERED:
                     self._expire(obj, at, events, freed)
@@ -870,7 +869,7 @@ class Router:
         """Queue ``rec`` at time ``t`` and arm a timer for its next breakpoint."""
         next_at = self._locate(rec, t, events)
         self._queue.insert(rec)
-        self._dirty.append(rec)
+        self._unroutable.queued(rec)
         if next_at is not None:
             self._timers.push_breakpoint(next_at, rec)
 
@@ -886,14 +885,7 @@ class Router:
         found = self._pool.best_for(rec)
         if found is None:  # queue it, as ``_place`` does
             self._queue.insert(rec)
-            group = rec.group
-            # look at its cause at the end of the call, unless it is plainly routable:
-            # its group has agents for it in the pool as it is, and nobody refused it
-            if (
-                group is not None
-                and (group.status_at != self._pool.version or group.status is not None)
-            ) or rec.declined_by:
-                self._dirty.append(rec)
+            self._unroutable.queued(rec)
             if next_at is not None:
                 self._timers.push_breakpoint(next_at, rec)
             return

@@ -45,6 +45,18 @@ class UnroutableTasks:
         self.dirty: list[LiveTask] = []  # queued or re-placed during this call
         self.pool_version = pool.version  # the pool the causes were worked out for
 
+    def queued(self, rec: LiveTask) -> None:
+        """Note that ``rec`` was queued or re-placed in this call: its cause is looked at
+        when the call ends, unless it plainly has none and had none (its group has
+        agents for it in the pool as it is, nobody refused it, nothing was reported)."""
+        group = rec.group
+        if (
+            (group is not None and (group.status_at != self.pool.version or group.status))
+            or rec.declined_by
+            or rec.unroutable is not None
+        ):
+            self.dirty.append(rec)
+
     def report(self, now: float, events: list[Event]) -> None:
         """Report each task whose cause changed in this call, by submission sequence."""
         pool = self.pool

@@ -62,6 +62,7 @@ class LiveTask:
         "expires_at",
         "group",
         "high_value",
+        "holder",
         "offer_id",
         "preferred",
         "preferred_until",
@@ -75,6 +76,7 @@ class LiveTask:
         "unroutable",
         "urgency_a",
         "version",
+        "wrap_until",
     )
 
     def __init__(
@@ -113,6 +115,10 @@ class LiveTask:
         self.version = 0
         self.agent: LiveAgent | None = None
         self.offer_id: int | None = None
+        # the agent that started a warm transfer of this task: it holds the task's slot
+        # and units (``work``) until the target accepts or refuses
+        self.holder: LiveAgent | None = None
+        self.wrap_until: float | None = None  # the end of its wrap-up, in WRAP_UP
 
     def expired_by(self, now: float) -> bool:
         """Whether the task's time-to-live ends at or before ``now``."""
@@ -278,8 +284,11 @@ class LiveAgent:
         "load",
         "max_units",
         "profile",
+        "reason",
         "reserved",
+        "reshaped",
         "seq",
+        "since",
         "skill_map",
         "slot",
         "state",
@@ -298,6 +307,8 @@ class LiveAgent:
         self.capacity = dict(agent.capacity)
         self.max_units = agent.max_units
         self.state = _AVAILABLE
+        self.reason: str | None = None  # the reason code given with its state
+        self.since = now  # when it entered its state
         self.load = dict.fromkeys(self.capacity, 0)
         self.units_used = 0
         self.free_key: int | None = None  # free units it is masked under (capped agents)
@@ -306,6 +317,8 @@ class LiveAgent:
         self.indexed: dict[str, tuple[float, int, LiveAgent]] = {}
         self.work: dict[str, LiveTask] = {}
         self.reserved: LiveTask | None = None  # the waiting task it is held for
+        # ids of the tasks it held when its profile last changed (they may exceed it)
+        self.reshaped: frozenset[str] = frozenset()
 
     def satisfies(self, required: Skills) -> bool:
         """Whether this agent meets every ``(skill, min_level)`` in ``required``."""
@@ -342,12 +355,24 @@ class LiveAgent:
     def release(self, rec: LiveTask) -> None:
         """Give back the slot and units ``rec`` held here and detach it from this agent
         and its offer (the caller reindexes the agent)."""
+        self.let_go(rec)
+        rec.agent = None
+        rec.offer_id = None
+
+    def let_go(self, rec: LiveTask) -> None:
+        """Give back the slot and units ``rec`` held here (a task this agent offered,
+        assigned, wrapped up or held through a warm transfer); the caller reindexes."""
         task = rec.task
         del self.work[task.id]
         self.load[task.channel] -= 1
         self.units_used -= task.units
-        rec.agent = None
-        rec.offer_id = None
+
+    def hold(self, rec: LiveTask) -> None:
+        """Take a slot and the units of ``rec`` here (the caller reindexes)."""
+        task = rec.task
+        self.work[task.id] = rec
+        self.load[task.channel] = self.load.get(task.channel, 0) + 1
+        self.units_used += task.units
 
     def can_take(self, channel: str, units: int, interrupts: Mapping[str, frozenset[str]]) -> bool:
         """Whether the agent may take a task of ``units`` on ``channel`` now (it is

@@ -117,25 +117,65 @@ class AgentPool:
         Runtime complexity: O(c log n) for the agent's c channels, plus O(groups) for a
         new profile (amortised, with the release of profiles without agents).
         """
-        profile = self.profiles.get(agent.skills)
+        profile = self._profile(agent.skills, groups)
+        self._seq += 1
+        rec = LiveAgent(agent, self._seq, 0, profile, now)
+        self._enter(rec)
+        return rec
+
+    def update(self, rec: LiveAgent, agent: Agent, groups: Iterable[Group]) -> None:
+        """Give the agent ``rec`` a new profile (skills, capacity, unit cap), keeping its
+        state, idle clock, sequence and the work it holds (which may now exceed the
+        new capacity: it finishes; new work respects the new profile). The caller has
+        ended any reservation it held.
+
+        Runtime complexity: that of :meth:`remove` plus :meth:`add`.
+        """
+        assert rec.reserved is None
+        state = rec.state
+        self.remove(rec)
+        rec.agent = agent
+        rec.profile = self._profile(agent.skills, groups)
+        rec.skill_map = rec.profile.skill_map
+        rec.capacity = dict(agent.capacity)
+        rec.max_units = agent.max_units
+        load = dict.fromkeys(rec.capacity, 0)
+        for task_rec in rec.work.values():
+            channel = task_rec.task.channel
+            load[channel] = load.get(channel, 0) + 1
+        rec.load = load
+        rec.reshaped = frozenset(rec.work)
+        rec.state = state
+        self._enter(rec)
+
+    def _profile(self, skills: Skills, groups: Iterable[Group]) -> Profile:
+        """The profile of agents with ``skills``, created (and linked to every group)
+        if none exists."""
+        profile = self.profiles.get(skills)
         if profile is None:
             self._profile_seq += 1
-            profile = self.profiles[agent.skills] = Profile(agent.skills, self._profile_seq)
+            profile = self.profiles[skills] = Profile(skills, self._profile_seq)
             if len(self.profiles) > self.profile_limit:
                 self.release_vacant(keep=profile)
             for group in groups:
                 self.link(profile, group)
-        self._seq += 1
+        return profile
+
+    def _enter(self, rec: LiveAgent) -> None:
+        """Put ``rec`` in the pool, on a free slot, in every mask and index."""
         slot = heapq.heappop(self._free_slots) if self._free_slots else len(self.by_slot)
-        rec = LiveAgent(agent, self._seq, slot, profile, now)
-        self.agents[agent.id] = rec
+        rec.slot = slot
+        rec.bit = 1 << slot
+        self.agents[rec.id] = rec
         self.by_slot[slot] = rec
+        profile = rec.profile
         profile.mask |= rec.bit
         for channel in rec.capacity:
             self.on_channel[channel] = self.on_channel.get(channel, 0) | rec.bit
         if rec.max_units is not None:
             self.by_max_units[rec.max_units] = self.by_max_units.get(rec.max_units, 0) | rec.bit
-        self.available |= rec.bit
+        if rec.state is _AVAILABLE:
+            self.available |= rec.bit
         self.version += 1
         for group, fits in profile.fits.items():
             group.eligible |= rec.bit
@@ -143,7 +183,6 @@ class AgentPool:
                 for high_value, fit in enumerate(fits):
                     group.fit_masks[high_value][fit] |= rec.bit
         self.reindex(rec)
-        return rec
 
     def remove(self, rec: LiveAgent) -> None:
         """Drop an agent that holds no work. Runtime complexity: O(groups it may take)."""
@@ -276,9 +315,14 @@ class AgentPool:
         for profile in self.profiles.values():
             self.link(profile, group)
 
-    def set_state(self, rec: LiveAgent, state: AgentState) -> None:
-        """Change an agent's state (the caller reindexes it)."""
+    def set_state(
+        self, rec: LiveAgent, state: AgentState, now: float, reason: str | None = None
+    ) -> None:
+        """Change an agent's state and reason code at ``now`` (the caller reindexes it)."""
+        if state is not rec.state:
+            rec.since = now
         rec.state = state
+        rec.reason = reason
         if state is _AVAILABLE:
             self.available |= rec.bit
         else:
@@ -472,14 +516,20 @@ class AgentPool:
             units = 0
             load = dict.fromkeys(rec.capacity, 0)
             for task_rec in rec.work.values():
-                assert task_rec.agent is rec
-                load[task_rec.task.channel] += 1
+                assert task_rec.agent is rec or task_rec.holder is rec
+                load[task_rec.task.channel] = load.get(task_rec.task.channel, 0) + 1
                 units += task_rec.task.units
-            assert load == rec.load, (agent_id, load, rec.load)
+            assert {c: n for c, n in load.items() if n or c in rec.capacity} == {
+                c: n for c, n in rec.load.items() if n or c in rec.capacity
+            }, (agent_id, load, rec.load)
             assert units == rec.units_used
+            # over capacity only with work held since its profile shrank (``update``)
+            reshaped = not rec.reshaped.isdisjoint(rec.work)
             for channel, cap in rec.capacity.items():
-                assert rec.load[channel] <= cap, f"agent {agent_id!r} over capacity on {channel}"
-            if rec.max_units is not None and rec.work:
+                assert rec.load[channel] <= cap or reshaped, (
+                    f"agent {agent_id!r} over capacity on {channel}"
+                )
+            if rec.max_units is not None and rec.work and not reshaped:
                 # over the cap only by work some held task's channel may interrupt
                 assert (
                     min(

@@ -114,6 +114,12 @@ class AgentBusyError(IllegalTransitionError):
     """The agent still holds offered or assigned work."""
 
 
+class AgentUnavailableError(IllegalTransitionError):
+    """The agent cannot take the task now (a named transfer's target): it is not
+    available, is held for another task, has no free slot or units on the task's
+    channel, or does not meet the task's skills."""
+
+
 class OfferExpiredError(IllegalTransitionError):
     """The offer's timeout, or its task's time-to-live, has passed; it can no longer be
     accepted or declined."""

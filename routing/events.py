@@ -6,7 +6,7 @@ from typing import TypeAlias
 
 import attrs
 
-from routing.model import Offer, Skills, slot_setters
+from routing.model import AgentState, Offer, Skills, Task, slot_setters
 
 
 @attrs.frozen
@@ -119,6 +119,167 @@ class Reserved:
     at: float
 
 
+# -- the lifecycle: with these, a host can mirror every view of the router ---------
+
+
+@attrs.frozen
+class Submitted:
+    """A task entered the router (``Router.submit``): ``arrived_at`` is its arrival
+    (``created_at``, else ``not_before`` for a scheduled task, else ``at``), the
+    instant its SLA clock and place in line count from. One of ``Offered``,
+    ``Queued`` or ``Scheduled`` follows in the same call."""
+
+    task: Task
+    arrived_at: float
+    at: float
+
+
+@attrs.frozen
+class Scheduled:
+    """A submitted or updated task has a ``not_before`` still to come (``release_at``):
+    it is invisible to routing until then, when it is ``Queued`` or ``Offered``."""
+
+    task_id: str
+    release_at: float
+    at: float
+
+
+@attrs.frozen
+class Accepted:
+    """An offer was accepted: the task is assigned to ``agent_id``. For a warm
+    transfer this is the hand-over: the agent that started it lets the task go."""
+
+    task_id: str
+    agent_id: str
+    offer_id: int
+    at: float
+
+
+@attrs.frozen
+class Completed:
+    """An assigned task was completed by ``agent_id`` (``resolved``: as the call said).
+    With after-contact work,
+    ``wrap_up_until`` is when it ends (``inf``: when ``Router.end_wrap_up`` is
+    called) and the agent holds the task's slot and units until ``WrapUpEnded``;
+    ``None``: the agent let it go at once."""
+
+    task_id: str
+    agent_id: str
+    resolved: bool
+    wrap_up_until: float | None
+    at: float
+
+
+@attrs.frozen
+class WrapUpEnded:
+    """An agent's after-contact work on a task ended (its duration passed, or
+    ``Router.end_wrap_up``): the task left the router and its slot is free."""
+
+    task_id: str
+    agent_id: str
+    at: float
+
+
+@attrs.frozen
+class Cancelled:
+    """A scheduled, queued or offered task was withdrawn (``Router.cancel``)."""
+
+    task_id: str
+    at: float
+
+
+@attrs.frozen
+class Transferred:
+    """An assigned task left ``from_agent``: to the queue (``to_agent`` ``None``, then
+    it is ``Queued`` or ``Offered`` next) or offered to ``to_agent``. With ``warm``,
+    ``from_agent`` keeps the task (its slot and units) until the target accepts
+    (``Accepted``) or refuses (``TransferDeclined``)."""
+
+    task_id: str
+    from_agent: str
+    to_agent: str | None
+    warm: bool
+    at: float
+
+
+@attrs.frozen
+class TransferDeclined:
+    """The target of a warm transfer declined it or let the offer time out (``reason``
+    ``"declined"`` or ``"timeout"``; ``agent_id`` is the target): the task stays
+    assigned to the agent that started the transfer."""
+
+    task_id: str
+    agent_id: str
+    reason: str
+    at: float
+
+
+@attrs.frozen
+class Updated:
+    """A scheduled or waiting task was changed in place (``Router.update_task``,
+    ``Router.convert_to_callback``): ``task`` is the task as it is now; it keeps its
+    arrival, exclusions and sequence."""
+
+    task: Task
+    at: float
+
+
+@attrs.frozen
+class ReservationEnded:
+    """``agent_id`` is no longer held for ``task_id`` (see :class:`Reserved`): the task
+    was offered or left, a relaxation step no longer needs the agent, or the agent
+    stopped being available or changed."""
+
+    task_id: str
+    agent_id: str
+    at: float
+
+
+@attrs.frozen
+class Routable:
+    """A waiting task reported :class:`Unroutable` can be taken by an agent again (it
+    still waits, or is offered later in the same call)."""
+
+    task_id: str
+    at: float
+
+
+@attrs.frozen
+class AgentAdded:
+    """An agent joined the pool, available (``Router.add_agent``)."""
+
+    agent_id: str
+    at: float
+
+
+@attrs.frozen
+class AgentRemoved:
+    """An agent left the pool (``Router.remove_agent``)."""
+
+    agent_id: str
+    at: float
+
+
+@attrs.frozen
+class AgentUpdated:
+    """An agent's profile (skills, capacity, unit cap) changed (``Router.update_agent``);
+    work it holds finishes as it is."""
+
+    agent_id: str
+    at: float
+
+
+@attrs.frozen
+class AgentStateChanged:
+    """An agent's state or reason code changed (``Router.set_agent_state``); an agent
+    paused by an offer timeout is reported by :class:`AgentPaused` instead."""
+
+    agent_id: str
+    state: AgentState
+    reason: str | None
+    at: float
+
+
 # Built for every offer and every queued task: see ``routing.model.new_offer``.
 _new = object.__new__
 (_offered_offer,) = slot_setters(Offered, "offer")
@@ -151,4 +312,19 @@ Event: TypeAlias = (
     | Expired
     | Unroutable
     | Reserved
+    | Submitted
+    | Scheduled
+    | Accepted
+    | Completed
+    | WrapUpEnded
+    | Cancelled
+    | Transferred
+    | TransferDeclined
+    | Updated
+    | ReservationEnded
+    | Routable
+    | AgentAdded
+    | AgentRemoved
+    | AgentUpdated
+    | AgentStateChanged
 )

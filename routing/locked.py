@@ -22,7 +22,16 @@ from contextlib import contextmanager
 
 from routing.errors import InvalidTypeError
 from routing.events import Event
-from routing.model import Agent, AgentState, CustomerContext, Offer, Task, TaskState
+from routing.model import (
+    Agent,
+    AgentState,
+    AgentStatus,
+    CustomerContext,
+    Offer,
+    Requirement,
+    Task,
+    TaskState,
+)
 from routing.policy import Policy
 from routing.router import Router
 
@@ -36,9 +45,11 @@ class LockedRouter:
     >>> from routing import Agent, LockedRouter, Task
     >>> router = LockedRouter()
     >>> _ = router.add_agent(Agent("ann", skills={"billing": 3}, capacity={"voice": 1}), now=0)
-    >>> [offered] = router.submit(Task("t1", "voice"), now=1)
-    >>> router.accept(offered.offer.id, now=2), router.task_state("t1").value
-    ([], 'assigned')
+    >>> _, offered = router.submit(Task("t1", "voice"), now=1)
+    >>> [type(e).__name__ for e in router.accept(offered.offer.id, now=2)]
+    ['Accepted']
+    >>> router.task_state("t1").value
+    'assigned'
 
     Args:
         router: the router to serve (a new ``Router()`` if omitted). Once wrapped, call
@@ -93,10 +104,17 @@ class LockedRouter:
         with self._lock:
             return self._router.remove_agent(agent_id, now)
 
-    def set_agent_state(self, agent_id: str, state: AgentState, now: float) -> list[Event]:
+    def set_agent_state(
+        self, agent_id: str, state: AgentState, now: float, reason: str | None = None
+    ) -> list[Event]:
         """:meth:`Router.set_agent_state`, holding the lock."""
         with self._lock:
-            return self._router.set_agent_state(agent_id, state, now)
+            return self._router.set_agent_state(agent_id, state, now, reason)
+
+    def update_agent(self, agent: Agent, now: float) -> list[Event]:
+        """:meth:`Router.update_agent`, holding the lock."""
+        with self._lock:
+            return self._router.update_agent(agent, now)
 
     def submit(self, task: Task, now: float) -> list[Event]:
         """:meth:`Router.submit`, holding the lock."""
@@ -113,10 +131,49 @@ class LockedRouter:
         with self._lock:
             return self._router.decline(offer_id, now)
 
-    def complete(self, task_id: str, now: float, resolved: bool = True) -> list[Event]:
+    def complete(
+        self, task_id: str, now: float, resolved: bool = True, wrap_up: float | None = None
+    ) -> list[Event]:
         """:meth:`Router.complete`, holding the lock."""
         with self._lock:
-            return self._router.complete(task_id, now, resolved)
+            return self._router.complete(task_id, now, resolved, wrap_up)
+
+    def end_wrap_up(self, task_id: str, now: float) -> list[Event]:
+        """:meth:`Router.end_wrap_up`, holding the lock."""
+        with self._lock:
+            return self._router.end_wrap_up(task_id, now)
+
+    def transfer(
+        self,
+        task_id: str,
+        now: float,
+        to_agent: str | None = None,
+        *,
+        requirement: Requirement | None = None,
+        warm: bool = False,
+        window: float = 30.0,
+    ) -> list[Event]:
+        """:meth:`Router.transfer`, holding the lock."""
+        with self._lock:
+            return self._router.transfer(
+                task_id, now, to_agent, requirement=requirement, warm=warm, window=window
+            )
+
+    def update_task(self, task: Task, now: float) -> list[Event]:
+        """:meth:`Router.update_task`, holding the lock."""
+        with self._lock:
+            return self._router.update_task(task, now)
+
+    def convert_to_callback(
+        self,
+        task_id: str,
+        now: float,
+        channel: str = "callback",
+        not_before: float | None = None,
+    ) -> list[Event]:
+        """:meth:`Router.convert_to_callback`, holding the lock."""
+        with self._lock:
+            return self._router.convert_to_callback(task_id, now, channel, not_before)
 
     def cancel(self, task_id: str, now: float) -> list[Event]:
         """:meth:`Router.cancel`, holding the lock."""
@@ -179,6 +236,16 @@ class LockedRouter:
         """:meth:`Router.agent_tasks`, holding the lock."""
         with self._lock:
             return self._router.agent_tasks(agent_id)
+
+    def agent_status(self, agent_id: str) -> AgentStatus:
+        """:meth:`Router.agent_status`, holding the lock."""
+        with self._lock:
+            return self._router.agent_status(agent_id)
+
+    def agent_statuses(self) -> list[AgentStatus]:
+        """:meth:`Router.agent_statuses`, holding the lock."""
+        with self._lock:
+            return self._router.agent_statuses()
 
     def unroutable_tasks(self) -> dict[str, str]:
         """:meth:`Router.unroutable_tasks`, holding the lock."""

@@ -380,9 +380,13 @@ class AgentState(enum.Enum):
 class TaskState(enum.Enum):
     """Where a task is in its lifecycle."""
 
+    SCHEDULED = "scheduled"
+    """Submitted with a ``not_before`` still to come: invisible to routing until then."""
     QUEUED = "queued"
     OFFERED = "offered"
     ASSIGNED = "assigned"
+    WRAP_UP = "wrap_up"
+    """Completed with after-contact work: its agent still holds its slot and units."""
     COMPLETED = "completed"
     CANCELLED = "cancelled"
     EXPIRED = "expired"
@@ -424,7 +428,13 @@ class Task:
             iterable of agent ids, not one id).
         ttl: seconds after arrival after which the task, if still queued or offered,
             leaves the router with an ``Expired`` event (TaskRouter's task timeout);
-            ``None``: it waits until taken or cancelled.
+            ``None``: it waits until taken or cancelled. It ends once the task is
+            accepted.
+        not_before: an instant before which the task is invisible to routing
+            (``TaskState.SCHEDULED``: a callback, a follow-up, back-office work released
+            at a time); ``None`` or a past instant: routed at once. Its arrival (the
+            SLA clock and its place in line) is ``created_at`` if given, else
+            ``not_before``.
         attributes: free-form data carried along, never interpreted.
     """
 
@@ -441,6 +451,7 @@ class Task:
     preferred_window: float = 0.0
     attributes: Mapping[str, Any] = attrs.field(factory=dict)
     ttl: float | None = None
+    not_before: float | None = None
 
     def __attrs_post_init__(self) -> None:
         # A task is built for every contact: check the usual case (plain finite numbers,
@@ -466,6 +477,7 @@ class Task:
             and (window == 0 or MIN_DURATION <= window <= _MAX_SPAN)
             and self.attributes.__class__ is dict
             and (self.ttl is None or _plain_between(self.ttl, MIN_DURATION, _MAX_SPAN))
+            and (self.not_before is None or _plain_between(self.not_before, -_MAX_SPAN, _MAX_SPAN))
         ):
             self._check_fields()
 
@@ -498,9 +510,15 @@ class Task:
             raise InvalidTypeError(f"{name}: attributes {self.attributes!r} is not a mapping")
         if self.ttl is not None:
             _set(self, "ttl", check_duration(f"{name} ttl", self.ttl, zero=False))
+        if self.not_before is not None:
+            _set(self, "not_before", check_instant(f"{name} not_before", self.not_before))
 
 
 def _capacity(value: Mapping[str, int]) -> tuple[tuple[str, int], ...]:
+    if value.__class__ is tuple and all(
+        pair.__class__ is tuple and len(pair) == 2 for pair in value
+    ):  # the stored form itself (``attrs.evolve`` of an agent)
+        value = dict(value)
     if not isinstance(value, Mapping):
         raise InvalidTypeError(f"capacity {value!r} must be a mapping of channel to slots")
     pairs = []
@@ -649,3 +667,32 @@ class CustomerContext:
 
     last_agent_id: str | None
     open_issues: tuple[str, ...]
+
+
+@attrs.frozen
+class AgentStatus:
+    """One agent as the router sees it now (``Router.agent_status``).
+
+    Attributes:
+        id: the agent's id.
+        state: its ``AgentState``.
+        reason: the reason code given with the state (``"break"``, ``"training"``:
+            free-form), or ``None``.
+        since: when it entered ``state`` (for ``AVAILABLE``: when it was added or
+            last made available).
+        idle: available and holding no work at all (nothing offered, assigned or in
+            wrap-up): the agents a supervisor counts as waiting for work.
+        tasks: ids of the tasks it holds offered or assigned, sorted.
+        wrap_up: ids of the tasks it is wrapping up (after-contact work), sorted.
+        consulting: ids of the tasks it is transferring warm (it holds them until
+            the target accepts), sorted.
+    """
+
+    id: str
+    state: AgentState
+    reason: str | None
+    since: float
+    idle: bool
+    tasks: tuple[str, ...]
+    wrap_up: tuple[str, ...]
+    consulting: tuple[str, ...]

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from routing._state import LiveAgent, LiveTask
 from routing.agents import AgentPool
-from routing.events import Event, Reserved
+from routing.events import Event, ReservationEnded, Reserved
 from routing.model import TaskState
 from routing.task_queue import TaskQueue
 
@@ -57,25 +57,32 @@ class Reservations:
         self.pool.reindex(agent)
         events.append(Reserved(rec.task.id, agent.id, now))
 
-    def end_for_task(self, rec: LiveTask, taker: LiveAgent | None = None) -> None:
-        """End every reservation for ``rec`` (offered to ``taker``, or gone); the agents
-        other than ``taker`` look for work at the end of the call."""
+    def end_for_task(
+        self, rec: LiveTask, at: float, events: list[Event], taker: LiveAgent | None = None
+    ) -> None:
+        """End every reservation for ``rec`` at ``at`` (offered to ``taker``, changed, or
+        gone); the agents other than ``taker`` look for work at the end of the call."""
         held = rec.reserved_by
         assert held is not None
         rec.reserved_by = None
         self.queue.reserved -= 1
         for agent in held:
             agent.reserved = None
+            events.append(ReservationEnded(rec.task.id, agent.id, at))
             if agent is not taker:
                 self.pool.reindex(agent)
                 self.released.append(agent)
 
-    def end_for_agent(self, agent: LiveAgent, *, refill: bool) -> None:
-        """End ``agent``'s reservation (it stopped being available, or its task no
-        longer needs it); with ``refill`` it looks for work at the end of the call."""
+    def end_for_agent(
+        self, agent: LiveAgent, at: float, events: list[Event], *, refill: bool
+    ) -> None:
+        """End ``agent``'s reservation at ``at`` (it stopped being available or changed,
+        or its task no longer needs it); with ``refill`` it looks for work at the end
+        of the call."""
         rec = agent.reserved
         assert rec is not None and rec.reserved_by is not None
         agent.reserved = None
+        events.append(ReservationEnded(rec.task.id, agent.id, at))
         rec.reserved_by.remove(agent)
         if not rec.reserved_by:
             rec.reserved_by = None

@@ -72,11 +72,14 @@ from __future__ import annotations
 import math
 from heapq import heappop
 
+import attrs
+
 from routing._state import LiveAgent, LiveTask
 from routing.agents import AgentPool
 from routing.context import CustomerMemory
 from routing.errors import (
     AgentBusyError,
+    AgentUnavailableError,
     ConcurrentCallError,
     DuplicateAgentError,
     DuplicateTaskError,
@@ -89,41 +92,69 @@ from routing.errors import (
     UnknownTaskError,
 )
 from routing.events import (
+    Accepted,
+    AgentAdded,
     AgentPaused,
+    AgentRemoved,
+    AgentStateChanged,
+    AgentUpdated,
+    Cancelled,
+    Completed,
     Event,
     Expired,
     PreferenceExpired,
     Relaxed,
     Requeued,
+    Scheduled,
     SlaBreached,
+    Submitted,
+    TransferDeclined,
+    Transferred,
+    Updated,
+    WrapUpEnded,
     new_queued,
 )
 from routing.model import (
     MAX_INSTANT,
     Agent,
     AgentState,
+    AgentStatus,
     CustomerContext,
     Offer,
+    Requirement,
     Task,
     TaskState,
+    check_duration,
     check_id,
     check_instant,
     to_bool,
+    to_float,
     to_int,
 )
 from routing.offers import Offers
 from routing.policy import Policy
 from routing.reservations import Reservations
 from routing.task_queue import TaskQueue
-from routing.timers import BREAKPOINT, COOLDOWN, EXPIRY, Timers, cooldown_due
+from routing.timers import (
+    BREAKPOINT,
+    COOLDOWN,
+    EXPIRY,
+    OFFER_TIMEOUT,
+    RELEASE,
+    Timers,
+    cooldown_due,
+    expiry_due,
+)
 from routing.unroutable import UnroutableTasks
 
 # Enum members as module constants for the hot paths: ``TaskState.QUEUED`` is looked
 # up through the enum's metaclass on every use (about 60 ns on CPython 3.11), a
 # global name in about 10 ns, and states are read or written several times per task.
+_SCHEDULED = TaskState.SCHEDULED
 _QUEUED = TaskState.QUEUED
 _OFFERED = TaskState.OFFERED
 _ASSIGNED = TaskState.ASSIGNED
+_WRAP_UP = TaskState.WRAP_UP
 _EXPIRED = TaskState.EXPIRED
 _COMPLETED = TaskState.COMPLETED
 _CANCELLED = TaskState.CANCELLED
@@ -159,14 +190,58 @@ def _optional_id(name: str, value: object) -> str | None:
     return None if value is None else _id(name, value)
 
 
+def _wrap_until(wrap_up: object, now: float) -> float | None:
+    """The end of a wrap-up of ``wrap_up`` seconds from ``now`` (``inf``: until ended),
+    or ``None`` for none (0)."""
+    if isinstance(wrap_up, float) and wrap_up == math.inf:
+        return math.inf
+    seconds = check_duration("wrap_up", to_float("wrap_up", wrap_up))
+    return now + seconds if seconds > 0 else None
+
+
+def _status(rec: LiveAgent) -> AgentStatus:
+    tasks, wrap_up, consulting = [], [], []
+    for task_id, task_rec in rec.work.items():
+        if task_rec.holder is rec:
+            consulting.append(task_id)
+        elif task_rec.state is _WRAP_UP:
+            wrap_up.append(task_id)
+        else:
+            tasks.append(task_id)
+    return AgentStatus(
+        rec.id,
+        rec.state,
+        rec.reason,
+        rec.since,
+        rec.state is _AVAILABLE and not rec.work,
+        tuple(sorted(tasks)),
+        tuple(sorted(wrap_up)),
+        tuple(sorted(consulting)),
+    )
+
+
+def _check_expiry(task: Task, expires_at: float, now: float, release_at: float | None) -> None:
+    """Refuse a task whose ttl ends by ``now`` or by its release (``not_before``)."""
+    if expires_at <= now:
+        raise InvalidInputError(
+            f"task {task.id!r}: its ttl {task.ttl!r} after its arrival ended at "
+            f"{expires_at!r}, not later than now {now!r}"
+        )
+    if release_at is not None and expires_at <= release_at:
+        raise InvalidInputError(
+            f"task {task.id!r}: its ttl {task.ttl!r} ends at {expires_at!r}, not later "
+            f"than its not_before {release_at!r}: it would expire before it is routed"
+        )
+
+
 class Router:
     """Skills-based router over one global, SLA-driven task list.
 
     >>> from routing import Agent, Requirement, Router, Task
     >>> router = Router()
     >>> _ = router.add_agent(Agent("ann", skills={"billing": 3}, capacity={"voice": 1}), now=0)
-    >>> [event] = router.submit(Task("t1", "voice", Requirement({"billing": 2})), now=1)
-    >>> event.offer.agent_id, event.offer.task_id
+    >>> submitted, offered = router.submit(Task("t1", "voice", Requirement({"billing": 2})), now=1)
+    >>> offered.offer.agent_id, offered.offer.task_id
     ('ann', 't1')
 
     Inputs. Every public method validates all its arguments before it fires a due
@@ -253,6 +328,7 @@ class Router:
                 raise DuplicateAgentError(f"agent {agent.id!r} is already in the pool")
             events = self._advance(now)
             rec = self._pool.add(agent, now, self._queue.groups.values())
+            events.append(AgentAdded(agent.id, now))
             self._fill(rec, now, events)
             return self._settle(now, events)
         finally:
@@ -285,6 +361,7 @@ class Router:
             assert rec.reserved is None
             self._pool.remove(rec)
             events = self._advance(now)
+            events.append(AgentRemoved(agent_id, now))
             waiting = self._queue.preferred.get(agent_id, {})
             for task_rec in sorted(self._tasks.values(), key=lambda r: r.seq):
                 if agent_id not in task_rec.preferred:
@@ -301,12 +378,20 @@ class Router:
         finally:
             self._busy = None
 
-    def set_agent_state(self, agent_id: str, state: AgentState, now: float) -> list[Event]:
-        """Make an agent available, away or offline.
+    def set_agent_state(
+        self, agent_id: str, state: AgentState, now: float, reason: str | None = None
+    ) -> list[Event]:
+        """Make an agent available, away or offline, with an optional reason code
+        (``"break"``, ``"training"``, ``"meeting"``: free-form, non-empty strings, kept
+        until the next change and shown by :meth:`agent_status`).
 
         An agent that becomes available starts its idle clock and takes waiting work.
         Work it already holds is unaffected by going away or offline; a reservation
-        it held ends.
+        it held ends. A change of reason alone changes nothing else. Reports
+        ``AgentStateChanged`` unless state and reason are both unchanged.
+
+        Raises:
+            InvalidIdError (also for an empty reason), InvalidTypeError, UnknownAgentError.
         """
         if self._busy is not None:
             raise _concurrent("set_agent_state", self._busy)
@@ -316,16 +401,21 @@ class Router:
             agent_id = _id("agent id", agent_id)
             if not isinstance(state, AgentState):
                 raise InvalidTypeError(f"agent state {state!r} is not an AgentState")
+            reason = _optional_id("reason", reason)
             rec = self._pool.get(agent_id)
             events = self._advance(now)
-            if state is rec.state:
+            if state is rec.state and reason == rec.reason:
                 return self._settle(now, events)
-            self._pool.set_state(rec, state)
-            if state is _AVAILABLE:
+            changed = state is not rec.state
+            self._pool.set_state(rec, state, now, reason)
+            events.append(AgentStateChanged(agent_id, state, reason, now))
+            if not changed:
+                pass
+            elif state is _AVAILABLE:
                 self._pool.set_idle_since(rec, now)
                 self._fill(rec, now, events)
             elif rec.reserved is not None:
-                self._reservations.end_for_agent(rec, refill=False)
+                self._reservations.end_for_agent(rec, now, events, refill=False)
             else:
                 self._pool.reindex(rec)
             return self._settle(now, events)
@@ -335,13 +425,15 @@ class Router:
     # -- tasks -------------------------------------------------------------------
 
     def submit(self, task: Task, now: float) -> list[Event]:
-        """Add a task: offer it to the best idle eligible agent, or queue it.
+        """Add a task: offer it to the best idle eligible agent, or queue it; a task
+        whose ``not_before`` is still to come is scheduled instead (invisible to
+        routing until then, when it is queued or offered).
 
         Raises:
             InvalidTypeError: ``task`` is not a ``Task``.
             DuplicateTaskError: a task with this id is active.
             InvalidInputError: ``task.created_at`` is later than ``now``, or its ttl
-                has already ended.
+                ends by ``now`` or by its ``not_before``.
         """
         if self._busy is not None:
             raise _concurrent("submit", self._busy)
@@ -354,17 +446,19 @@ class Router:
                 raise DuplicateTaskError(
                     f"task {task.id!r} is already {self._tasks[task.id].state.value}"
                 )
-            arrived_at = now if task.created_at is None else task.created_at
-            if arrived_at > now:
+            release_at = task.not_before
+            if release_at is not None and release_at <= now:
+                release_at = None  # due already: routed at once
+            arrived_at = task.created_at
+            if arrived_at is None:
+                arrived_at = now if release_at is None else release_at
+            elif arrived_at > now:
                 raise InvalidInputError(
                     f"task {task.id!r}: created_at {task.created_at!r} is later than now {now!r}"
                 )
             expires_at = None if task.ttl is None else arrived_at + task.ttl
-            if expires_at is not None and expires_at <= now:
-                raise InvalidInputError(
-                    f"task {task.id!r}: its ttl {task.ttl!r} after created_at "
-                    f"{task.created_at!r} ended at {expires_at!r}, not later than now {now!r}"
-                )
+            if expires_at is not None:
+                _check_expiry(task, expires_at, now, release_at)
             events = self._advance(now)
             policy = self.policy
             customer = task.customer
@@ -383,9 +477,15 @@ class Router:
             if task.preferred_agents or (customer is not None and self._context_routing):
                 self._customers.prefer(rec, self._pool.agents, now)
             self._tasks[task.id] = rec
-            self._route_new(rec, now, events)
-            if rec.state is _QUEUED:
-                events.append(new_queued(task.id, now))
+            events.append(Submitted(task, arrived_at, now))
+            if release_at is not None:
+                rec.state = _SCHEDULED
+                self._timers.push_release(release_at, rec)
+                events.append(Scheduled(task.id, release_at, now))
+            else:
+                self._route_new(rec, now, events)
+                if rec.state is _QUEUED:
+                    events.append(new_queued(task.id, now))
             if expires_at is not None:
                 rec.expires_at = expires_at
                 self._timers.push_expiry(expires_at, rec)
@@ -394,7 +494,9 @@ class Router:
             self._busy = None
 
     def accept(self, offer_id: int, now: float) -> list[Event]:
-        """The agent accepted: the task becomes assigned.
+        """The agent accepted: the task becomes assigned (its ttl no longer applies).
+        For a warm transfer this is the hand-over: the agent that started it lets the
+        task go and takes its next work.
 
         Raises:
             InvalidTypeError, UnknownOfferError, OfferExpiredError.
@@ -406,12 +508,16 @@ class Router:
             now = self._check_now(now)
             if offer_id.__class__ is not int:
                 offer_id = _offer_id(offer_id)
-            _offer, rec, _ = self._offers.answerable(offer_id, now)
+            _offer, rec, agent = self._offers.answerable(offer_id, now)
             events = self._advance(now)
             del self._offers.open[offer_id]
             rec.state = _ASSIGNED
             rec.offer_id = None
             rec.declined_by = None  # exclusions no longer matter (their timers go stale)
+            rec.expires_at = None  # nor does its ttl (its timer goes stale)
+            events.append(Accepted(rec.task.id, agent.id, offer_id, now))
+            if rec.holder is not None:
+                self._let_holder_go(rec, now, events)
             return self._settle(now, events)
         finally:
             self._busy = None
@@ -419,7 +525,8 @@ class Router:
     def decline(self, offer_id: int, now: float) -> list[Event]:
         """The agent declined: the task waits again (keeping its arrival time and score)
         and is not offered to this agent again for ``Policy.decline_cooldown`` seconds;
-        the agent may take other work.
+        the agent may take other work. An offer of a warm transfer that is declined
+        returns the task to the agent that started it (``TransferDeclined``).
 
         Raises:
             InvalidTypeError, UnknownOfferError, OfferExpiredError.
@@ -433,21 +540,37 @@ class Router:
                 offer_id = _offer_id(offer_id)
             _offer, rec, agent = self._offers.answerable(offer_id, now)
             events = self._advance(now)
-            self._end_offer(rec, agent, "declined", now, events)
+            if rec.holder is not None:
+                self._return_to_holder(rec, agent, "declined", now, events)
+            else:
+                self._end_offer(rec, agent, "declined", now, events)
             self._fill(agent, now, events, rec.task.channel)
             return self._settle(now, events)
         finally:
             self._busy = None
 
-    def complete(self, task_id: str, now: float, resolved: bool = True) -> list[Event]:
+    def complete(
+        self,
+        task_id: str,
+        now: float,
+        resolved: bool = True,
+        wrap_up: float | None = None,
+    ) -> list[Event]:
         """An assigned task is finished; the agent takes its next work.
 
         ``resolved=False`` records an open issue for the customer, so a follow-up
         contact prefers this agent for ``policy.context_window`` seconds.
 
+        ``wrap_up`` (after-contact work): seconds the agent keeps the task's slot and
+        units after it, taking no work on them; ``math.inf`` keeps them until
+        :meth:`end_wrap_up`; ``None`` or 0: none. The task is then in
+        ``TaskState.WRAP_UP`` until ``WrapUpEnded``, and the agent's idle clock
+        restarts when it ends. The customer's context is updated now either way.
+
         Raises:
-            InvalidIdError, InvalidTypeError (``resolved`` not a bool), UnknownTaskError,
-            IllegalTransitionError (the task is not assigned).
+            InvalidIdError, InvalidTypeError (``resolved`` not a bool),
+            InvalidDurationError (``wrap_up`` negative, NaN or under ``MIN_DURATION``),
+            UnknownTaskError, IllegalTransitionError (the task is not assigned).
         """
         if self._busy is not None:
             raise _concurrent("complete", self._busy)
@@ -458,6 +581,7 @@ class Router:
                 task_id = check_id("task id", task_id)
             if resolved is not True and resolved is not False:
                 resolved = to_bool("resolved", resolved)
+            wrap_until = None if wrap_up is None else _wrap_until(wrap_up, now)
             rec = self._tasks.get(task_id)
             if rec is None or rec.state is not _ASSIGNED:
                 state = self._task(task_id).state  # raises UnknownTaskError if not active
@@ -468,24 +592,58 @@ class Router:
             events = self._advance(now)
             agent = rec.agent
             assert agent is not None
-            agent.release(rec)
-            del self._tasks[task_id]
-            rec.state = _COMPLETED
             customer = rec.task.customer
             if customer is not None:
                 self._customers.completed(customer.id, agent.id, task_id, resolved, now)
-            self._pool.set_idle_since(agent, now)
-            self._fill(agent, now, events, rec.task.channel)
+            if wrap_until is not None:
+                rec.state = _WRAP_UP
+                rec.wrap_until = wrap_until
+                if wrap_until < math.inf:
+                    self._timers.push_wrap_up(wrap_until, rec)
+                events.append(Completed(task_id, agent.id, resolved, wrap_until, now))
+                return self._settle(now, events)
+            events.append(Completed(task_id, agent.id, resolved, None, now))
+            self._finish(rec, agent, now, events)
+            return self._settle(now, events)
+        finally:
+            self._busy = None
+
+    def end_wrap_up(self, task_id: str, now: float) -> list[Event]:
+        """End the wrap-up of a completed task now (before its duration, or one kept
+        until this call): the agent lets its slot go and takes its next work.
+
+        Raises:
+            InvalidIdError, UnknownTaskError, IllegalTransitionError (not in wrap-up).
+        """
+        if self._busy is not None:
+            raise _concurrent("end_wrap_up", self._busy)
+        self._busy = "end_wrap_up"
+        try:
+            now = self._check_now(now)
+            task_id = _id("task id", task_id)
+            rec = self._task(task_id)
+            if rec.state is not _WRAP_UP or (rec.wrap_until or 0.0) <= now:
+                raise IllegalTransitionError(
+                    f"task {task_id!r} is {rec.state.value}, not in wrap-up"
+                    if rec.state is not _WRAP_UP
+                    else f"task {task_id!r}: its wrap-up ends by itself at {rec.wrap_until!r}"
+                )
+            events = self._advance(now)
+            agent = rec.agent
+            assert agent is not None
+            events.append(WrapUpEnded(task_id, agent.id, now))
+            self._finish(rec, agent, now, events)
             return self._settle(now, events)
         finally:
             self._busy = None
 
     def cancel(self, task_id: str, now: float) -> list[Event]:
-        """Withdraw a queued or offered task (the customer abandoned or it was revoked).
+        """Withdraw a scheduled, queued or offered task (the customer abandoned or it
+        was revoked). The agent that started a warm transfer of it lets it go too.
 
         Raises:
             InvalidIdError, UnknownTaskError, IllegalTransitionError (the task is
-            assigned), TaskExpiredError (its ttl ended by ``now``).
+            assigned or in wrap-up), TaskExpiredError (its ttl ended by ``now``).
         """
         if self._busy is not None:
             raise _concurrent("cancel", self._busy)
@@ -495,17 +653,195 @@ class Router:
             if task_id.__class__ is not str or not task_id:
                 task_id = check_id("task id", task_id)
             rec = self._task(task_id)
-            if rec.state is _ASSIGNED:
+            if rec.state is _ASSIGNED or rec.state is _WRAP_UP:
                 raise IllegalTransitionError(
-                    f"task {task_id!r} is assigned; complete it instead of cancelling"
+                    f"task {task_id!r} is {rec.state.value}; complete it instead of cancelling"
                 )
             if rec.expired_by(now):
                 raise TaskExpiredError(f"task {task_id!r} expired at {rec.expires_at!r} (its ttl)")
             events = self._advance(now)
-            agent = self._withdraw(rec)
+            events.append(Cancelled(task_id, now))
+            agent = self._withdraw(rec, now, events)
+            rec.state = _CANCELLED
             if agent is not None:
                 self._fill(agent, now, events, rec.task.channel)
-            rec.state = _CANCELLED
+            if rec.holder is not None:
+                self._let_holder_go(rec, now, events)
+            return self._settle(now, events)
+        finally:
+            self._busy = None
+
+    def transfer(
+        self,
+        task_id: str,
+        now: float,
+        to_agent: str | None = None,
+        *,
+        requirement: Requirement | None = None,
+        warm: bool = False,
+        window: float = 30.0,
+    ) -> list[Event]:
+        """Transfer an assigned task: back to the queue, or to a named agent.
+
+        The task keeps its arrival (its SLA clock and place in line), its deadline,
+        its customer and context; ``requirement`` replaces its requirement (steps count
+        from its arrival, as before). It is routed at once by the usual rules, and
+        waits if no agent can take it.
+
+        ``to_agent``: the task waits for that agent only, for ``window`` seconds (it
+        is offered to it at once if it can take it; it may accept or decline), and
+        then for any eligible agent. The target must have the task's skills, its
+        channel and a unit cap that admits it.
+
+        ``warm`` (consult, then hand over): the agent keeps the task, its slot and its
+        units until an agent accepts it (``Accepted``: the hand-over); if an offer of
+        it is declined or times out, the task returns to this agent, assigned
+        (``TransferDeclined``). Without ``warm`` the agent lets it go at once and
+        takes its next work.
+
+        Raises:
+            InvalidIdError, InvalidTypeError (``requirement`` not a Requirement,
+            ``warm`` not a bool), InvalidDurationError (``window``), UnknownTaskError,
+            UnknownAgentError, IllegalTransitionError (the task is not assigned),
+            AgentUnavailableError (the target is the agent holding it, or lacks its
+            skills, channel or units).
+        """
+        if self._busy is not None:
+            raise _concurrent("transfer", self._busy)
+        self._busy = "transfer"
+        try:
+            now = self._check_now(now)
+            task_id = _id("task id", task_id)
+            to_agent = _optional_id("agent id", to_agent)
+            if requirement is not None and not isinstance(requirement, Requirement):
+                raise InvalidTypeError(f"requirement {requirement!r} is not a Requirement")
+            warm = to_bool("warm", warm)
+            window = check_duration("transfer window", window, zero=False)
+            rec = self._task(task_id)
+            if rec.state is not _ASSIGNED:
+                raise IllegalTransitionError(
+                    f"task {task_id!r} is {rec.state.value}; only an assigned task can be "
+                    "transferred"
+                )
+            agent = rec.agent
+            assert agent is not None
+            task = (
+                rec.task if requirement is None else attrs.evolve(rec.task, requirement=requirement)
+            )
+            if to_agent is not None:
+                self._check_target(self._pool.get(to_agent), agent, task, rec, now)
+            events = self._advance(now)
+            events.append(Transferred(task_id, agent.id, to_agent, warm, now))
+            rec.task = task
+            rec.skills = task.requirement.skills
+            if warm:
+                rec.holder = agent
+                rec.agent = None
+            else:
+                agent.release(rec)
+                self._pool.set_idle_since(agent, now)
+                self._pool.reindex(agent)
+            rec.preferred = frozenset() if to_agent is None else frozenset((to_agent,))
+            rec.preferred_until = now + window
+            self._route_new(rec, now, events)
+            if rec.state is _QUEUED:
+                events.append(new_queued(task_id, now))
+            if not warm:
+                self._fill(agent, now, events, task.channel)
+            return self._settle(now, events)
+        finally:
+            self._busy = None
+
+    def update_task(self, task: Task, now: float) -> list[Event]:
+        """Change a scheduled or waiting task in place: ``task`` is the task as it
+        should be (``attrs.evolve`` of the one submitted, same id). Its priority,
+        requirement, SLA target, due date, ttl, attributes, channel, units and
+        ``not_before`` may change; it keeps its arrival (``created_at`` must be
+        ``None`` or that arrival), sequence, exclusions and preferred agents (which,
+        like its customer, may not change), and is rescored exactly, as if it had
+        been submitted so. A new deadline may be breached again; a ``not_before``
+        still to come schedules it again; reservations for it end. Reports
+        ``Updated``, then it is routed at once if an agent can take it.
+
+        Raises:
+            InvalidTypeError, UnknownTaskError, IllegalTransitionError (offered,
+            assigned or in wrap-up), TaskExpiredError, InvalidInputError (a change of
+            arrival, customer or preferred agents, or a ttl that ends by now).
+        """
+        if self._busy is not None:
+            raise _concurrent("update_task", self._busy)
+        self._busy = "update_task"
+        try:
+            now = self._check_now(now)
+            if not isinstance(task, Task):
+                raise InvalidTypeError(f"{task!r} is not a Task")
+            rec = self._updatable(task.id, now)
+            self._check_update(rec, task, now)
+            events = self._advance(now)
+            self._update(rec, task, now, events)
+            return self._settle(now, events)
+        finally:
+            self._busy = None
+
+    def convert_to_callback(
+        self,
+        task_id: str,
+        now: float,
+        channel: str = "callback",
+        not_before: float | None = None,
+    ) -> list[Event]:
+        """Turn a waiting contact into a callback: the task moves to ``channel``
+        (outbound work, routed to agents with that channel), keeping its arrival (its
+        place in line), SLA clock, customer and everything else, and is scheduled for
+        ``not_before`` if that is still to come (the time the customer asked for),
+        else routed when its turn comes. The same as :meth:`update_task` with those
+        two fields changed.
+
+        Raises:
+            as :meth:`update_task`; InvalidIdError for ``channel``.
+        """
+        if self._busy is not None:
+            raise _concurrent("convert_to_callback", self._busy)
+        self._busy = "convert_to_callback"
+        try:
+            now = self._check_now(now)
+            task_id = _id("task id", task_id)
+            channel = _id("channel", channel)
+            if not_before is not None:
+                not_before = check_instant("not_before", not_before)
+            rec = self._updatable(task_id, now)
+            task = attrs.evolve(rec.task, channel=channel, not_before=not_before)
+            self._check_update(rec, task, now)
+            events = self._advance(now)
+            self._update(rec, task, now, events)
+            return self._settle(now, events)
+        finally:
+            self._busy = None
+
+    def update_agent(self, agent: Agent, now: float) -> list[Event]:
+        """Change an agent's profile live (skills, capacity, unit cap): ``agent`` is the
+        new profile, with the id of one in the pool. Its state, reason, idle clock
+        and place among equals stay; work in hand finishes even where it now exceeds
+        the new capacity, and new work respects the new profile at once (the agent
+        looks for work now). A reservation it held ends. Reports ``AgentUpdated``.
+
+        Raises:
+            InvalidTypeError, UnknownAgentError.
+        """
+        if self._busy is not None:
+            raise _concurrent("update_agent", self._busy)
+        self._busy = "update_agent"
+        try:
+            now = self._check_now(now)
+            if not isinstance(agent, Agent):
+                raise InvalidTypeError(f"{agent!r} is not an Agent")
+            rec = self._pool.get(agent.id)
+            events = self._advance(now)
+            events.append(AgentUpdated(agent.id, now))
+            if rec.reserved is not None:
+                self._reservations.end_for_agent(rec, now, events, refill=False)
+            self._pool.update(rec, agent, self._queue.groups.values())
+            self._fill(rec, now, events)
             return self._settle(now, events)
         finally:
             self._busy = None
@@ -661,6 +997,33 @@ class Router:
         finally:
             self._busy = None
 
+    def agent_status(self, agent_id: str) -> AgentStatus:
+        """One agent's state, reason code, since when, whether it is idle (available
+        and holding nothing) and the tasks it holds, by kind.
+
+        Raises:
+            InvalidIdError, UnknownAgentError.
+
+        Runtime complexity: O(w log w) for the w tasks it holds.
+        """
+        if self._busy is not None:
+            raise _concurrent("agent_status", self._busy)
+        self._busy = "agent_status"
+        try:
+            return _status(self._pool.get(_id("agent id", agent_id)))
+        finally:
+            self._busy = None
+
+    def agent_statuses(self) -> list[AgentStatus]:
+        """:meth:`agent_status` of every agent, by id. Runtime complexity: O(a log a + w)."""
+        if self._busy is not None:
+            raise _concurrent("agent_statuses", self._busy)
+        self._busy = "agent_statuses"
+        try:
+            return [_status(rec) for _, rec in sorted(self._pool.agents.items())]
+        finally:
+            self._busy = None
+
     def unroutable_tasks(self) -> dict[str, str]:
         """Waiting tasks that no agent can take now, with the cause (see
         :class:`~routing.events.Unroutable`), in submission order.
@@ -729,18 +1092,27 @@ class Router:
         queued = 0
         for task_id, rec in self._tasks.items():
             assert rec.task.id == task_id
-            if rec.state is TaskState.QUEUED:
-                queued += 1
+            state = rec.state
+            if rec.holder is not None:
+                assert state is _QUEUED or state is _OFFERED, (task_id, state)
+                assert rec.holder.work.get(task_id) is rec and rec.holder is not rec.agent
+                assert self._pool.agents.get(rec.holder.id) is rec.holder
+            if state is _QUEUED or state is _SCHEDULED:
+                queued += state is _QUEUED
                 assert rec.agent is None and rec.offer_id is None
-            elif rec.state is TaskState.OFFERED:
+                assert state is _QUEUED or (rec.entry is None and rec.reserved_by is None)
+            elif state is _OFFERED:
                 assert rec.offer_id in self._offers.open and rec.agent is not None
                 assert rec.agent.work.get(task_id) is rec
                 assert self._pool.agents.get(rec.agent.id) is rec.agent
             else:
-                assert rec.state is TaskState.ASSIGNED, rec.state
+                assert state is _ASSIGNED or state is _WRAP_UP, state
                 assert rec.agent is not None and rec.agent.work.get(task_id) is rec
                 assert self._pool.agents.get(rec.agent.id) is rec.agent
-                assert rec.agent.satisfies(rec.skills)
+                assert rec.expires_at is None and rec.offer_id is None
+                assert (rec.wrap_until is not None) is (state is _WRAP_UP)
+                reshaped = task_id in rec.agent.reshaped
+                assert reshaped or rec.agent.satisfies(rec.skills) or state is _WRAP_UP
         assert queued == self._queue.size
         self._offers.check()
         self._reservations.check()
@@ -781,21 +1153,39 @@ class Router:
                         released.append(obj)
                         self._unroutable.queued(obj)
             elif kind == EXPIRY:
-                if obj.state is _QUEUED or obj.state is _OFFERED:
+                if expiry_due(obj, at):
                     self._expire(obj, at, events, freed)
-            elif obj.offer_id == seq:  # an offer timeout
-                rec = obj
-                agent = rec.agent
-                self._end_offer(rec, agent, "timeout", at, events, route=False)
-                released.append(rec)
-                if self.policy.pause_on_timeout:
-                    self._pool.set_state(agent, _NOT_RESPONDING)
-                    if agent.reserved is not None:
-                        self._reservations.end_for_agent(agent, refill=False)
-                    self._pool.reindex(agent)
-                    events.append(AgentPaused(agent.id, at))
-                else:
-                    freed.append(agent)
+            elif kind == OFFER_TIMEOUT:
+                if obj.offer_id == seq:
+                    rec = obj
+                    agent = rec.agent
+                    if rec.holder is not None:
+                        self._return_to_holder(rec, agent, "timeout", at, events)
+                    else:
+                        self._end_offer(rec, agent, "timeout", at, events, route=False)
+                        released.append(rec)
+                    if self.policy.pause_on_timeout:
+                        self._pool.set_state(agent, _NOT_RESPONDING, at)
+                        events.append(AgentPaused(agent.id, at))
+                        if agent.reserved is not None:
+                            self._reservations.end_for_agent(agent, at, events, refill=False)
+                        self._pool.reindex(agent)
+                    else:
+                        freed.append(agent)
+            elif kind == RELEASE:
+                if obj.version == version and obj.state is _SCHEDULED:
+                    self._place(obj, at, events)
+                    events.append(new_queued(obj.task.id, at))
+                    released.append(obj)
+            elif obj.state is _WRAP_UP and obj.wrap_until == at:  # a wrap-up ends
+                agent = obj.agent
+                events.append(WrapUpEnded(obj.task.id, agent.id, at))
+                agent.release(obj)
+                del self._tasks[obj.task.id]
+                obj.state = _COMPLETED
+                self._pool.set_idle_since(agent, at)
+                self._pool.reindex(agent)
+                freed.append(agent)
         for rec in released:
             if rec.state is _QUEUED:
                 self._route_waiting(rec, now, events)
@@ -817,7 +1207,7 @@ class Router:
             widened = True
             for agent in list(rec.reserved_by or ()):
                 if not agent.satisfies(rec.skills):  # a step it no longer meets
-                    self._reservations.end_for_agent(agent, refill=True)
+                    self._reservations.end_for_agent(agent, at, events, refill=True)
         if was_in_window and rec.group is not None:
             events.append(PreferenceExpired(rec.task.id, at))
             widened = True
@@ -826,29 +1216,170 @@ class Router:
     def _expire(
         self, rec: LiveTask, at: float, events: list[Event], freed: list[LiveAgent]
     ) -> None:
-        """The queued or offered ``rec`` reached its time-to-live at ``at``: it leaves,
-        and an agent it was offered to is freed (it takes work after the timers)."""
-        agent = self._withdraw(rec)
+        """The scheduled, queued or offered ``rec`` reached its time-to-live at ``at``:
+        it leaves, and an agent it was offered to is freed (it takes work after the
+        timers), and so is the agent holding it for a warm transfer."""
+        events.append(Expired(rec.task.id, at))
+        agent = self._withdraw(rec, at, events)
         if agent is not None:
             self._pool.reindex(agent)
             freed.append(agent)
+        holder = rec.holder
+        if holder is not None:  # a warm transfer given a ttl by an update
+            rec.holder = None
+            holder.let_go(rec)
+            self._pool.set_idle_since(holder, at)
+            self._pool.reindex(holder)
+            freed.append(holder)
         rec.state = _EXPIRED
-        events.append(Expired(rec.task.id, at))
 
-    def _withdraw(self, rec: LiveTask) -> LiveAgent | None:
-        """Take the queued or offered ``rec`` out for good (cancelled, expired): out of
-        the queue, ending the reservations held for it, or its offer closed. Returns
-        the agent it was offered to (the caller lets it take work)."""
+    def _withdraw(self, rec: LiveTask, at: float, events: list[Event]) -> LiveAgent | None:
+        """Take the scheduled, queued or offered ``rec`` out for good (cancelled,
+        expired): out of the queue, ending the reservations held for it, or its offer
+        closed. Returns the agent it was offered to (the caller lets it take work)."""
         del self._tasks[rec.task.id]
         if rec.state is _QUEUED:
             self._queue.take(rec)
             if rec.reserved_by is not None:
-                self._reservations.end_for_task(rec)
+                self._reservations.end_for_task(rec, at, events)
+            return None
+        if rec.state is _SCHEDULED:
             return None
         agent = rec.agent
         assert agent is not None
         self._offers.close(rec, agent)
         return agent
+
+    def _finish(self, rec: LiveTask, agent: LiveAgent, now: float, events: list[Event]) -> None:
+        """``rec`` leaves the router, completed (after its wrap-up, if any): ``agent``
+        lets its slot go, restarts its idle clock and takes its next work."""
+        agent.release(rec)
+        del self._tasks[rec.task.id]
+        rec.state = _COMPLETED
+        self._pool.set_idle_since(agent, now)
+        self._fill(agent, now, events, rec.task.channel)
+
+    def _let_holder_go(self, rec: LiveTask, now: float, events: list[Event]) -> None:
+        """The agent that started the warm transfer of ``rec`` lets it go (handed over
+        or cancelled): its slot frees, its idle clock restarts, it takes work."""
+        holder = rec.holder
+        assert holder is not None
+        rec.holder = None
+        holder.let_go(rec)
+        self._pool.set_idle_since(holder, now)
+        self._fill(holder, now, events, rec.task.channel)
+
+    def _return_to_holder(
+        self, rec: LiveTask, agent: LiveAgent, reason: str, at: float, events: list[Event]
+    ) -> None:
+        """An offer of a warm transfer ended unanswered (``agent`` declined it or let it
+        time out at ``at``): the task is assigned again to the agent that started it,
+        which still holds it (the caller lets ``agent`` take work)."""
+        assert rec.offer_id is not None
+        del self._offers.open[rec.offer_id]
+        agent.release(rec)
+        self._pool.reindex(agent)
+        rec.agent, rec.holder = rec.holder, None
+        rec.state = _ASSIGNED
+        events.append(TransferDeclined(rec.task.id, agent.id, reason, at))
+
+    def _check_target(
+        self, target: LiveAgent, agent: LiveAgent, task: Task, rec: LiveTask, now: float
+    ) -> None:
+        """Refuse a named transfer to an agent that could never take ``task`` (checked
+        on what no timer changes: its skills, channels and unit cap)."""
+        if target is agent:
+            raise AgentUnavailableError(f"task {task.id!r} is assigned to {agent.id!r} already")
+        skills = task.requirement.skills_at(rec.arrived_at, now)
+        if not target.satisfies(skills):
+            raise AgentUnavailableError(
+                f"agent {target.id!r} does not meet task {task.id!r}'s skills {skills!r}"
+            )
+        if task.channel not in target.capacity:
+            raise AgentUnavailableError(
+                f"agent {target.id!r} has no capacity on task {task.id!r}'s channel "
+                f"{task.channel!r}"
+            )
+        if target.max_units is not None and target.max_units < task.units:
+            raise AgentUnavailableError(
+                f"agent {target.id!r}: max_units {target.max_units!r} is below task "
+                f"{task.id!r}'s {task.units!r} units"
+            )
+
+    def _updatable(self, task_id: str, now: float) -> LiveTask:
+        """The scheduled or queued task ``task_id``, which may be updated at ``now``."""
+        rec = self._task(task_id)
+        if rec.state is not _QUEUED and rec.state is not _SCHEDULED:
+            raise IllegalTransitionError(
+                f"task {task_id!r} is {rec.state.value}; only a scheduled or waiting task "
+                "can be updated"
+            )
+        if rec.expired_by(now):
+            raise TaskExpiredError(f"task {task_id!r} expired at {rec.expires_at!r} (its ttl)")
+        return rec
+
+    @staticmethod
+    def _check_update(rec: LiveTask, task: Task, now: float) -> None:
+        """Refuse an update that would change what a task keeps (see ``update_task``)."""
+        old = rec.task
+        if task.created_at is not None and task.created_at != rec.arrived_at:
+            raise InvalidInputError(
+                f"task {task.id!r}: created_at {task.created_at!r} is not its arrival "
+                f"{rec.arrived_at!r}; an update keeps the arrival"
+            )
+        if task.customer != old.customer:
+            raise InvalidInputError(f"task {task.id!r}: an update may not change its customer")
+        if (task.preferred_agents, task.preferred_window) != (
+            old.preferred_agents,
+            old.preferred_window,
+        ):
+            raise InvalidInputError(
+                f"task {task.id!r}: an update may not change its preferred agents or window"
+            )
+        if task.ttl is not None:
+            release_at = task.not_before
+            if release_at is not None and release_at <= now:
+                release_at = None
+            _check_expiry(task, rec.arrived_at + task.ttl, now, release_at)
+
+    def _update(self, rec: LiveTask, task: Task, now: float, events: list[Event]) -> None:
+        """Apply the checked update ``task`` to ``rec`` at ``now`` (see ``update_task``)."""
+        events.append(Updated(task, now))
+        was_scheduled = rec.state is _SCHEDULED
+        release_at = task.not_before
+        if release_at is not None and release_at <= now:
+            release_at = None
+        if not was_scheduled:
+            if release_at is None:
+                self._queue.remove(rec)  # re-placed below: its cause is looked at again
+            else:
+                self._queue.take(rec)
+            if rec.reserved_by is not None:
+                self._reservations.end_for_task(rec, now, events)
+        policy = self.policy
+        value = task.customer.value if task.customer is not None else 0.0
+        rec.task = task
+        rec.skills = task.requirement.skills
+        rec.base = policy.base_score(value, task.priority)
+        deadline, rec.ramp = policy.deadline_and_ramp(rec.arrived_at, task.sla_target, task.due_at)
+        if deadline != rec.deadline:
+            rec.deadline = deadline
+            rec.breached = False
+        expires_at = None if task.ttl is None else rec.arrived_at + task.ttl
+        if expires_at != rec.expires_at:
+            rec.expires_at = expires_at
+            if expires_at is not None:
+                self._timers.push_expiry(expires_at, rec)
+        if release_at is not None:
+            rec.state = _SCHEDULED
+            rec.version += 1
+            self._timers.push_release(release_at, rec)
+            events.append(Scheduled(task.id, release_at, now))
+            return
+        self._place(rec, now, events)
+        self._route_waiting(rec, now, events)
+        if was_scheduled and rec.state is _QUEUED:
+            events.append(new_queued(task.id, now))
 
     def _locate(self, rec: LiveTask, t: float, events: list[Event]) -> float | None:
         """Put ``rec`` on its segment at ``t`` and find its group (see ``TaskQueue.locate``),
@@ -914,7 +1445,7 @@ class Router:
         """Offer the dequeued ``rec`` to ``agent``, ending the reservations held for it
         (the caller reindexes ``agent``)."""
         if rec.reserved_by is not None:
-            self._reservations.end_for_task(rec, agent)
+            self._reservations.end_for_task(rec, now, events, agent)
         self._offers.make(rec, agent, fit, context, now, events)
 
     def _fill(

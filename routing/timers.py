@@ -20,12 +20,18 @@ one heap. A timer is the tuple
   agent id to when its exclusion ends). It is stale once the task is neither queued
   nor offered, or has no exclusion ending by then (an earlier timer lifted it).
 * kind :data:`EXPIRY` (2): ``obj`` is a task with a time-to-live, ``seq`` its
-  submission sequence, ``version`` 0; stale once the task is neither queued nor
-  offered (assigned, completed, cancelled).
+  submission sequence, ``version`` 0; stale once the task is neither scheduled,
+  queued nor offered (assigned, completed, cancelled), or its expiry moved
+  (``LiveTask.expires_at`` is no longer the timer's time: accepted, or updated).
 * kind :data:`OFFER_TIMEOUT` (3): ``obj`` is the offered task's ``LiveTask``, ``seq``
   the offer's id and ``version`` 0. It is stale once the task's ``offer_id`` is no
   longer that id: every end of an offer (accepted, declined, cancelled, timed out)
   clears it, so the timers need no look-up in the router's offer table.
+* kind :data:`RELEASE` (4): ``obj`` is a scheduled task, ``seq`` its submission
+  sequence, ``version`` its record's ``version``; stale once the task is no longer
+  scheduled or was rescheduled (an update bumps the version).
+* kind :data:`WRAP_UP` (5): ``obj`` is a task in wrap-up, ``seq`` its submission
+  sequence, ``version`` 0; stale once the task is no longer in wrap-up (ended early).
 
 At equal times the kinds fire in that order (an expiring task is not offered again
 first, and a task whose offer times out as it expires just expires), each kind by
@@ -71,7 +77,11 @@ COOLDOWN = 1
 EXPIRY = 2
 """Timer kind of a task's time-to-live."""
 OFFER_TIMEOUT = 3
-"""Timer kind of an offer timeout (fires last at equal times)."""
+"""Timer kind of an offer timeout."""
+RELEASE = 4
+"""Timer kind of a scheduled task's ``not_before``."""
+WRAP_UP = 5
+"""Timer kind of the end of a wrap-up (fires last at equal times)."""
 
 Timer: TypeAlias = tuple[float, int, int, int, Any]
 """``(at, kind, seq, version, obj)``; see the module docstring."""
@@ -82,6 +92,15 @@ COMPACT_MIN = 64
 # Enum members as module constants for the hot paths (see ``routing.router``).
 _QUEUED = TaskState.QUEUED
 _OFFERED = TaskState.OFFERED
+_SCHEDULED = TaskState.SCHEDULED
+_WRAP_UP = TaskState.WRAP_UP
+
+
+def expiry_due(rec: LiveTask, at: float) -> bool:
+    """Whether an expiry timer of ``rec`` at ``at`` is current: the task is scheduled,
+    queued or offered and still expires then."""
+    state = rec.state
+    return rec.expires_at == at and (state is _QUEUED or state is _OFFERED or state is _SCHEDULED)
 
 
 def cooldown_due(rec: LiveTask, at: float) -> bool:
@@ -181,6 +200,26 @@ class Timers:
         if len(heap) > self.limit:
             self.compact()
 
+    def push_release(self, at: float, rec: LiveTask) -> None:
+        """Arm the release at ``at`` of the scheduled ``rec``, for its current version.
+
+        Runtime complexity: amortised O(log n) (see :meth:`compact`).
+        """
+        heap = self.heap
+        heappush(heap, (at, RELEASE, rec.seq, rec.version, rec))
+        if len(heap) > self.limit:
+            self.compact()
+
+    def push_wrap_up(self, at: float, rec: LiveTask) -> None:
+        """Arm the end at ``at`` of the wrap-up of ``rec``.
+
+        Runtime complexity: amortised O(log n) (see :meth:`compact`).
+        """
+        heap = self.heap
+        heappush(heap, (at, WRAP_UP, rec.seq, 0, rec))
+        if len(heap) > self.limit:
+            self.compact()
+
     @staticmethod
     def is_current(timer: Timer) -> bool:
         """Whether ``timer`` would still fire (see the module docstring)."""
@@ -190,8 +229,12 @@ class Timers:
         if kind == COOLDOWN:
             return cooldown_due(obj, at)
         if kind == EXPIRY:
-            return obj.state is _QUEUED or obj.state is _OFFERED
-        return bool(obj.offer_id == seq)
+            return expiry_due(obj, at)
+        if kind == OFFER_TIMEOUT:
+            return bool(obj.offer_id == seq)
+        if kind == RELEASE:
+            return bool(obj.version == version and obj.state is _SCHEDULED)
+        return bool(obj.state is _WRAP_UP and obj.wrap_until == at)
 
     def next_at(self) -> float | None:
         """When the next current timer fires, or ``None``; drops stale timers on top.
@@ -225,17 +268,20 @@ class Timers:
         armed: set[tuple[int, int]] = set()
         for timer in heap:
             _, kind, seq, version, obj = timer
-            assert kind in (BREAKPOINT, COOLDOWN, EXPIRY, OFFER_TIMEOUT), timer
+            assert kind in (BREAKPOINT, COOLDOWN, EXPIRY, OFFER_TIMEOUT, RELEASE, WRAP_UP), timer
             assert isinstance(obj, LiveTask), timer
-            if kind == BREAKPOINT:
+            if kind in (BREAKPOINT, RELEASE):
                 assert seq == obj.seq and version <= obj.version, timer
             elif kind == COOLDOWN:
                 assert seq == obj.seq and 0 < version <= self._refusals, timer
                 continue  # one per refusal: several may be current for one task
+            elif kind == EXPIRY:
+                assert seq == obj.seq and version == 0, timer
+                continue  # an update may move a ttl back to a time armed before
             else:
                 assert version == 0, timer
-                if kind == EXPIRY:
-                    assert seq == obj.seq and obj.expires_at == timer[0], timer
+                if kind != OFFER_TIMEOUT:
+                    assert seq == obj.seq, timer
             if self.is_current(timer):
                 assert (kind, seq) not in armed, f"task {obj.task.id!r} has two current timers"
                 armed.add((kind, seq))

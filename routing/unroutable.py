@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from routing._state import LiveTask
 from routing.agents import AgentPool
-from routing.events import ALL_DECLINED, Event, Unroutable
+from routing.events import ALL_DECLINED, Event, Routable, Unroutable
 from routing.model import TaskState
 from routing.task_queue import TaskQueue
 
@@ -89,6 +89,7 @@ class UnroutableTasks:
             table = self.queue.unroutable
             if cause is None:
                 del table[rec.seq]
+                events.append(Routable(rec.task.id, now))
             else:
                 table[rec.seq] = rec
                 events.append(Unroutable(rec.task.id, cause, now))

@@ -69,8 +69,11 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import attrs
+
 from routing.errors import (
     AgentBusyError,
+    AgentUnavailableError,
     DuplicateAgentError,
     DuplicateTaskError,
     IllegalTransitionError,
@@ -88,7 +91,14 @@ from routing.events import (
     ALL_DECLINED,
     NO_AVAILABLE_AGENT,
     NO_ELIGIBLE_AGENT,
+    Accepted,
+    AgentAdded,
     AgentPaused,
+    AgentRemoved,
+    AgentStateChanged,
+    AgentUpdated,
+    Cancelled,
+    Completed,
     Event,
     Expired,
     Offered,
@@ -96,22 +106,34 @@ from routing.events import (
     Queued,
     Relaxed,
     Requeued,
+    ReservationEnded,
     Reserved,
+    Routable,
+    Scheduled,
     SlaBreached,
+    Submitted,
+    TransferDeclined,
+    Transferred,
     Unroutable,
+    Updated,
+    WrapUpEnded,
 )
 from routing.model import (
     Agent,
     AgentState,
+    AgentStatus,
     CustomerContext,
     Offer,
+    Requirement,
     ScoreTerms,
     Skills,
     Task,
     TaskState,
+    check_duration,
     check_id,
     check_instant,
     to_bool,
+    to_float,
     to_int,
 )
 from routing.policy import Policy
@@ -150,6 +172,12 @@ class OracleTask:
     offer_id: int | None = None
     offered_skills: Skills | None = None
     """The skills the task required when it was last offered (for eligibility checks)."""
+    holder_id: str | None = None
+    """The agent that started a warm transfer of it and holds it until the hand-over."""
+    release_at: float | None = None
+    """While scheduled: its ``not_before``."""
+    wrap_until: float | None = None
+    """While in wrap-up: when it ends (``inf``: when ended by a call)."""
 
 
 @dataclass
@@ -162,6 +190,10 @@ class OracleAgent:
     state: AgentState = AgentState.AVAILABLE
     reserved: str | None = None
     """The id of the waiting task it is held for."""
+    reason: str | None = None
+    since: float = 0.0
+    reshaped: frozenset[str] = frozenset()
+    """Ids of the tasks it held when its profile last changed."""
 
     @property
     def skills(self) -> dict[str, int]:
@@ -228,10 +260,11 @@ class OracleRouter:
             a: ({}, {}) for a in self.agents
         }
         for t in self.tasks.values():
-            if t.agent_id is not None and t.agent_id in result:
-                per_channel, units = result[t.agent_id]
-                per_channel[t.task.channel] = per_channel.get(t.task.channel, 0) + 1
-                units[t.task.channel] = units.get(t.task.channel, 0) + t.task.units
+            for holder in (t.agent_id, t.holder_id):
+                if holder is not None and holder in result:
+                    per_channel, units = result[holder]
+                    per_channel[t.task.channel] = per_channel.get(t.task.channel, 0) + 1
+                    units[t.task.channel] = units.get(t.task.channel, 0) + t.task.units
         return result
 
     def load(self, agent_id: str) -> tuple[dict[str, int], dict[str, int]]:
@@ -352,11 +385,17 @@ class OracleRouter:
             if at is not None:
                 due.append((at, 0, t.seq, t))
         for t in self.tasks.values():
-            if t.state in (TaskState.QUEUED, TaskState.OFFERED):
-                if t.declined_by:
-                    due.append((min(t.declined_by.values()), 1, t.seq, t))
-                if t.expires_at is not None:
-                    due.append((t.expires_at, 2, t.seq, t))
+            live = t.state in (TaskState.QUEUED, TaskState.OFFERED)
+            if live and t.declined_by:
+                due.append((min(t.declined_by.values()), 1, t.seq, t))
+            if (live or t.state is TaskState.SCHEDULED) and t.expires_at is not None:
+                due.append((t.expires_at, 2, t.seq, t))
+            if t.state is TaskState.SCHEDULED:
+                assert t.release_at is not None
+                due.append((t.release_at, 4, t.seq, t))
+            if t.state is TaskState.WRAP_UP and t.wrap_until != math.inf:
+                assert t.wrap_until is not None
+                due.append((t.wrap_until, 5, t.seq, t))
         for offer in self.offers.values():
             if offer.expires_at is not None:
                 due.append((offer.expires_at, 3, offer.id, offer))
@@ -454,19 +493,25 @@ class OracleRouter:
             raise DuplicateAgentError(agent.id)
         events = self._advance(now)
         self._agent_seq += 1
-        self.agents[agent.id] = OracleAgent(agent, self._agent_seq, now)
+        self.agents[agent.id] = OracleAgent(agent, self._agent_seq, now, since=now)
+        events.append(AgentAdded(agent.id, now))
         self._fill(agent.id, now, events)
         return self._settle(now, events)
+
+    def holds(self, agent_id: str) -> list[OracleTask]:
+        """The tasks an agent holds: offered, assigned, in wrap-up or held warm."""
+        return [t for t in self.tasks.values() if agent_id in (t.agent_id, t.holder_id)]
 
     def remove_agent(self, agent_id: str, now: float) -> list[Event]:
         now = self._check_now(now)
         agent_id = check_id("agent id", agent_id)
         self._agent(agent_id)
-        if any(t.agent_id == agent_id for t in self.tasks.values()):
+        if self.holds(agent_id):
             raise AgentBusyError(agent_id)
         # The agent leaves at ``now``: the advance below must not hand it new work.
         del self.agents[agent_id]
         events = self._advance(now)
+        events.append(AgentRemoved(agent_id, now))
         for t in sorted(self.tasks.values(), key=lambda t: t.seq):
             if agent_id not in t.preferred:
                 continue
@@ -478,22 +523,50 @@ class OracleRouter:
                     self._route_task(t, now, events)
         return self._settle(now, events)
 
-    def set_agent_state(self, agent_id: str, state: AgentState, now: float) -> list[Event]:
+    def set_agent_state(
+        self, agent_id: str, state: AgentState, now: float, reason: str | None = None
+    ) -> list[Event]:
         now = self._check_now(now)
         agent_id = check_id("agent id", agent_id)
         if not isinstance(state, AgentState):
             raise InvalidTypeError(state)
+        reason = None if reason is None else check_id("reason", reason)
         ag = self._agent(agent_id)
         events = self._advance(now)
-        if state is ag.state:
+        if state is ag.state and reason == ag.reason:
             return self._settle(now, events)
+        changed = state is not ag.state
+        if changed:
+            ag.since = now
         ag.state = state
-        if state is AgentState.AVAILABLE:
+        ag.reason = reason
+        events.append(AgentStateChanged(agent_id, state, reason, now))
+        if not changed:
+            pass
+        elif state is AgentState.AVAILABLE:
             ag.idle_since = now
             self._fill(agent_id, now, events)
         else:
-            self._release_agent(ag, refill=False)
+            self._release_agent(ag, now, events, refill=False)
         return self._settle(now, events)
+
+    def update_agent(self, agent: Agent, now: float) -> list[Event]:
+        now = self._check_now(now)
+        if not isinstance(agent, Agent):
+            raise InvalidTypeError(agent)
+        ag = self._agent(agent.id)
+        events = self._advance(now)
+        events.append(AgentUpdated(agent.id, now))
+        self._release_agent(ag, now, events, refill=False)
+        ag.agent = agent
+        ag.reshaped = frozenset(t.task.id for t in self.holds(agent.id))
+        self._fill(agent.id, now, events)
+        return self._settle(now, events)
+
+    @staticmethod
+    def _check_expiry(expires_at: float, now: float, release_at: float | None) -> None:
+        if expires_at <= now or (release_at is not None and expires_at <= release_at):
+            raise InvalidInputError(expires_at)
 
     def submit(self, task: Task, now: float) -> list[Event]:
         now = self._check_now(now)
@@ -501,12 +574,18 @@ class OracleRouter:
             raise InvalidTypeError(task)
         if task.id in self.tasks:
             raise DuplicateTaskError(task.id)
-        arrived_at = now if task.created_at is None else task.created_at
-        if arrived_at > now:
-            raise InvalidInputError(task.created_at)
+        release_at = (
+            task.not_before if task.not_before is not None and task.not_before > now else None
+        )
+        if task.created_at is not None:
+            arrived_at = task.created_at
+            if arrived_at > now:
+                raise InvalidInputError(task.created_at)
+        else:
+            arrived_at = now if release_at is None else release_at
         expires_at = None if task.ttl is None else arrived_at + task.ttl
-        if expires_at is not None and expires_at <= now:
-            raise InvalidInputError(task.ttl)
+        if expires_at is not None:
+            self._check_expiry(expires_at, now, release_at)
         events = self._advance(now)
         policy = self.policy
         value = task.customer.value if task.customer is not None else 0.0
@@ -535,6 +614,12 @@ class OracleRouter:
                 t.preferred = {last}
                 t.preferred_until = arrived_at + window
         self.tasks[task.id] = t
+        events.append(Submitted(task, arrived_at, now))
+        if release_at is not None:
+            t.state = TaskState.SCHEDULED
+            t.release_at = release_at
+            events.append(Scheduled(task.id, release_at, now))
+            return self._settle(now, events)
         self._place(t, now, events)
         self._route_task(t, now, events)
         if t.state is TaskState.QUEUED:
@@ -550,49 +635,103 @@ class OracleRouter:
         t.state = TaskState.ASSIGNED
         t.offer_id = None
         t.declined_by.clear()
+        t.expires_at = None
+        events.append(Accepted(t.task.id, offer.agent_id, offer.id, now))
+        if t.holder_id is not None:
+            self._let_holder_go(t, now, events)
         return self._settle(now, events)
+
+    def _let_holder_go(self, t: OracleTask, now: float, events: list[Event]) -> None:
+        holder = t.holder_id
+        assert holder is not None
+        t.holder_id = None
+        self.agents[holder].idle_since = now
+        self._fill(holder, now, events)
+
+    def _return_to_holder(self, offer: Offer, reason: str, at: float, events: list[Event]) -> None:
+        del self.offers[offer.id]
+        t = self.tasks[offer.task_id]
+        t.agent_id, t.holder_id = t.holder_id, None
+        t.offer_id = None
+        t.state = TaskState.ASSIGNED
+        events.append(TransferDeclined(t.task.id, offer.agent_id, reason, at))
 
     def decline(self, offer_id: int, now: float) -> list[Event]:
         now = self._check_now(now)
         offer = self._open_offer(offer_id, now)
         events = self._advance(now)
-        self._end_offer(offer, "declined", now, events)
+        if self.tasks[offer.task_id].holder_id is not None:
+            self._return_to_holder(offer, "declined", now, events)
+        else:
+            self._end_offer(offer, "declined", now, events)
         self._fill(offer.agent_id, now, events)
         return self._settle(now, events)
 
-    def complete(self, task_id: str, now: float, resolved: bool = True) -> list[Event]:
+    def complete(
+        self, task_id: str, now: float, resolved: bool = True, wrap_up: float | None = None
+    ) -> list[Event]:
         now = self._check_now(now)
         task_id = check_id("task id", task_id)
         resolved = to_bool("resolved", resolved)
+        wrap_until: float | None = None
+        if wrap_up is not None:
+            if isinstance(wrap_up, float) and wrap_up == math.inf:
+                wrap_until = math.inf
+            else:
+                seconds = check_duration("wrap_up", to_float("wrap_up", wrap_up))
+                wrap_until = now + seconds if seconds > 0 else None
         t = self._task(task_id)
         if t.state is not TaskState.ASSIGNED:
             raise IllegalTransitionError(task_id)
         events = self._advance(now)
         agent_id = t.agent_id
         assert agent_id is not None
-        del self.tasks[task_id]
-        t.state = TaskState.COMPLETED
-        t.agent_id = None
         customer = t.task.customer
         if customer is not None:
             self._remember(customer.id, agent_id, task_id, resolved)
-        if agent_id in self.agents:
-            self.agents[agent_id].idle_since = now
-            self._fill(agent_id, now, events)
+        events.append(Completed(task_id, agent_id, resolved, wrap_until, now))
+        if wrap_until is not None:
+            t.state = TaskState.WRAP_UP
+            t.wrap_until = wrap_until
+            return self._settle(now, events)
+        self._finish(t, now, events)
+        return self._settle(now, events)
+
+    def _finish(self, t: OracleTask, at: float, events: list[Event], *, fill: bool = True) -> None:
+        agent_id = t.agent_id
+        assert agent_id is not None
+        del self.tasks[t.task.id]
+        t.state = TaskState.COMPLETED
+        t.agent_id = None
+        self.agents[agent_id].idle_since = at
+        if fill:
+            self._fill(agent_id, at, events)
+
+    def end_wrap_up(self, task_id: str, now: float) -> list[Event]:
+        now = self._check_now(now)
+        task_id = check_id("task id", task_id)
+        t = self._task(task_id)
+        if t.state is not TaskState.WRAP_UP or (t.wrap_until or 0.0) <= now:
+            raise IllegalTransitionError(task_id)
+        events = self._advance(now)
+        assert t.agent_id is not None
+        events.append(WrapUpEnded(task_id, t.agent_id, now))
+        self._finish(t, now, events)
         return self._settle(now, events)
 
     def cancel(self, task_id: str, now: float) -> list[Event]:
         now = self._check_now(now)
         task_id = check_id("task id", task_id)
         t = self._task(task_id)
-        if t.state is TaskState.ASSIGNED:
+        if t.state in (TaskState.ASSIGNED, TaskState.WRAP_UP):
             raise IllegalTransitionError(task_id)
         if t.expires_at is not None and t.expires_at <= now:
             raise TaskExpiredError(task_id)
         events = self._advance(now)
+        events.append(Cancelled(task_id, now))
         del self.tasks[task_id]
         if t.state is TaskState.QUEUED:
-            self._release_task(t)
+            self._release_task(t, now, events)
         if t.state is TaskState.OFFERED:
             assert t.offer_id is not None and t.agent_id is not None
             agent_id = t.agent_id
@@ -601,11 +740,166 @@ class OracleRouter:
             if agent_id in self.agents:
                 self._fill(agent_id, now, events)
         t.state = TaskState.CANCELLED
+        if t.holder_id is not None:
+            self._let_holder_go(t, now, events)
+        return self._settle(now, events)
+
+    def transfer(
+        self,
+        task_id: str,
+        now: float,
+        to_agent: str | None = None,
+        *,
+        requirement: Requirement | None = None,
+        warm: bool = False,
+        window: float = 30.0,
+    ) -> list[Event]:
+        now = self._check_now(now)
+        task_id = check_id("task id", task_id)
+        to_agent = None if to_agent is None else check_id("agent id", to_agent)
+        if requirement is not None and not isinstance(requirement, Requirement):
+            raise InvalidTypeError(requirement)
+        warm = to_bool("warm", warm)
+        window = check_duration("transfer window", window, zero=False)
+        t = self._task(task_id)
+        if t.state is not TaskState.ASSIGNED:
+            raise IllegalTransitionError(task_id)
+        agent_id = t.agent_id
+        assert agent_id is not None
+        task = t.task if requirement is None else attrs.evolve(t.task, requirement=requirement)
+        if to_agent is not None:
+            target = self._agent(to_agent)
+            skills = task.requirement.skills_at(t.arrived_at, now)
+            if (
+                to_agent == agent_id
+                or not all(target.skills.get(name, 0) >= level for name, level in skills)
+                or task.channel not in target.capacity
+                or (target.agent.max_units is not None and target.agent.max_units < task.units)
+            ):
+                raise AgentUnavailableError(to_agent)
+        events = self._advance(now)
+        events.append(Transferred(task_id, agent_id, to_agent, warm, now))
+        t.task = task
+        t.agent_id = None
+        if warm:
+            t.holder_id = agent_id
+        else:
+            self.agents[agent_id].idle_since = now
+        t.preferred = set() if to_agent is None else {to_agent}
+        t.preferred_until = now + window
+        self._place(t, now, events)
+        self._route_task(t, now, events)
+        if t.state is TaskState.QUEUED:
+            events.append(Queued(task_id, now))
+        if not warm:
+            self._fill(agent_id, now, events)
+        return self._settle(now, events)
+
+    def _updatable(self, task_id: str, now: float) -> OracleTask:
+        t = self._task(task_id)
+        if t.state not in (TaskState.QUEUED, TaskState.SCHEDULED):
+            raise IllegalTransitionError(task_id)
+        if t.expires_at is not None and t.expires_at <= now:
+            raise TaskExpiredError(task_id)
+        return t
+
+    def _check_update(self, t: OracleTask, task: Task, now: float) -> None:
+        old = t.task
+        if task.created_at is not None and task.created_at != t.arrived_at:
+            raise InvalidInputError(task.created_at)
+        if task.customer != old.customer:
+            raise InvalidInputError(task.customer)
+        if (task.preferred_agents, task.preferred_window) != (
+            old.preferred_agents,
+            old.preferred_window,
+        ):
+            raise InvalidInputError(task.preferred_agents)
+        if task.ttl is not None:
+            release_at = task.not_before
+            if release_at is not None and release_at <= now:
+                release_at = None
+            self._check_expiry(t.arrived_at + task.ttl, now, release_at)
+
+    def _update(self, t: OracleTask, task: Task, now: float, events: list[Event]) -> None:
+        events.append(Updated(task, now))
+        was_scheduled = t.state is TaskState.SCHEDULED
+        release_at = (
+            task.not_before if task.not_before is not None and task.not_before > now else None
+        )
+        if not was_scheduled:
+            self._release_task(t, now, events)
+        policy = self.policy
+        value = task.customer.value if task.customer is not None else 0.0
+        t.task = task
+        t.base = policy.base_score(value, task.priority)
+        deadline, t.ramp = policy.deadline_and_ramp(t.arrived_at, task.sla_target, task.due_at)
+        if deadline != t.deadline:
+            t.deadline = deadline
+            t.breached = False
+        t.expires_at = None if task.ttl is None else t.arrived_at + task.ttl
+        if release_at is not None:
+            t.state = TaskState.SCHEDULED
+            t.release_at = release_at
+            t.unroutable = None
+            events.append(Scheduled(task.id, release_at, now))
+            return
+        t.release_at = None
+        self._place(t, now, events)
+        self._route_task(t, now, events)
+        if was_scheduled and t.state is TaskState.QUEUED:
+            events.append(Queued(task.id, now))
+
+    def update_task(self, task: Task, now: float) -> list[Event]:
+        now = self._check_now(now)
+        if not isinstance(task, Task):
+            raise InvalidTypeError(task)
+        t = self._updatable(task.id, now)
+        self._check_update(t, task, now)
+        events = self._advance(now)
+        self._update(t, task, now, events)
+        return self._settle(now, events)
+
+    def convert_to_callback(
+        self, task_id: str, now: float, channel: str = "callback", not_before: float | None = None
+    ) -> list[Event]:
+        now = self._check_now(now)
+        task_id = check_id("task id", task_id)
+        channel = check_id("channel", channel)
+        if not_before is not None:
+            not_before = check_instant("not_before", not_before)
+        t = self._updatable(task_id, now)
+        task = attrs.evolve(t.task, channel=channel, not_before=not_before)
+        self._check_update(t, task, now)
+        events = self._advance(now)
+        self._update(t, task, now, events)
         return self._settle(now, events)
 
     def advance(self, now: float) -> list[Event]:
         now = self._check_now(now)
         return self._settle(now, self._advance(now))
+
+    def agent_status(self, agent_id: str) -> AgentStatus:
+        ag = self._agent(check_id("agent id", agent_id))
+        held = self.holds(agent_id)
+        consulting = sorted(t.task.id for t in held if t.holder_id == agent_id)
+        wrap_up = sorted(
+            t.task.id for t in held if t.agent_id == agent_id and t.state is TaskState.WRAP_UP
+        )
+        tasks = sorted(
+            t.task.id
+            for t in held
+            if t.agent_id == agent_id and t.state in (TaskState.OFFERED, TaskState.ASSIGNED)
+        )
+        return AgentStatus(
+            agent_id,
+            ag.state,
+            ag.reason,
+            ag.since,
+            ag.state is AgentState.AVAILABLE and not held,
+            tuple(tasks),
+            tuple(wrap_up),
+            tuple(consulting),
+        )
 
     # -- decisions, by brute force ---------------------------------------------------
 
@@ -627,29 +921,49 @@ class OracleRouter:
                 if obj.state is TaskState.QUEUED:
                     released.append(obj)
             elif kind == 2:
+                events.append(Expired(obj.task.id, at))
                 del self.tasks[obj.task.id]
                 if obj.state is TaskState.QUEUED:
-                    self._release_task(obj)
-                else:
+                    self._release_task(obj, at, events)
+                elif obj.state is TaskState.OFFERED:
                     assert obj.offer_id is not None and obj.agent_id is not None
                     del self.offers[obj.offer_id]
                     freed.append(obj.agent_id)
                     obj.agent_id = obj.offer_id = None
+                if obj.holder_id is not None:
+                    self.agents[obj.holder_id].idle_since = at
+                    freed.append(obj.holder_id)
+                    obj.holder_id = None
                 obj.state = TaskState.EXPIRED
-                events.append(Expired(obj.task.id, at))
-            else:
+            elif kind == 3:
                 agent_id = obj.agent_id
-                self._end_offer(obj, "timeout", at, events, route=False)
-                released.append(self.tasks[obj.task_id])
+                if self.tasks[obj.task_id].holder_id is not None:
+                    self._return_to_holder(obj, "timeout", at, events)
+                else:
+                    self._end_offer(obj, "timeout", at, events, route=False)
+                    released.append(self.tasks[obj.task_id])
                 if agent_id not in self.agents:
                     continue
                 if self.policy.pause_on_timeout:
                     ag = self.agents[agent_id]
+                    if ag.state is not AgentState.NOT_RESPONDING:
+                        ag.since = at
                     ag.state = AgentState.NOT_RESPONDING
-                    self._release_agent(ag, refill=False)
+                    ag.reason = None
                     events.append(AgentPaused(agent_id, at))
+                    self._release_agent(ag, at, events, refill=False)
                 else:
                     freed.append(agent_id)
+            elif kind == 4:
+                self._place(obj, at, events)
+                obj.release_at = None
+                events.append(Queued(obj.task.id, at))
+                released.append(obj)
+            else:
+                assert obj.agent_id is not None
+                events.append(WrapUpEnded(obj.task.id, obj.agent_id, at))
+                freed.append(obj.agent_id)
+                self._finish(obj, at, events, fill=False)
         # Every due timer has fired: now route what they released, then fill.
         for t in released:
             if t.state is TaskState.QUEUED:
@@ -671,7 +985,7 @@ class OracleRouter:
             for agent_id in list(t.reserved_by):
                 ag = self.agents[agent_id]
                 if not all(ag.skills.get(name, 0) >= level for name, level in skills):
-                    self._release_agent(ag, refill=True)
+                    self._release_agent(ag, at, events, refill=True)
         if was_in_window and not self.in_window(t):
             events.append(PreferenceExpired(t.task.id, at))
             widened = True
@@ -745,19 +1059,25 @@ class OracleRouter:
                 return
             self._offer(t, ag, fit, context, now, events)
 
-    def _release_task(self, t: OracleTask, taker: str | None = None) -> None:
+    def _release_task(
+        self, t: OracleTask, at: float, events: list[Event], taker: str | None = None
+    ) -> None:
         """End the reservations for ``t``; the agents but ``taker`` look for work later."""
         for agent_id in t.reserved_by:
             self.agents[agent_id].reserved = None
+            events.append(ReservationEnded(t.task.id, agent_id, at))
             if agent_id != taker:
                 self.released.append(agent_id)
         t.reserved_by = []
 
-    def _release_agent(self, ag: OracleAgent, *, refill: bool) -> None:
+    def _release_agent(
+        self, ag: OracleAgent, at: float, events: list[Event], *, refill: bool
+    ) -> None:
         """End ``ag``'s reservation, if any."""
         if ag.reserved is None:
             return
         self.tasks[ag.reserved].reserved_by.remove(ag.agent.id)
+        events.append(ReservationEnded(ag.reserved, ag.agent.id, at))
         ag.reserved = None
         if refill:
             self.released.append(ag.agent.id)
@@ -771,9 +1091,11 @@ class OracleRouter:
         for t in sorted(self.tasks.values(), key=lambda t: t.seq):
             cause = self.cause(t)
             if cause != t.unroutable:
-                t.unroutable = cause
                 if cause is not None:
                     events.append(Unroutable(t.task.id, cause, now))
+                elif t.state is TaskState.QUEUED:
+                    events.append(Routable(t.task.id, now))
+                t.unroutable = cause
         return events
 
     def _offer(
@@ -805,7 +1127,8 @@ class OracleRouter:
             None if timeout is None else now + timeout,
             terms,
         )
-        self._release_task(t, ag.agent.id)
+        self._release_task(t, now, events, ag.agent.id)
+        t.unroutable = None
         t.offered_skills = self.skills_of(t)
         t.state = TaskState.OFFERED
         t.agent_id = ag.agent.id
@@ -825,3 +1148,22 @@ class OracleRouter:
         self._place(t, now, events)
         if route:
             self._route_task(t, now, events)
+
+
+ECHOES = (
+    Submitted,
+    Accepted,
+    Completed,
+    Cancelled,
+    AgentAdded,
+    AgentRemoved,
+    AgentUpdated,
+    AgentStateChanged,
+)
+"""Events that echo the call that returned them (what the host asked for), as opposed
+to the router's decisions and timers."""
+
+
+def decisions(events: list[Any]) -> list[Any]:
+    """``events`` without :data:`ECHOES`: what the router decided or its timers did."""
+    return [event for event in events if not isinstance(event, ECHOES)]

@@ -2,8 +2,9 @@
 the bad-input tests (``test_errors``, ``test_bad_input``, ``test_locked``).
 
 The router holds one task of each active state and one due timer: ann holds an
-assigned task, bob an open offer that expires at ``EXPIRES_AT``, cat is away, and one
-task waits (it needs a skill nobody has). Its clock is at ``NOW``; a call at ``LATE``
+assigned task, bob an open offer that expires at ``EXPIRES_AT``, cat is away, dee
+wraps up a completed task until told, and one task waits (it needs a skill nobody
+has). Its clock is at ``NOW``; a call at ``LATE``
 is one at which bob's offer timeout is due, so a call that fired due timers before
 validating its arguments would show in the snapshot.
 """
@@ -11,6 +12,7 @@ validating its arguments would show in the snapshot.
 from __future__ import annotations
 
 import contextlib
+import math
 from typing import Any
 
 from routing import (
@@ -31,8 +33,8 @@ TIMEOUT = 10.0
 EXPIRES_AT = 105.0
 LATE = 110.0
 """A ``now`` at which bob's offer timeout (``EXPIRES_AT``) is due."""
-TASK_IDS = ("queued", "offered", "assigned", "nobody")
-AGENT_IDS = ("ann", "bob", "cat")
+TASK_IDS = ("queued", "offered", "assigned", "wrapping", "nobody")
+AGENT_IDS = ("ann", "bob", "cat", "dee")
 CUSTOMER_IDS = ("c1", "c2")
 
 
@@ -53,6 +55,10 @@ def populated() -> tuple[Router, dict[str, int]]:
         Task("queued", "voice", requirement=Requirement({"tech": 5}), customer=Customer("c1")),
         now=96,
     )
+    router.add_agent(Agent("dee", {"billing": 1}, {"email": 1}), now=97)
+    [wrapping] = offers_in(router.submit(Task("wrapping", "email"), now=97))
+    router.accept(wrapping.id, now=97)
+    router.complete("wrapping", now=98, wrap_up=math.inf)
     router.advance(NOW)
     assert (first.agent_id, second.agent_id) == ("ann", "bob")
     assert router.next_timer_at() == EXPIRES_AT
@@ -79,6 +85,7 @@ def snapshot(router: Router) -> dict[str, Any]:
         "oldest_wait": router.oldest_wait(router.now),
         "agents": router.agents_by_state(),
         "agent_tasks": {a: router.agent_tasks(a) for a in AGENT_IDS},
+        "agent_statuses": router.agent_statuses(),
         "task_states": states,
         "offers": offers,
         "next_timer_at": router.next_timer_at(),

@@ -11,6 +11,7 @@ from routing import Agent, Customer, CustomerContext, Offered, Policy, Router, T
 from routing._state import LiveAgent, LiveTask, Profile
 from routing.context import CustomerMemory
 from routing.events import Event
+from tests.oracle import decisions
 
 CUSTOMER = Customer("c1", value=1.0)
 
@@ -24,11 +25,13 @@ def router_with_open_issue(policy: Policy) -> Router:
     is idle."""
     router = Router(policy)
     router.add_agent(Agent("ann", skills={"billing": 3}, capacity={"voice": 1}), now=0)
-    [first] = router.submit(Task("first", "voice", customer=CUSTOMER, sla_target=20.0), now=0)
+    [first] = decisions(
+        router.submit(Task("first", "voice", customer=CUSTOMER, sla_target=20.0), now=0)
+    )
     assert isinstance(first, Offered)
     router.accept(first.offer.id, now=1)
     router.complete("first", now=10, resolved=False)
-    [busy] = router.submit(Task("busy", "voice", sla_target=20.0), now=10)
+    [busy] = decisions(router.submit(Task("busy", "voice", sla_target=20.0), now=10))
     assert isinstance(busy, Offered)
     router.accept(busy.offer.id, now=10)
     router.add_agent(Agent("bob", skills={"billing": 3}, capacity={"voice": 1}), now=10)

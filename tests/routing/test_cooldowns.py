@@ -16,7 +16,7 @@ from routing import (
     Task,
     Unroutable,
 )
-from tests.oracle import OracleRouter, offers_in
+from tests.oracle import OracleRouter, decisions, offers_in
 
 
 def two_agents(policy: Policy) -> Router:
@@ -39,7 +39,7 @@ class TestNothingStranded:
         [second] = offers_in(events)
         assert second.agent_id == "bob"
         events = router.advance(12)  # bob's offer times out at 12
-        assert events == [
+        assert decisions(events) == [
             Requeued("t1", "bob", "timeout", 12.0),
             Unroutable("t1", ALL_DECLINED, 12.0),
         ]

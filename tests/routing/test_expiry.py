@@ -79,7 +79,7 @@ class TestExpiry:
         router.check()
 
     def test_a_task_already_past_its_ttl_is_refused(self) -> None:
-        with pytest.raises(InvalidInputError, match=r"ttl 10.0 after created_at -20.0 ended"):
+        with pytest.raises(InvalidInputError, match=r"ttl 10.0 after its arrival ended"):
             Router().submit(Task("t1", "voice", ttl=10.0, created_at=-20.0), now=0)
 
     @pytest.mark.parametrize("ttl", [0.0, -1.0, float("nan"), float("inf")])

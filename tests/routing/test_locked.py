@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from routing import (
+    Accepted,
     Agent,
     AgentState,
     ConcurrentCallError,
@@ -34,6 +35,7 @@ from routing import (
     Task,
     TaskState,
 )
+from tests.oracle import decisions
 from tests.routing.populated import NOW, populated, snapshot
 
 THREADS = 4
@@ -97,6 +99,8 @@ def normalised(events: list[Any]) -> list[Any]:
     return [
         ("Offered", e.offer.task_id, e.offer.agent_id, e.offer.terms)
         if isinstance(e, Offered)
+        else ("Accepted", e.task_id, e.agent_id, e.at)
+        if isinstance(e, Accepted)
         else e
         for e in events
     ]
@@ -205,6 +209,19 @@ class TestAPlainRouterRefusesOverlappingCalls:
             ("decline", lambda r, o: r.decline(o["offered"], NOW)),
             ("complete", lambda r, o: r.complete("assigned", NOW)),
             ("cancel", lambda r, o: r.cancel("queued", NOW)),
+            ("end_wrap_up", lambda r, o: r.end_wrap_up("wrapping", NOW)),
+            ("transfer", lambda r, o: r.transfer("assigned", NOW)),
+            (
+                "update_task",
+                lambda r, o: r.update_task(Task("queued", "voice", customer=Customer("c1")), NOW),
+            ),
+            ("convert_to_callback", lambda r, o: r.convert_to_callback("queued", NOW)),
+            (
+                "update_agent",
+                lambda r, o: r.update_agent(Agent("cat", {"billing": 1}, {"voice": 1}), NOW),
+            ),
+            ("agent_status", lambda r, o: r.agent_status("ann")),
+            ("agent_statuses", lambda r, o: r.agent_statuses()),
             ("advance", lambda r, o: r.advance(NOW)),
             ("next_timer_at", lambda r, o: r.next_timer_at()),
             ("task_state", lambda r, o: r.task_state("queued")),
@@ -277,7 +294,9 @@ class TestLockedRouter:
         locked = LockedRouter()
         with locked.exclusive() as router:
             router.add_agent(Agent("ann", {"billing": 1}, {"voice": 1}), 0.0)
-            [event] = locked.submit(Task("t", "voice"), 1.0)  # the same thread: no deadlock
+            [event] = decisions(
+                locked.submit(Task("t", "voice"), 1.0)
+            )  # the same thread: no deadlock
             assert isinstance(event, Offered)
             other: list[bool] = []
             thread = threading.Thread(target=lambda: other.append(locked._lock.acquire(False)))

@@ -23,7 +23,7 @@ from routing import (
     Router,
     Task,
 )
-from tests.oracle import OracleRouter, offers_in
+from tests.oracle import OracleRouter, decisions, offers_in
 
 BLENDED = {"voice": 1, "chat": 3}
 
@@ -103,7 +103,7 @@ class TestStarvation:
         router.submit(call(), now=1)
         router.submit(chat("c3"), now=1)
         events = router.complete("c0", now=2)
-        assert events == [Reserved("call", "ann", 2.0)]  # not the waiting chat
+        assert decisions(events) == [Reserved("call", "ann", 2.0)]  # not the waiting chat
         assert router.reservations() == {"ann": "call"}
 
     def test_another_agent_taking_the_task_releases_the_reservation(self) -> None:

@@ -32,7 +32,7 @@ from routing import (
     UnknownTaskError,
     Unroutable,
 )
-from tests.oracle import offers_in
+from tests.oracle import decisions, offers_in
 
 
 def agent(agent_id: str, skills: dict[str, int] | None = None, **capacity: int) -> Agent:
@@ -53,28 +53,30 @@ class TestSubmit:
     def test_offers_at_once_to_an_idle_eligible_agent(self) -> None:
         router = Router()
         router.add_agent(agent("ann"), now=0)
-        [event] = router.submit(task("t1", requirement=Requirement({"billing": 2})), now=4)
+        [event] = decisions(
+            router.submit(task("t1", requirement=Requirement({"billing": 2})), now=4)
+        )
         assert isinstance(event, Offered)
         offer = event.offer
         assert (offer.id, offer.task_id, offer.agent_id) == (1, "t1", "ann")
         assert offer.made_at == 4.0
         assert offer.expires_at == 4.0 + Policy().offer_timeout  # type: ignore[operator]
         assert router.task_state("t1") is TaskState.OFFERED
-        assert router.agent_tasks("ann") == ["t1"]
+        assert decisions(router.agent_tasks("ann")) == ["t1"]
         assert router.waiting_count() == 0
 
     def test_queues_when_no_agent_meets_the_skills(self) -> None:
         router = Router()
         router.add_agent(agent("ann", {"billing": 2}), now=0)
         events = router.submit(task("t1", requirement=Requirement({"billing": 3})), now=1)
-        assert events == [Queued("t1", 1.0), Unroutable("t1", NO_ELIGIBLE_AGENT, 1.0)]
+        assert decisions(events) == [Queued("t1", 1.0), Unroutable("t1", NO_ELIGIBLE_AGENT, 1.0)]
         assert router.task_state("t1") is TaskState.QUEUED
         assert [t.id for t in router.waiting_tasks()] == ["t1"]
 
     def test_queues_when_the_agent_has_no_slot_on_the_channel(self) -> None:
         router = Router()
         router.add_agent(agent("ann", chat=3), now=0)
-        assert router.submit(task("t1", "voice"), now=0) == [
+        assert decisions(router.submit(task("t1", "voice"), now=0)) == [
             Queued("t1", 0.0),
             Unroutable("t1", NO_ELIGIBLE_AGENT, 0.0),
         ]
@@ -82,7 +84,7 @@ class TestSubmit:
     def test_queues_when_the_task_needs_more_units_than_the_agent_has(self) -> None:
         router = Router()
         router.add_agent(Agent("ann", {"billing": 3}, {"voice": 2}, max_units=2), now=0)
-        assert router.submit(task("big", units=3), now=0) == [
+        assert decisions(router.submit(task("big", units=3), now=0)) == [
             Queued("big", 0.0),
             Unroutable("big", NO_ELIGIBLE_AGENT, 0.0),
         ]
@@ -91,7 +93,7 @@ class TestSubmit:
     def test_a_task_id_can_be_reused_once_the_task_is_finished(self) -> None:
         router = Router()
         router.add_agent(agent("ann"), now=0)
-        [offered] = router.submit(task("t1"), now=0)
+        [offered] = decisions(router.submit(task("t1"), now=0))
         assert isinstance(offered, Offered)
         router.accept(offered.offer.id, now=1)
         router.complete("t1", now=2)
@@ -109,7 +111,7 @@ class TestSubmit:
     def test_a_due_date_already_past_is_breached_at_submission(self) -> None:
         router = Router()
         events = router.submit(task("late", "email", due_at=-5.0), now=0)
-        assert events == [
+        assert decisions(events) == [
             SlaBreached("late", 0.0),  # when it was found late, so events keep time order
             Queued("late", 0.0),
             Unroutable("late", NO_ELIGIBLE_AGENT, 0.0),
@@ -125,11 +127,11 @@ class TestSubmit:
         assert pairs(router.submit(task("t1", requirement=needs), now=1)) == [("t1", "busy")]
         router.add_agent(agent("narrow", {"billing": 2}), now=2)  # the least spare capability
         router.add_agent(agent("late", {"billing": 2}), now=3)
-        [offered] = router.submit(task("t2", requirement=needs), now=4)
+        [offered] = decisions(router.submit(task("t2", requirement=needs), now=4))
         assert isinstance(offered, Offered)
         assert offered.offer.agent_id == "narrow"
         router.decline(offered.offer.id, now=5)  # t2 goes to "late", same fit, idle less long
-        assert router.agent_tasks("late") == ["t2"]
+        assert decisions(router.agent_tasks("late")) == ["t2"]
         router.remove_agent("narrow", now=6)
         router.check()
         assert pairs(router.submit(task("t3", requirement=needs), now=7)) == [("t3", "wide")]
@@ -144,9 +146,11 @@ class TestSubmit:
             router = Router()
             router.add_agent(agent("ann"), now=0)
             router.add_agent(agent("bob"), now=0)
-            [offer_to_idle] = router.submit(task("t1", requirement=exact, customer=customer), 1)
+            [offer_to_idle] = decisions(
+                router.submit(task("t1", requirement=exact, customer=customer), 1)
+            )
             router.submit(task("t2", "chat", requirement=exact, customer=customer), now=1)
-            [offer_on_join] = router.add_agent(agent("cy", chat=1), now=2)
+            [offer_on_join] = decisions(router.add_agent(agent("cy", chat=1), now=2))
             for event in (offer_to_idle, offer_on_join):
                 assert isinstance(event, Offered)
                 fit = router.explain(event.offer)["fit"]
@@ -158,8 +162,8 @@ class TestAcceptAndComplete:
         router = Router()
         router.add_agent(agent("ann"), now=0)
         [first] = offers_in(router.submit(task("t1"), now=0))
-        assert router.submit(task("t2"), now=1) == [Queued("t2", 1.0)]
-        assert router.accept(first.id, now=2) == []
+        assert decisions(router.submit(task("t2"), now=1)) == [Queued("t2", 1.0)]
+        assert decisions(router.accept(first.id, now=2)) == []
         assert router.task_state("t1") is TaskState.ASSIGNED
         with pytest.raises(UnknownOfferError):
             router.offer(first.id)
@@ -167,7 +171,7 @@ class TestAcceptAndComplete:
         assert pairs(events) == [("t2", "ann")]
         with pytest.raises(UnknownTaskError):
             router.task_state("t1")
-        assert router.agent_tasks("ann") == ["t2"]
+        assert decisions(router.agent_tasks("ann")) == ["t2"]
 
     def test_complete_restarts_the_idle_clock(self) -> None:
         router = Router()
@@ -262,7 +266,7 @@ class TestOfferTimeout:
         router.add_agent(agent("bob", chat=1), now=0)
         [offer] = offers_in(router.submit(task("t1"), now=0))
         assert router.next_timer_at() == 10.0
-        assert router.advance(9.5) == []
+        assert decisions(router.advance(9.5)) == []
         events = router.advance(10)
         assert events[:2] == [Requeued("t1", "ann", "timeout", 10.0), AgentPaused("ann", 10.0)]
         assert events[2:] == [Unroutable("t1", NO_AVAILABLE_AGENT, 10.0)]  # bob: no voice
@@ -276,7 +280,7 @@ class TestOfferTimeout:
         router.add_agent(agent("ann"), now=0)
         router.submit(task("t1"), now=0)
         router.advance(10)
-        assert router.submit(task("t2"), now=11) == [
+        assert decisions(router.submit(task("t2"), now=11)) == [
             Queued("t2", 11.0),
             Unroutable("t2", NO_AVAILABLE_AGENT, 11.0),
         ]
@@ -301,7 +305,7 @@ class TestOfferTimeout:
         [offer] = offers_in(router.submit(task("t1"), now=0))
         assert offer.expires_at is None
         assert router.next_timer_at() is None
-        assert router.advance(1e9) == []
+        assert decisions(router.advance(1e9)) == []
         router.accept(offer.id, now=1e9)
         assert router.task_state("t1") is TaskState.ASSIGNED
 
@@ -309,8 +313,8 @@ class TestOfferTimeout:
         router = Router(Policy(offer_timeout=10))
         router.add_agent(agent("ann"), now=0)
         [offer] = offers_in(router.submit(task("t1"), now=0))
-        assert router.accept(offer.id, now=9.5) == []
-        assert router.advance(100) == []
+        assert decisions(router.accept(offer.id, now=9.5)) == []
+        assert decisions(router.advance(100)) == []
         assert router.task_state("t1") is TaskState.ASSIGNED
 
 
@@ -318,7 +322,7 @@ class TestCancel:
     def test_cancel_a_queued_task(self) -> None:
         router = Router()
         router.submit(task("t1"), now=0)
-        assert router.cancel("t1", now=1) == []
+        assert decisions(router.cancel("t1", now=1)) == []
         assert router.waiting_count() == 0
         with pytest.raises(UnknownTaskError):
             router.task_state("t1")
@@ -336,7 +340,7 @@ class TestCancel:
         [offer] = offers_in(router.submit(task("t1"), now=0))
         router.cancel("t1", now=1)
         assert router.next_timer_at() is None
-        assert router.advance(20) == []
+        assert decisions(router.advance(20)) == []
         with pytest.raises(UnknownOfferError):
             router.accept(offer.id, now=20)
 
@@ -346,7 +350,7 @@ class TestAgentStates:
         router = Router()
         router.add_agent(agent("ann"), now=0)
         router.set_agent_state("ann", AgentState.AWAY, now=1)
-        assert router.submit(task("t1"), now=2) == [
+        assert decisions(router.submit(task("t1"), now=2)) == [
             Queued("t1", 2.0),
             Unroutable("t1", NO_AVAILABLE_AGENT, 2.0),
         ]
@@ -360,8 +364,8 @@ class TestAgentStates:
         router.set_agent_state("ann", AgentState.OFFLINE, now=1)
         router.accept(offer.id, now=2)
         router.submit(task("t2"), now=3)
-        assert router.complete("t1", now=4) == []  # offline: t2 keeps waiting
-        assert router.agent_tasks("ann") == []
+        assert decisions(router.complete("t1", now=4)) == []  # offline: t2 keeps waiting
+        assert decisions(router.agent_tasks("ann")) == []
 
     def test_setting_the_same_state_again_changes_nothing(self) -> None:
         router = Router()
@@ -383,9 +387,9 @@ class TestRemoveAgent:
     def test_removed_agent_is_gone(self) -> None:
         router = Router()
         router.add_agent(agent("ann"), now=0)
-        assert router.remove_agent("ann", now=1) == []
+        assert decisions(router.remove_agent("ann", now=1)) == []
         assert all(ids == [] for ids in router.agents_by_state().values())
-        assert router.submit(task("t1"), now=2) == [
+        assert decisions(router.submit(task("t1"), now=2)) == [
             Queued("t1", 2.0),
             Unroutable("t1", NO_ELIGIBLE_AGENT, 2.0),
         ]
@@ -396,7 +400,7 @@ class TestRemoveAgent:
         router.add_agent(agent("bob"), now=0)
         router.set_agent_state("ann", AgentState.AWAY, now=0)
         follow_up = task("t1", preferred_agents=("ann",), preferred_window=60)
-        assert router.submit(follow_up, now=1) == [Queued("t1", 1.0)]
+        assert decisions(router.submit(follow_up, now=1)) == [Queued("t1", 1.0)]
         assert pairs(router.remove_agent("ann", now=2)) == [("t1", "bob")]
 
     def test_a_task_still_preferring_another_present_agent_keeps_waiting(self) -> None:
@@ -406,7 +410,7 @@ class TestRemoveAgent:
         router.set_agent_state("ann", AgentState.AWAY, now=0)
         router.set_agent_state("bob", AgentState.AWAY, now=0)
         router.submit(task("t1", preferred_agents=("ann", "bob"), preferred_window=60), now=1)
-        assert router.remove_agent("ann", now=2) == []
+        assert decisions(router.remove_agent("ann", now=2)) == []
         assert router.task_state("t1") is TaskState.QUEUED
         # The window still ends on time and the task falls back to cat.
         events = router.advance(61)
@@ -504,7 +508,9 @@ class TestCustomerContext:
 
     def test_a_follow_up_waits_for_the_last_agent_during_the_context_window(self) -> None:
         router = self._with_open_issue()  # bob idle, ann away
-        assert router.submit(task("t2", customer=Customer("c1")), now=11) == [Queued("t2", 11.0)]
+        assert decisions(router.submit(task("t2", customer=Customer("c1")), now=11)) == [
+            Queued("t2", 11.0)
+        ]
         router.add_agent(agent("cat"), now=12)
         assert router.agents_by_state()[AgentState.AVAILABLE] == ["bob", "cat"]
         assert router.task_state("t2") is TaskState.QUEUED
@@ -518,7 +524,7 @@ class TestCustomerContext:
         router.submit(task("t2", customer=Customer("c1")), now=11)
         window_end = 11 + Policy().context_window
         assert router.next_timer_at() == window_end
-        assert router.advance(window_end - 0.5) == []
+        assert decisions(router.advance(window_end - 0.5)) == []
         events = router.advance(window_end)
         assert events[0] == PreferenceExpired("t2", window_end)
         [offer] = offers_in(events)
@@ -582,7 +588,7 @@ class TestViews:
         assert [t.id for t in router.waiting_tasks(channel="voice")] == ["v0", "v1"]
         assert [t.id for t in router.waiting_tasks(skill="tech")] == ["v0", "e1"]
         assert [t.id for t in router.waiting_tasks("voice", "tech")] == ["v0"]
-        assert router.waiting_tasks(channel="chat") == []
+        assert decisions(router.waiting_tasks(channel="chat")) == []
         assert router.waiting_count() == 3
         assert router.waiting_count("voice") == 2
         assert router.waiting_count("chat") == 0
@@ -610,7 +616,7 @@ class TestViews:
             AgentState.OFFLINE: ["bob"],
             AgentState.NOT_RESPONDING: ["ann"],
         }
-        assert router.agent_tasks("dan") == ["t1"]
+        assert decisions(router.agent_tasks("dan")) == ["t1"]
 
     def test_explain_lists_the_terms_and_their_total(self) -> None:
         router = Router()
@@ -656,5 +662,5 @@ class TestViews:
         assert router.next_timer_at() == 900.0
         router.advance(900)
         assert router.next_timer_at() == 1000.0
-        assert router.advance(1000) == [SlaBreached("claim", 1000.0)]
+        assert decisions(router.advance(1000)) == [SlaBreached("claim", 1000.0)]
         assert router.next_timer_at() is None

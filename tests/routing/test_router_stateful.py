@@ -44,6 +44,8 @@ from hypothesis.stateful import (
 from routing import (
     Agent,
     AgentState,
+    Cancelled,
+    Completed,
     Customer,
     Expired,
     Offered,
@@ -52,14 +54,17 @@ from routing import (
     Requirement,
     Router,
     RoutingError,
+    Submitted,
     Task,
     TaskState,
+    WrapUpEnded,
 )
 from routing import agents as agents_module
 from routing import task_queue as queue_module
 from routing import timers as timers_module
 from routing.model import MAX_INSTANT
 from tests.oracle import OracleRouter, offers_in
+from tests.routing.mirror import Mirror, router_views
 from tests.strategies import (
     AGENT_IDS,
     CUSTOMERS,
@@ -67,6 +72,7 @@ from tests.strategies import (
     agents,
     half_integers,
     policies,
+    requirements,
     tasks,
     time_steps,
 )
@@ -90,6 +96,7 @@ BAD_OPERATIONS = (
     "not a task",
     "now not a number",
 )
+WRAP_UPS = st.sampled_from([None, None, None, 0.0, 2.0, 5.0, math.inf])
 BAD_IDS: tuple[Any, ...] = (5, "", None, b"t0", ("t0",), ["t0"])
 BAD_OFFER_IDS: tuple[Any, ...] = ("1", True, 1.0, None, [1])
 
@@ -115,6 +122,7 @@ def router_view(router: Router, task_ids: list[str]) -> dict[str, Any]:
         "customers": {c.id: router.customer_context(c.id) for c in CUSTOMERS},
         "unroutable": router.unroutable_tasks(),
         "reservations": router.reservations(),
+        "statuses": router.agent_statuses(),
     }
 
 
@@ -132,8 +140,7 @@ def oracle_view(oracle: OracleRouter, task_ids: list[str]) -> dict[str, Any]:
         "waiting_count": len(waiting),
         "agents": by_state,
         "agent_tasks": {
-            a: sorted(t.task.id for t in oracle.tasks.values() if t.agent_id == a)
-            for a in sorted(oracle.agents)
+            a: sorted(t.task.id for t in oracle.holds(a)) for a in sorted(oracle.agents)
         },
         "task_states": {
             task_id: oracle.tasks[task_id].state if task_id in oracle.tasks else None
@@ -143,6 +150,7 @@ def oracle_view(oracle: OracleRouter, task_ids: list[str]) -> dict[str, Any]:
         "customers": {c.id: oracle.customer_context(c.id) for c in CUSTOMERS},
         "unroutable": oracle.unroutable_tasks(),
         "reservations": oracle.reservations(),
+        "statuses": [oracle.agent_status(a) for a in sorted(oracle.agents)],
     }
 
 
@@ -197,6 +205,7 @@ class RouterVersusOracle(RuleBasedStateMachine):
         super().__init__()
         self.router = Router()
         self.oracle = OracleRouter()
+        self.mirror = Mirror()
         self.submitted = 0
         self.finished: Counter[TaskState] = Counter()
 
@@ -210,13 +219,18 @@ class RouterVersusOracle(RuleBasedStateMachine):
         """Call ``method`` on both; require equal events, or the same error and no change."""
         events = call_both(self.router, self.oracle, method, *args, **kwargs)
         if events is not None:
-            if method == "submit":
-                self.submitted += 1
-            elif method == "complete":
-                self.finished[TaskState.COMPLETED] += 1
-            elif method == "cancel":
-                self.finished[TaskState.CANCELLED] += 1
-            self.finished[TaskState.EXPIRED] += sum(isinstance(e, Expired) for e in events)
+            self.mirror.apply(events)
+            for e in events:
+                if isinstance(e, Submitted):
+                    self.submitted += 1
+                elif isinstance(e, WrapUpEnded) or (
+                    isinstance(e, Completed) and e.wrap_up_until is None
+                ):
+                    self.finished[TaskState.COMPLETED] += 1
+                elif isinstance(e, Cancelled):
+                    self.finished[TaskState.CANCELLED] += 1
+                elif isinstance(e, Expired):
+                    self.finished[TaskState.EXPIRED] += 1
         return events
 
     # -- choosing ids: mostly ones that exist, sometimes any ----------------------------
@@ -262,6 +276,7 @@ class RouterVersusOracle(RuleBasedStateMachine):
         """A policy, a start time, some agents and some tasks already waiting."""
         self.router = Router(policy)
         self.oracle = OracleRouter(policy)
+        self.mirror = Mirror()
         self.both("advance", start)
         for agent in staff:
             self.both("add_agent", agent, start)
@@ -278,9 +293,22 @@ class RouterVersusOracle(RuleBasedStateMachine):
     def remove_agent(self, data: st.DataObject, dt: float) -> None:
         self.both("remove_agent", self._agent_id(data), self.now + dt)
 
-    @rule(data=st.data(), state=st.sampled_from(AgentState), dt=time_steps)
-    def set_agent_state(self, data: st.DataObject, state: AgentState, dt: float) -> None:
-        self.both("set_agent_state", self._agent_id(data), state, self.now + dt)
+    @rule(
+        data=st.data(),
+        state=st.sampled_from(AgentState),
+        reason=st.sampled_from([None, None, "break", "training"]),
+        dt=time_steps,
+    )
+    def set_agent_state(
+        self, data: st.DataObject, state: AgentState, reason: str | None, dt: float
+    ) -> None:
+        self.both("set_agent_state", self._agent_id(data), state, self.now + dt, reason)
+
+    @rule(data=st.data(), dt=time_steps)
+    def update_agent(self, data: st.DataObject, dt: float) -> None:
+        """A live profile change: skills, capacity and unit cap, even while busy."""
+        agent = attrs.evolve(data.draw(AGENTS), id=self._agent_id(data))
+        self.both("update_agent", agent, self.now + dt)
 
     # -- tasks -----------------------------------------------------------------------
 
@@ -334,10 +362,73 @@ class RouterVersusOracle(RuleBasedStateMachine):
     def decline(self, data: st.DataObject, dt: float) -> None:
         self.both("decline", self._offer_id(data), self.now + dt)
 
-    @rule(data=st.data(), resolved=st.booleans(), dt=time_steps)
-    def complete(self, data: st.DataObject, resolved: bool, dt: float) -> None:
+    @rule(data=st.data(), resolved=st.booleans(), dt=time_steps, wrap_up=WRAP_UPS)
+    def complete(self, data: st.DataObject, resolved: bool, dt: float, wrap_up: Any) -> None:
         task_id = self._task_id(data, TaskState.ASSIGNED)
-        self.both("complete", task_id, self.now + dt, resolved=resolved)
+        self.both("complete", task_id, self.now + dt, resolved=resolved, wrap_up=wrap_up)
+
+    @rule(data=st.data(), dt=time_steps)
+    def end_wrap_up(self, data: st.DataObject, dt: float) -> None:
+        self.both("end_wrap_up", self._task_id(data, TaskState.WRAP_UP), self.now + dt)
+
+    @rule(
+        data=st.data(),
+        dt=time_steps,
+        warm=st.booleans(),
+        window=st.sampled_from([5.0, 30.0]),
+        relax=st.booleans(),
+    )
+    def transfer(
+        self, data: st.DataObject, dt: float, warm: bool, window: float, relax: bool
+    ) -> None:
+        """Cold or warm, to the queue or to a named agent, sometimes with a new
+        requirement."""
+        task_id = self._task_id(data, TaskState.ASSIGNED)
+        to_agent = data.draw(st.none() | st.just(self._agent_id(data)), label="to agent")
+        requirement = data.draw(requirements, label="requirement") if relax else None
+        self.both(
+            "transfer",
+            task_id,
+            self.now + dt,
+            to_agent,
+            requirement=requirement,
+            warm=warm,
+            window=window,
+        )
+
+    @rule(data=st.data(), dt=time_steps)
+    def update_task(self, data: st.DataObject, dt: float) -> None:
+        """A scheduled or waiting task changed in place (priority, requirement, SLA,
+        ttl, channel, units, not_before: all drawn anew; id, customer and preferred
+        agents kept, mostly)."""
+        now = self.now + dt
+        state = data.draw(st.sampled_from([TaskState.QUEUED, TaskState.SCHEDULED]))
+        task_id = self._task_id(data, state)
+        drawn = data.draw(tasks(now=now), label="new fields")
+        old = self.oracle.tasks.get(task_id)
+        if old is not None and data.draw(st.integers(0, 5), label="keep identity") > 0:
+            drawn = attrs.evolve(
+                drawn,
+                customer=old.task.customer,
+                preferred_agents=old.task.preferred_agents,
+                preferred_window=old.task.preferred_window,
+                created_at=data.draw(st.sampled_from([None, old.arrived_at])),
+            )
+        self.both("update_task", attrs.evolve(drawn, id=task_id), now)
+
+    @rule(
+        data=st.data(),
+        dt=time_steps,
+        channel=st.sampled_from(["voice", "chat", "callback"]),
+        later=st.sampled_from([None, 0.0, 3.0, 20.0]),
+    )
+    def convert_to_callback(
+        self, data: st.DataObject, dt: float, channel: str, later: float | None
+    ) -> None:
+        now = self.now + dt
+        task_id = self._task_id(data, TaskState.QUEUED)
+        not_before = None if later is None else now + later
+        self.both("convert_to_callback", task_id, now, channel, not_before)
 
     @rule(data=st.data(), dt=time_steps)
     def cancel(self, data: st.DataObject, dt: float) -> None:
@@ -451,6 +542,11 @@ class RouterVersusOracle(RuleBasedStateMachine):
         assert router_view(self.router, list(TASK_IDS)) == oracle_view(self.oracle, list(TASK_IDS))
 
     @invariant()
+    def events_alone_mirror_every_view(self) -> None:
+        """A host that applies only the events sees what the router's views say."""
+        assert self.mirror.views(list(TASK_IDS)) == router_views(self.router, list(TASK_IDS))
+
+    @invariant()
     def nothing_lost_or_duplicated(self) -> None:
         states = Counter(t.state for t in self.oracle.tasks.values())
         assert self.submitted == (
@@ -465,20 +561,27 @@ class RouterVersusOracle(RuleBasedStateMachine):
             for ids in self.router.agents_by_state().values()
             for agent_id in ids
             for task_id in self.router.agent_tasks(agent_id)
+            if self.oracle.tasks[task_id].holder_id != agent_id  # held for a warm transfer
         ]
         assert len(held) == len(set(held)), "a task is held by two agents"
         waiting = {t.id for t in self.router.waiting_tasks()}
         assert waiting.isdisjoint(held)
         for task_id in held:
-            assert self.router.task_state(task_id) in (TaskState.OFFERED, TaskState.ASSIGNED)
+            assert self.router.task_state(task_id) in (
+                TaskState.OFFERED,
+                TaskState.ASSIGNED,
+                TaskState.WRAP_UP,
+            )
         for task_id in waiting:
             assert self.router.task_state(task_id) is TaskState.QUEUED
-        assert len(waiting) + len(held) == sum(states.values())
+        assert len(waiting) + len(held) + states[TaskState.SCHEDULED] == sum(states.values())
 
     @invariant()
     def no_agent_over_capacity(self) -> None:
         for agent_id, ag in self.oracle.agents.items():
             held = [self.oracle.tasks[t] for t in self.router.agent_tasks(agent_id)]
+            if any(t.task.id in ag.reshaped for t in held):
+                continue  # its profile shrank while it held these: they finish
             per_channel = Counter(t.task.channel for t in held)
             capacity = dict(ag.agent.capacity)
             for channel, count in per_channel.items():
@@ -503,6 +606,8 @@ class RouterVersusOracle(RuleBasedStateMachine):
         for agent_id, ag in self.oracle.agents.items():
             skills = dict(ag.agent.skills)
             for task_id in self.router.agent_tasks(agent_id):
+                if task_id in ag.reshaped or self.oracle.tasks[task_id].holder_id == agent_id:
+                    continue  # held since its skills changed, or handed over warm
                 required = self.oracle.tasks[task_id].offered_skills
                 assert required is not None
                 assert all(skills.get(s, 0) >= level for s, level in required), (

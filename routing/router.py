@@ -737,6 +737,7 @@ class Router:
             if warm:
                 rec.holder = agent
                 rec.agent = None
+                rec.declined_by = {agent.id: math.inf}  # it is not offered its own task
             else:
                 agent.release(rec)
                 self._pool.set_idle_since(agent, now)
@@ -1281,6 +1282,7 @@ class Router:
         self._pool.reindex(agent)
         rec.agent, rec.holder = rec.holder, None
         rec.state = _ASSIGNED
+        rec.declined_by = None
         events.append(TransferDeclined(rec.task.id, agent.id, reason, at))
 
     def _check_target(
@@ -1316,6 +1318,11 @@ class Router:
             )
         if rec.expired_by(now):
             raise TaskExpiredError(f"task {task_id!r} expired at {rec.expires_at!r} (its ttl)")
+        if rec.holder is not None:
+            raise IllegalTransitionError(
+                f"task {task_id!r} is being transferred warm by {rec.holder.id!r}, who "
+                "holds it until the hand-over; it cannot be updated meanwhile"
+            )
         return rec
 
     @staticmethod
@@ -1344,12 +1351,19 @@ class Router:
 
     def _update(self, rec: LiveTask, task: Task, now: float, events: list[Event]) -> None:
         """Apply the checked update ``task`` to ``rec`` at ``now`` (see ``update_task``)."""
+        withdrawn = None
+        if rec.state is _OFFERED:  # by a timer due by now: the update wins
+            withdrawn = rec.agent
+            assert withdrawn is not None
+            self._offers.close(rec, withdrawn)
+            self._pool.reindex(withdrawn)
+            events.append(Requeued(task.id, withdrawn.id, "updated", now))
         events.append(Updated(task, now))
         was_scheduled = rec.state is _SCHEDULED
         release_at = task.not_before
         if release_at is not None and release_at <= now:
             release_at = None
-        if not was_scheduled:
+        if rec.state is _QUEUED:
             if release_at is None:
                 self._queue.remove(rec)  # re-placed below: its cause is looked at again
             else:
@@ -1375,11 +1389,13 @@ class Router:
             rec.version += 1
             self._timers.push_release(release_at, rec)
             events.append(Scheduled(task.id, release_at, now))
-            return
-        self._place(rec, now, events)
-        self._route_waiting(rec, now, events)
-        if was_scheduled and rec.state is _QUEUED:
-            events.append(new_queued(task.id, now))
+        else:
+            self._place(rec, now, events)
+            self._route_waiting(rec, now, events)
+            if (was_scheduled or withdrawn) and rec.state is _QUEUED:
+                events.append(new_queued(task.id, now))
+        if withdrawn is not None:
+            self._fill(withdrawn, now, events)
 
     def _locate(self, rec: LiveTask, t: float, events: list[Event]) -> float | None:
         """Put ``rec`` on its segment at ``t`` and find its group (see ``TaskQueue.locate``),

@@ -17,8 +17,9 @@ one heap. A timer is the tuple
 * kind :data:`COOLDOWN` (1): ``obj`` is a task some agent refused, ``seq`` its
   submission sequence and ``version`` a counter of refusals (unique). When it fires
   it lifts every exclusion of the task that has ended (``LiveTask.declined_by`` maps
-  agent id to when its exclusion ends). It is stale once the task is neither queued
-  nor offered, or has no exclusion ending by then (an earlier timer lifted it).
+  agent id to when its exclusion ends). It is stale once the task is neither
+  scheduled, queued nor offered, or has no exclusion ending by then (an earlier timer
+  lifted it).
 * kind :data:`EXPIRY` (2): ``obj`` is a task with a time-to-live, ``seq`` its
   submission sequence, ``version`` 0; stale once the task is neither scheduled,
   queued nor offered (assigned, completed, cancelled), or its expiry moved
@@ -104,10 +105,11 @@ def expiry_due(rec: LiveTask, at: float) -> bool:
 
 
 def cooldown_due(rec: LiveTask, at: float) -> bool:
-    """Whether a cooldown timer of ``rec`` at ``at`` is current: the task is queued or
-    offered and one of its exclusions ends by ``at``."""
+    """Whether a cooldown timer of ``rec`` at ``at`` is current: the task is scheduled,
+    queued or offered and one of its exclusions ends by ``at``."""
     declined_by = rec.declined_by
-    if not declined_by or (rec.state is not _QUEUED and rec.state is not _OFFERED):
+    state = rec.state
+    if not declined_by or not (state is _QUEUED or state is _OFFERED or state is _SCHEDULED):
         return False
     return min(declined_by.values()) <= at
 

@@ -385,10 +385,11 @@ class OracleRouter:
             if at is not None:
                 due.append((at, 0, t.seq, t))
         for t in self.tasks.values():
-            live = t.state in (TaskState.QUEUED, TaskState.OFFERED)
-            if live and t.declined_by:
-                due.append((min(t.declined_by.values()), 1, t.seq, t))
-            if (live or t.state is TaskState.SCHEDULED) and t.expires_at is not None:
+            live = t.state in (TaskState.QUEUED, TaskState.OFFERED, TaskState.SCHEDULED)
+            ends = [until for until in t.declined_by.values() if until < math.inf]
+            if live and ends:  # (a warm transfer's holder is excluded for good: inf)
+                due.append((min(ends), 1, t.seq, t))
+            if live and t.expires_at is not None:
                 due.append((t.expires_at, 2, t.seq, t))
             if t.state is TaskState.SCHEDULED:
                 assert t.release_at is not None
@@ -654,6 +655,7 @@ class OracleRouter:
         t.agent_id, t.holder_id = t.holder_id, None
         t.offer_id = None
         t.state = TaskState.ASSIGNED
+        t.declined_by = {}
         events.append(TransferDeclined(t.task.id, offer.agent_id, reason, at))
 
     def decline(self, offer_id: int, now: float) -> list[Event]:
@@ -783,6 +785,7 @@ class OracleRouter:
         t.agent_id = None
         if warm:
             t.holder_id = agent_id
+            t.declined_by = {agent_id: math.inf}
         else:
             self.agents[agent_id].idle_since = now
         t.preferred = set() if to_agent is None else {to_agent}
@@ -801,6 +804,8 @@ class OracleRouter:
             raise IllegalTransitionError(task_id)
         if t.expires_at is not None and t.expires_at <= now:
             raise TaskExpiredError(task_id)
+        if t.holder_id is not None:
+            raise IllegalTransitionError(task_id)
         return t
 
     def _check_update(self, t: OracleTask, task: Task, now: float) -> None:
@@ -821,12 +826,19 @@ class OracleRouter:
             self._check_expiry(t.arrived_at + task.ttl, now, release_at)
 
     def _update(self, t: OracleTask, task: Task, now: float, events: list[Event]) -> None:
+        withdrawn = None
+        if t.state is TaskState.OFFERED:  # by a timer due by now: the update wins
+            assert t.offer_id is not None and t.agent_id is not None
+            withdrawn = t.agent_id
+            del self.offers[t.offer_id]
+            t.agent_id = t.offer_id = None
+            events.append(Requeued(task.id, withdrawn, "updated", now))
         events.append(Updated(task, now))
         was_scheduled = t.state is TaskState.SCHEDULED
         release_at = (
             task.not_before if task.not_before is not None and task.not_before > now else None
         )
-        if not was_scheduled:
+        if t.state is TaskState.QUEUED:
             self._release_task(t, now, events)
         policy = self.policy
         value = task.customer.value if task.customer is not None else 0.0
@@ -842,12 +854,14 @@ class OracleRouter:
             t.release_at = release_at
             t.unroutable = None
             events.append(Scheduled(task.id, release_at, now))
-            return
-        t.release_at = None
-        self._place(t, now, events)
-        self._route_task(t, now, events)
-        if was_scheduled and t.state is TaskState.QUEUED:
-            events.append(Queued(task.id, now))
+        else:
+            t.release_at = None
+            self._place(t, now, events)
+            self._route_task(t, now, events)
+            if (was_scheduled or withdrawn) and t.state is TaskState.QUEUED:
+                events.append(Queued(task.id, now))
+        if withdrawn is not None and withdrawn in self.agents:
+            self._fill(withdrawn, now, events)
 
     def update_task(self, task: Task, now: float) -> list[Event]:
         now = self._check_now(now)

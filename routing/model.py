@@ -515,8 +515,8 @@ class Task:
 
 
 def _capacity(value: Mapping[str, int]) -> tuple[tuple[str, int], ...]:
-    if value.__class__ is tuple and all(
-        pair.__class__ is tuple and len(pair) == 2 for pair in value
+    if isinstance(value, tuple) and all(
+        isinstance(pair, tuple) and len(pair) == 2 for pair in value
     ):  # the stored form itself (``attrs.evolve`` of an agent)
         value = dict(value)
     if not isinstance(value, Mapping):

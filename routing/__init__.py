@@ -29,6 +29,7 @@ from routing.errors import (
     UnknownAgentError,
     UnknownIdError,
     UnknownOfferError,
+    UnknownRoutingProfileError,
     UnknownTaskError,
 )
 from routing.events import (
@@ -60,6 +61,7 @@ from routing.model import (
     Task,
     TaskState,
 )
+from routing.ordering import RoutingProfile
 from routing.policy import Policy
 from routing.router import Router
 
@@ -99,6 +101,7 @@ __all__ = [
     "Reserved",
     "Router",
     "RoutingError",
+    "RoutingProfile",
     "ScoreOverflowError",
     "ScoreTerms",
     "SlaBreached",
@@ -109,6 +112,7 @@ __all__ = [
     "UnknownAgentError",
     "UnknownIdError",
     "UnknownOfferError",
+    "UnknownRoutingProfileError",
     "UnknownTaskError",
     "Unroutable",
     "__version__",

@@ -86,6 +86,7 @@ from routing.errors import (
     InvalidTypeError,
     TaskExpiredError,
     TimeWentBackwardsError,
+    UnknownRoutingProfileError,
     UnknownTaskError,
 )
 from routing.events import (
@@ -241,6 +242,8 @@ class Router:
         Raises:
             InvalidTypeError: ``agent`` is not an ``Agent``.
             DuplicateAgentError: an agent with this id is in the pool.
+            UnknownRoutingProfileError: ``agent.routing_profile`` names no routing
+                profile of the policy.
         """
         if self._busy is not None:
             raise _concurrent("add_agent", self._busy)
@@ -251,6 +254,13 @@ class Router:
                 raise InvalidTypeError(f"{agent!r} is not an Agent")
             if agent.id in self._pool.agents:
                 raise DuplicateAgentError(f"agent {agent.id!r} is already in the pool")
+            name = agent.routing_profile
+            if name is not None and self.policy.routing_profile(name) is None:
+                known = [known for known, _ in self.policy.routing_profiles]
+                raise UnknownRoutingProfileError(
+                    f"agent {agent.id!r}: routing profile {name!r} is not one of the "
+                    f"policy's routing profiles {known!r}"
+                )
             events = self._advance(now)
             rec = self._pool.add(agent, now, self._queue.groups.values())
             self._fill(rec, now, events)
@@ -809,9 +819,12 @@ class Router:
         """Move a task to its next segment at ``at``; whether more agents may now take it."""
         was_in_window = rec.group is None
         old_skills = rec.skills
+        # a delay of a routing profile passes at ``at``: more agents may take it
+        widened = self._queue.delays_work and any(
+            rec.arrived_at + delay == at for delay in self._queue.delays_of(rec)
+        )
         self._queue.remove(rec)
         self._place(rec, at, events)
-        widened = False
         if rec.skills != old_skills:
             events.append(Relaxed(rec.task.id, rec.skills, at))
             widened = True
@@ -882,7 +895,7 @@ class Router:
         task offered at once would only go stale (a push now and a pop later).
         """
         next_at = self._locate(rec, now, events)
-        found = self._pool.best_for(rec)
+        found = self._pool.best_for(rec, now)
         if found is None:  # queue it, as ``_place`` does
             self._queue.insert(rec)
             self._unroutable.queued(rec)
@@ -895,7 +908,7 @@ class Router:
         self._pool.reindex(agent)
 
     def _route_waiting(self, rec: LiveTask, now: float, events: list[Event]) -> None:
-        found = self._pool.best_for(rec)
+        found = self._pool.best_for(rec, now)
         if found is not None:
             agent, fit, context = found
             self._queue.take(rec)
@@ -927,8 +940,8 @@ class Router:
         a free slot on its channel), so when the agent has no total unit cap only that
         channel can hold new candidates, and only its buckets are searched.
         """
-        if agent.max_units is not None:
-            self._fill_capped(agent, now, events)
+        if not agent.plain:  # a unit cap or a routing profile
+            self._fill_general(agent, now, events)
             return
         queue = self._queue
         while queue.size:
@@ -948,15 +961,18 @@ class Router:
             self._offer(rec, agent, fit, context, now, events)
         self._pool.reindex(agent)
 
-    def _fill_capped(self, agent: LiveAgent, now: float, events: list[Event]) -> None:
-        """``_fill`` for an agent with a unit cap: a reserved agent takes its task once
-        it fits, or nothing; another takes the best task it may, reserving itself for
-        it if it needs more units than are free (``reservations``)."""
+    def _fill_general(self, agent: LiveAgent, now: float, events: list[Event]) -> None:
+        """``_fill`` for an agent with a unit cap or a routing profile: a reserved agent
+        takes its task once it fits, or nothing; another takes the best task it may
+        (by rank first with a routing profile: ``TaskQueue.best_for_ranked``),
+        reserving itself for it if it needs more units than are free
+        (``reservations``)."""
         queue = self._queue
         interrupts = self._interrupts
         policy = self.policy
         max_units = agent.max_units
-        assert max_units is not None
+        best_for = queue.best_for if agent.profile.ordering is None else queue.best_for_ranked
+        reserve = 0 if max_units is None else policy.reserve_agents
         while queue.size:
             held = agent.reserved
             if held is not None:
@@ -974,15 +990,19 @@ class Router:
             channels = agent.free_channels(interrupts)
             if not channels:
                 break
-            free = max_units - agent.units_used
-            found = queue.best_for(agent, now, channels, free, policy.reserve_agents, interrupts)
+            free = None if max_units is None else max_units - agent.units_used
+            found = best_for(agent, now, channels, free, reserve, interrupts)
             if found is None:
                 break
             rec, fit, context = found
             task = rec.task
-            if task.units > free and (
-                task.channel not in interrupts
-                or task.units > (agent.free_on(task.channel, interrupts) or 0)
+            if (
+                free is not None
+                and task.units > free
+                and (
+                    task.channel not in interrupts
+                    or task.units > (agent.free_on(task.channel, interrupts) or 0)
+                )
             ):
                 self._reservations.hold(agent, rec, now, events)
                 return

@@ -25,11 +25,23 @@ Decision rules (the test oracle implements exactly these, by brute force):
   breakpoint that widens who may take it) goes to the idle agent maximising
   ``(fit + context, -idle_since, -agent_seq)`` among agents that are available,
   have a free slot on its channel and enough free units, meet its current skills,
-  have not declined it, and are in its preferred set while its window lasts.
-  With no such agent it waits.
+  have not declined it, are in its preferred set while its window lasts, and whose
+  routing profile's delay for it has passed (below). With no such agent it waits.
 * An agent that gains capacity (added, made available, completes, an offer of its
   ends) takes, while it has capacity, the waiting task maximising
-  ``(score(now) + fit + context, a, -task_seq)``, where ``score = a + b * now``.
+  ``(score(now) + fit + context, a, -task_seq)``, where ``score = a + b * now``;
+  an agent with a routing profile maximises ``(-rank, score(now) + fit + context, a,
+  -task_seq)`` instead, over the same tasks less those whose delay has not passed.
+* Agent-side ordering (``routing.ordering``; Amazon Connect's routing profiles): an
+  agent may name a routing profile of the policy, which gives every task a
+  ``(rank, delay)`` by its channel and current skills. A task is eligible for that
+  agent only once ``arrived_at + delay <= now``; ranks come before the score when the
+  agent looks for work, and play no part when a task looks for an idle agent (by
+  work conservation such an agent has no other eligible task, so its ranks could
+  only choose this one). Every waiting task has a breakpoint at ``arrived_at + d``
+  for each positive delay ``d`` that some profile of the policy puts on it, whoever
+  is in the pool; a breakpoint at which one passes routes the task as a widening
+  does, so no delayed task waits while an agent it became eligible for is free.
 * An agent with a unit cap looking for work also considers the waiting tasks that
   need more units than it has free (up to its cap), unless ``reserve_agents`` agents
   are held for them already; if one of those wins, the agent is reserved for it and
@@ -42,8 +54,9 @@ Decision rules (the test oracle implements exactly these, by brute force):
   by task sequence), offer timeouts (3, by offer id). Every due timer fires before
   any decision at ``now``; then the tasks they released (a breakpoint changed their
   skills or ended their preferred window, a cooldown ended, or a timeout requeued
-  them) are routed as above in that order, then agents freed by timeouts (not
-  paused) and by expiries take work. Events of a timer carry the time it fell due.
+  them, or a routing profile's delay passed) are routed as above in that order, then
+  agents freed by timeouts (not paused) and by expiries take work. Events of a timer
+  carry the time it fell due.
 * At the end of every call, agents whose reservation ended take work (in order of
   release), then every waiting task whose unroutable cause changed is reported
   (``Unroutable``), by task sequence.

@@ -133,7 +133,7 @@ class TestUnknownProfile:
     ) -> None:
         router = router_with({"p": {"chat": 1}})
         router.submit(Task("t", "chat"), now=0.0)
-        with pytest.raises(UnknownRoutingProfileError, match="'q' is not one of .*\\['p'\\]"):
+        with pytest.raises(UnknownRoutingProfileError, match=r"'q' is not one of .*\['p'\]"):
             router.add_agent(Agent("ann", {}, {"chat": 1}, routing_profile="q"), now=5.0)
         with pytest.raises(KeyError):
             router.add_agent(Agent("ann", {}, {"chat": 1}, routing_profile="q"), now=5.0)

@@ -36,6 +36,7 @@ from routing import (
     UnknownAgentError,
     UnknownIdError,
     UnknownOfferError,
+    UnknownRoutingProfileError,
     UnknownTaskError,
 )
 from tests.routing.populated import NOW, populated, snapshot
@@ -569,6 +570,7 @@ class TestHierarchy:
             (UnknownTaskError, (UnknownIdError, KeyError)),
             (UnknownAgentError, (UnknownIdError, KeyError)),
             (UnknownOfferError, (UnknownIdError, KeyError)),
+            (UnknownRoutingProfileError, (UnknownIdError, KeyError)),
             (IllegalTransitionError, (RoutingError, RuntimeError)),
             (AgentBusyError, (IllegalTransitionError, RuntimeError)),
             (OfferExpiredError, (IllegalTransitionError, RuntimeError)),

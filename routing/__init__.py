@@ -30,6 +30,7 @@ from routing.errors import (
     UnknownAgentError,
     UnknownIdError,
     UnknownOfferError,
+    UnknownRoutingProfileError,
     UnknownTaskError,
 )
 from routing.events import (
@@ -77,6 +78,7 @@ from routing.model import (
     Task,
     TaskState,
 )
+from routing.ordering import RoutingProfile
 from routing.policy import Policy
 from routing.router import Router
 
@@ -127,6 +129,7 @@ __all__ = [
     "Routable",
     "Router",
     "RoutingError",
+    "RoutingProfile",
     "Scheduled",
     "ScoreOverflowError",
     "ScoreTerms",
@@ -141,6 +144,7 @@ __all__ = [
     "UnknownAgentError",
     "UnknownIdError",
     "UnknownOfferError",
+    "UnknownRoutingProfileError",
     "UnknownTaskError",
     "Unroutable",
     "Updated",

@@ -31,6 +31,7 @@ from collections.abc import Callable, Mapping
 from sortedcontainers import SortedList
 
 from routing.model import Agent, AgentState, Skills, Task, TaskState, satisfies
+from routing.ordering import RoutingProfile
 
 # Enum members as module constants for the hot paths (see ``routing.router``).
 _QUEUED = TaskState.QUEUED
@@ -41,6 +42,11 @@ BucketKey = tuple[bool, float]
 Entry = tuple[float, int, "LiveTask"]
 Fits = tuple[float, float]
 """An agent's fit for a group's routine tasks and for its high-value tasks."""
+RankedLink = tuple[dict[BucketKey, "Bucket"], Fits, int, int, float]
+"""A group as an ordered profile sees it: its buckets, fits and units, and the profile's
+``(rank, delay)`` for it (``routing.ordering``)."""
+ProfileKey = Skills | tuple[Skills, str]
+"""A profile's key in the pool: its skills, or its skills and routing profile name."""
 _NOBODY: frozenset[str] = frozenset()
 
 
@@ -216,6 +222,8 @@ class Group:
     __slots__ = (
         "buckets",
         "channel",
+        "delay_masks",
+        "delays",
         "eligible",
         "fit_masks",
         "key",
@@ -242,18 +250,50 @@ class Group:
         self.reach = 0
         self.status_at = -1
         self.reused = False
+        # agent-side ordering (``routing.ordering``): the distinct positive delays the
+        # policy's routing profiles put on these tasks, ascending (each a breakpoint of
+        # every task here), and per delay the bits of the agents in the pool that have it
+        self.delays: tuple[float, ...] = ()
+        self.delay_masks: dict[float, int] = {}
 
 
 class Profile:
-    """Agents sharing one set of skills and levels (``mask`` is 0 once none is left).
+    """Agents sharing one set of skills and levels, and one routing profile if any
+    (``mask`` is 0 once none is left).
 
     ``seq`` is unique among the pool's profiles, past and present (a released profile's
     number is never reused), so ``(-fit, seq, profile)`` keys never compare profiles.
+    ``key`` is its key in the pool: ``skills``, or ``(skills, routing profile name)``.
+    An ordered profile (``ordering`` set) also keeps, per channel, its links with its
+    ``(rank, delay)`` for each group (``ranked``), and the delay of each group it
+    delays (``delays``).
     """
 
-    __slots__ = ("fits", "groups", "idle", "mask", "seq", "skill_map", "skills")
+    __slots__ = (
+        "delays",
+        "fits",
+        "groups",
+        "idle",
+        "key",
+        "mask",
+        "ordering",
+        "ranked",
+        "seq",
+        "skill_map",
+        "skills",
+    )
 
-    def __init__(self, skills: Skills, seq: int) -> None:
+    def __init__(
+        self,
+        skills: Skills,
+        seq: int,
+        key: ProfileKey | None = None,
+        ordering: RoutingProfile | None = None,
+    ) -> None:
+        self.key: ProfileKey = skills if key is None else key
+        self.ordering = ordering
+        self.ranked: dict[str, list[RankedLink]] = {}
+        self.delays: dict[Group, float] = {}
         self.skills = skills
         self.skill_map = dict(skills)
         self.seq = seq
@@ -283,6 +323,7 @@ class LiveAgent:
         "indexed",
         "load",
         "max_units",
+        "plain",
         "profile",
         "reason",
         "reserved",
@@ -306,6 +347,8 @@ class LiveAgent:
         self.skill_map = profile.skill_map
         self.capacity = dict(agent.capacity)
         self.max_units = agent.max_units
+        # neither a unit cap nor a routing profile: the router's shortest path (``_fill``)
+        self.plain = agent.max_units is None and profile.ordering is None
         self.state = _AVAILABLE
         self.reason: str | None = None  # the reason code given with its state
         self.since = now  # when it entered its state

@@ -40,10 +40,10 @@ from collections.abc import Iterable
 
 from sortedcontainers import SortedList
 
-from routing._state import Fits, Group, LiveAgent, LiveTask, Profile
+from routing._state import Fits, Group, LiveAgent, LiveTask, Profile, ProfileKey
 from routing.errors import UnknownAgentError
 from routing.events import NO_AVAILABLE_AGENT, NO_ELIGIBLE_AGENT
-from routing.model import Agent, AgentState, Skills, satisfies
+from routing.model import Agent, AgentState, satisfies
 from routing.policy import Policy
 
 PROFILE_MIN = 64
@@ -59,7 +59,9 @@ class AgentPool:
 
     Attributes:
         agents: the agents in the pool, by id.
-        profiles: the profiles by skills; some may have no agent left (``mask`` 0).
+        profiles: the profiles by key (``Profile.key``: the skills, with the routing
+            profile's name if the agents have one); some may have no agent left
+            (``mask`` 0).
         profile_limit: a new profile that takes ``profiles`` past this many releases
             the others without agents.
     """
@@ -67,7 +69,7 @@ class AgentPool:
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
         self.agents: dict[str, LiveAgent] = {}
-        self.profiles: dict[Skills, Profile] = {}
+        self.profiles: dict[ProfileKey, Profile] = {}
         self.profile_limit = PROFILE_MIN
         self._profile_seq = 0
         self.idle_mask: dict[str, int] = {}
@@ -117,7 +119,7 @@ class AgentPool:
         Runtime complexity: O(c log n) for the agent's c channels, plus O(groups) for a
         new profile (amortised, with the release of profiles without agents).
         """
-        profile = self._profile(agent.skills, groups)
+        profile = self._profile(agent, groups)
         self._seq += 1
         rec = LiveAgent(agent, self._seq, 0, profile, now)
         self._enter(rec)
@@ -135,10 +137,11 @@ class AgentPool:
         state = rec.state
         self.remove(rec)
         rec.agent = agent
-        rec.profile = self._profile(agent.skills, groups)
+        rec.profile = self._profile(agent, groups)
         rec.skill_map = rec.profile.skill_map
         rec.capacity = dict(agent.capacity)
         rec.max_units = agent.max_units
+        rec.plain = agent.max_units is None and rec.profile.ordering is None
         load = dict.fromkeys(rec.capacity, 0)
         for task_rec in rec.work.values():
             channel = task_rec.task.channel
@@ -148,13 +151,17 @@ class AgentPool:
         rec.state = state
         self._enter(rec)
 
-    def _profile(self, skills: Skills, groups: Iterable[Group]) -> Profile:
-        """The profile of agents with ``skills``, created (and linked to every group)
-        if none exists."""
-        profile = self.profiles.get(skills)
+    def _profile(self, agent: Agent, groups: Iterable[Group]) -> Profile:
+        """The profile of agents with ``agent``'s skills and routing profile, created
+        (and linked to every group) if none exists."""
+        name = agent.routing_profile
+        key: ProfileKey = agent.skills if name is None else (agent.skills, name)
+        profile = self.profiles.get(key)
         if profile is None:
             self._profile_seq += 1
-            profile = self.profiles[skills] = Profile(skills, self._profile_seq)
+            ordering = None if name is None else self.policy.routing_profile(name)
+            profile = Profile(agent.skills, self._profile_seq, key, ordering)
+            self.profiles[key] = profile
             if len(self.profiles) > self.profile_limit:
                 self.release_vacant(keep=profile)
             for group in groups:
@@ -182,6 +189,8 @@ class AgentPool:
             if group.fit_masks is not None:
                 for high_value, fit in enumerate(fits):
                     group.fit_masks[high_value][fit] |= rec.bit
+        for group, delay in profile.delays.items():
+            group.delay_masks[delay] = group.delay_masks.get(delay, 0) | rec.bit
         self.reindex(rec)
 
     def remove(self, rec: LiveAgent) -> None:
@@ -207,6 +216,12 @@ class AgentPool:
             if group.fit_masks is not None:
                 for high_value, fit in enumerate(fits):
                     group.fit_masks[high_value][fit] &= clear
+        for group, delay in rec.profile.delays.items():
+            bits = group.delay_masks[delay] & clear
+            if bits:
+                group.delay_masks[delay] = bits
+            else:
+                del group.delay_masks[delay]
 
     def release_vacant(self, keep: Profile | None = None) -> list[Profile]:
         """Release every profile without agents but ``keep`` (one just created, before
@@ -223,9 +238,7 @@ class AgentPool:
         if vacant:
             released = set(vacant)
             self.profiles = {
-                skills: profile
-                for skills, profile in self.profiles.items()
-                if profile not in released
+                key: profile for key, profile in self.profiles.items() if profile not in released
             }
             touched: dict[Group, None] = {}
             for profile in vacant:
@@ -251,12 +264,19 @@ class AgentPool:
             dead = {id(group.buckets) for group in linked}
             for group in linked:
                 del profile.fits[group]
+                profile.delays.pop(group, None)
             for channel in {group.channel for group in linked}:
                 kept = [entry for entry in profile.groups[channel] if id(entry[0]) not in dead]
                 if kept:
                     profile.groups[channel] = kept
                 else:
                     del profile.groups[channel]
+                if profile.ordering is not None:
+                    ranked = [e for e in profile.ranked[channel] if id(e[0]) not in dead]
+                    if ranked:
+                        profile.ranked[channel] = ranked
+                    else:
+                        del profile.ranked[channel]
 
     def link(self, profile: Profile, group: Group) -> None:
         """Record that ``profile`` may take ``group``'s tasks, if it may."""
@@ -275,6 +295,16 @@ class AgentPool:
         profile.groups.setdefault(group.channel, []).append((group.buckets, fits, group.units))
         profile.fits[group] = fits
         group.eligible |= profile.mask
+        if profile.ordering is not None:
+            rank, delay = profile.ordering.entry(group.channel, group.skills)
+            profile.ranked.setdefault(group.channel, []).append(
+                (group.buckets, fits, group.units, rank, delay)
+            )
+            if delay > 0:
+                profile.delays[group] = delay
+                if profile.mask:
+                    masks = group.delay_masks
+                    masks[delay] = masks.get(delay, 0) | profile.mask
         for high_value, fit in enumerate(fits):
             insort(group.profiles[high_value], (self._share(-fit), profile.seq, profile))
         if group.fit_masks is not None:
@@ -402,11 +432,14 @@ class AgentPool:
                 del indexed[channel]
                 self.idle_mask[channel] &= ~rec.bit
 
-    def best_for(self, task_rec: LiveTask) -> tuple[LiveAgent, float, float] | None:
-        """The idle agent a waiting task should go to, with its fit and context bonus.
+    def best_for(self, task_rec: LiveTask, now: float) -> tuple[LiveAgent, float, float] | None:
+        """The idle agent a waiting task should go to at ``now``, with its fit and
+        context bonus.
 
         The winner maximises ``(fit + context, -idle_since, -seq)``. In a preferred
-        window only the preferred agents are considered.
+        window only the preferred agents are considered. An agent whose routing
+        profile delays the task (``routing.ordering``) is not eligible before
+        ``arrived_at + delay <= now``; its ranks play no part here (see there).
 
         Runtime complexity: O(min(P, F + E)) for the P eligible profiles of the task's
         group, its F distinct fits and the E eligible agents idle on its channel with
@@ -430,12 +463,23 @@ class AgentPool:
                     continue
                 if task_rec.declined(agent_id) or not rec.satisfies(task_rec.skills):
                     continue
+                ordering = rec.profile.ordering
+                if (
+                    ordering is not None
+                    and task_rec.arrived_at + ordering.entry(channel, task_rec.skills)[1] > now
+                ):
+                    continue  # its delay for the task has not passed
                 fit = policy.fit(rec.skill_map, task_rec.skills, task_rec.high_value)
                 key = (fit + policy.w_context, -rec.idle_since, -rec.seq)
                 if best is None or key > best:
                     best, winner = key, (rec, fit, policy.w_context)
             return winner
         candidates = self.idle_mask.get(channel, 0) & group.eligible
+        if group.delay_masks:  # some agents here take these tasks only after a delay
+            arrived_at = task_rec.arrived_at
+            for delay, bits in group.delay_masks.items():
+                if arrived_at + delay > now:
+                    candidates &= ~bits
         if candidates and units > 1:
             interrupts = self.interrupts if channel in self.interrupts else None
             for free, bits in self.free_units_mask.items():
@@ -578,9 +622,13 @@ class AgentPool:
         assert len(self.profiles) <= self.profile_limit, (len(self.profiles), self.profile_limit)
         assert len({profile.seq for profile in self.profiles.values()}) == len(self.profiles)
         for rec in self.agents.values():
-            assert self.profiles.get(rec.profile.skills) is rec.profile, rec.id
-        for skills, profile in self.profiles.items():
-            assert profile.skills == skills
+            assert self.profiles.get(rec.profile.key) is rec.profile, rec.id
+            assert rec.plain == (rec.max_units is None and rec.profile.ordering is None)
+        for key, profile in self.profiles.items():
+            assert profile.key == key
+            skills = profile.skills
+            assert key == skills or key == (skills, key[1]), key
+            self._check_ordering(profile)
             members = [rec for rec in self.agents.values() if rec.profile is profile]
             assert profile.mask == sum(rec.bit for rec in members)
             links = sorted(
@@ -602,6 +650,33 @@ class AgentPool:
                     assert list(masks) == sorted(masks, reverse=True)
                     assert masks[fit] & profile.mask == profile.mask
                     assert sum(masks.values()) == group.eligible  # disjoint classes
+
+    @staticmethod
+    def _check_ordering(profile: Profile) -> None:
+        """Assert that an ordered profile's ranked links and delays are its links with
+        its routing profile's entries, and that a plain profile has none."""
+        ordering = profile.ordering
+        if ordering is None:
+            assert not profile.ranked and not profile.delays, profile.key
+            return
+        ranked = sorted(
+            (channel, id(buckets), fits, units, rank, delay)
+            for channel, entries in profile.ranked.items()
+            for buckets, fits, units, rank, delay in entries
+        )
+        expected = sorted(
+            (
+                group.channel,
+                id(group.buckets),
+                fits,
+                group.units,
+                *ordering.entry(group.channel, group.skills),
+            )
+            for group, fits in profile.fits.items()
+        )
+        assert ranked == expected, f"profile {profile.key!r}: ranked links"
+        delays = {group: ordering.entry(group.channel, group.skills)[1] for group in profile.fits}
+        assert profile.delays == {g: d for g, d in delays.items() if d > 0}, profile.key
 
     def check_links(self, groups: Iterable[Group]) -> None:
         """Assert that ``groups`` (all the queue's) and the pool's profiles are linked
@@ -629,3 +704,9 @@ class AgentPool:
             assert group.eligible == sum(profile.mask for _, _, profile in group.profiles[0]), (
                 f"group {group.key!r}: eligible mask"
             )
+            delay_masks: dict[float, int] = {}
+            for _, _, profile in group.profiles[0]:
+                delay = profile.delays.get(group)
+                if delay is not None and profile.mask:
+                    delay_masks[delay] = delay_masks.get(delay, 0) | profile.mask
+            assert group.delay_masks == delay_masks, f"group {group.key!r}: delay masks"

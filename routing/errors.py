@@ -23,7 +23,8 @@ these is raised, the router's state is exactly as it was before the call.
     ├── UnknownIdError (KeyError)
     │   ├── UnknownTaskError
     │   ├── UnknownAgentError
-    │   └── UnknownOfferError
+    │   ├── UnknownOfferError
+    │   └── UnknownRoutingProfileError          an agent names a profile the policy lacks
     ├── IllegalTransitionError (RuntimeError)   e.g. completing a task that is queued
     │   ├── AgentBusyError                      removing an agent that holds work
     │   ├── OfferExpiredError                   accepting an offer after its timeout
@@ -104,6 +105,11 @@ class UnknownAgentError(UnknownIdError):
 
 class UnknownOfferError(UnknownIdError):
     """No open offer has this id."""
+
+
+class UnknownRoutingProfileError(UnknownIdError):
+    """An agent names a routing profile (``Agent.routing_profile``) that the router's
+    policy does not declare (``Policy.routing_profiles``)."""
 
 
 class IllegalTransitionError(RoutingError, RuntimeError):

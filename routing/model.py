@@ -539,17 +539,25 @@ class Agent:
     ``capacity`` is the number of concurrent tasks per channel (voice 1, chat 3, ...);
     ``max_units``, if set, caps the total units of all its tasks (a voice task with
     ``units == max_units`` then blocks everything else while it lasts). Its ``id`` is
-    a non-empty string.
+    a non-empty string. ``routing_profile`` names one of the policy's routing profiles
+    (``Policy.routing_profiles``: how the agent ranks and delays work, see
+    ``routing.ordering``), or is ``None``: no ranks, no delays.
     """
 
     id: str
     skills: Skills = attrs.field(converter=normalise_skills)
     capacity: tuple[tuple[str, int], ...] = attrs.field(converter=_capacity)
     max_units: int | None = None
+    routing_profile: str | None = None
 
     def __attrs_post_init__(self) -> None:
         if not (self.id.__class__ is str and self.id):
             object.__setattr__(self, "id", check_id("agent id", self.id))
+        if self.routing_profile is not None and not (
+            self.routing_profile.__class__ is str and self.routing_profile
+        ):
+            name = check_id(f"agent {self.id!r}: routing_profile", self.routing_profile)
+            object.__setattr__(self, "routing_profile", name)
         if not self.capacity:
             raise InvalidInputError(f"agent {self.id!r} has no channel capacity")
         if self.max_units is not None and self.max_units.__class__ is not int:

@@ -61,6 +61,7 @@ from routing.model import (
     to_bool,
     to_float,
 )
+from routing.ordering import RoutingProfile, routing_profiles
 
 
 class _Number:
@@ -221,6 +222,12 @@ class Policy:
             dropped (any open issue makes a follow-up prefer the last agent).
         context_max_customers: customers remembered at most; past it the one whose last
             completion is the oldest is forgotten; ``None``: no limit but the age.
+        routing_profiles: agent-side ordering (Amazon Connect's routing profiles), by
+            name: how the agents that name one (``Agent.routing_profile``) rank and
+            delay work on top of the score (``routing.ordering``). Given as a mapping
+            of name to a :class:`~routing.ordering.RoutingProfile` or its entries, kept
+            as sorted ``(name, RoutingProfile)`` pairs. Empty (the default): no agent
+            ranks or delays anything, and the router does no work for it.
     """
 
     w_value: float = _number("w_value", "weight", 1.0)
@@ -247,6 +254,9 @@ class Policy:
     context_max_issues: int = attrs.field(default=20, validator=_count("context_max_issues"))
     context_max_customers: int | None = attrs.field(
         default=None, validator=_count("context_max_customers", optional=True)
+    )
+    routing_profiles: tuple[tuple[str, RoutingProfile], ...] = attrs.field(
+        default=(), converter=routing_profiles
     )
 
     @reserve_agents.validator
@@ -286,6 +296,31 @@ class Policy:
         }
         settings.update(overrides)
         return cls(**settings)
+
+    # -- agent-side ordering ------------------------------------------------------
+
+    def routing_profile(self, name: str) -> RoutingProfile | None:
+        """The routing profile called ``name``, or ``None``. Runtime: O(profiles)."""
+        for profile_name, profile in self.routing_profiles:
+            if profile_name == name:
+                return profile
+        return None
+
+    @property
+    def delays_work(self) -> bool:
+        """Whether some routing profile delays some work (so tasks have delay instants)."""
+        return any(profile.delays for _, profile in self.routing_profiles)
+
+    def delays_for(self, channel: str, skills: Skills) -> tuple[float, ...]:
+        """The distinct positive delays, ascending, that the routing profiles put on a
+        task on ``channel`` requiring ``skills``: it becomes eligible for more agents at
+        ``arrived_at + d`` for each. Runtime complexity: O(profiles x entries).
+
+        >>> Policy(routing_profiles={"p": {"email": (1, 60)}}).delays_for("email", ())
+        (60.0,)
+        """
+        delays = {profile.entry(channel, skills)[1] for _, profile in self.routing_profiles}
+        return tuple(sorted(d for d in delays if d > 0))
 
     # -- task score -------------------------------------------------------------
 

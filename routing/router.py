@@ -25,11 +25,23 @@ Decision rules (the test oracle implements exactly these, by brute force):
   breakpoint that widens who may take it) goes to the idle agent maximising
   ``(fit + context, -idle_since, -agent_seq)`` among agents that are available,
   have a free slot on its channel and enough free units, meet its current skills,
-  have not declined it, and are in its preferred set while its window lasts.
-  With no such agent it waits.
+  have not declined it, are in its preferred set while its window lasts, and whose
+  routing profile's delay for it has passed (below). With no such agent it waits.
 * An agent that gains capacity (added, made available, completes, an offer of its
   ends) takes, while it has capacity, the waiting task maximising
-  ``(score(now) + fit + context, a, -task_seq)``, where ``score = a + b * now``.
+  ``(score(now) + fit + context, a, -task_seq)``, where ``score = a + b * now``;
+  an agent with a routing profile maximises ``(-rank, score(now) + fit + context, a,
+  -task_seq)`` instead, over the same tasks less those whose delay has not passed.
+* Agent-side ordering (``routing.ordering``; Amazon Connect's routing profiles): an
+  agent may name a routing profile of the policy, which gives every task a
+  ``(rank, delay)`` by its channel and current skills. A task is eligible for that
+  agent only once ``arrived_at + delay <= now``; ranks come before the score when the
+  agent looks for work, and play no part when a task looks for an idle agent (by
+  work conservation such an agent has no other eligible task, so its ranks could
+  only choose this one). Every waiting task has a breakpoint at ``arrived_at + d``
+  for each positive delay ``d`` that some profile of the policy puts on it, whoever
+  is in the pool; a breakpoint at which one passes routes the task as a widening
+  does, so no delayed task waits while an agent it became eligible for is free.
 * An agent with a unit cap looking for work also considers the waiting tasks that
   need more units than it has free (up to its cap), unless ``reserve_agents`` agents
   are held for them already; if one of those wins, the agent is reserved for it and
@@ -42,8 +54,9 @@ Decision rules (the test oracle implements exactly these, by brute force):
   by task sequence), offer timeouts (3, by offer id). Every due timer fires before
   any decision at ``now``; then the tasks they released (a breakpoint changed their
   skills or ended their preferred window, a cooldown ended, or a timeout requeued
-  them) are routed as above in that order, then agents freed by timeouts (not
-  paused) and by expiries take work. Events of a timer carry the time it fell due.
+  them, or a routing profile's delay passed) are routed as above in that order, then
+  agents freed by timeouts (not paused) and by expiries take work. Events of a timer
+  carry the time it fell due.
 * At the end of every call, agents whose reservation ended take work (in order of
   release), then every waiting task whose unroutable cause changed is reported
   (``Unroutable``), by task sequence.
@@ -89,6 +102,7 @@ from routing.errors import (
     InvalidTypeError,
     TaskExpiredError,
     TimeWentBackwardsError,
+    UnknownRoutingProfileError,
     UnknownTaskError,
 )
 from routing.events import (
@@ -302,6 +316,15 @@ class Router:
             )
         return now
 
+    def _check_routing_profile(self, agent: Agent) -> None:
+        name = agent.routing_profile
+        if name is not None and self.policy.routing_profile(name) is None:
+            known = [known for known, _ in self.policy.routing_profiles]
+            raise UnknownRoutingProfileError(
+                f"agent {agent.id!r}: routing profile {name!r} is not one of the "
+                f"policy's routing profiles {known!r}"
+            )
+
     def _task(self, task_id: str) -> LiveTask:
         rec = self._tasks.get(task_id)
         if rec is None:
@@ -316,6 +339,8 @@ class Router:
         Raises:
             InvalidTypeError: ``agent`` is not an ``Agent``.
             DuplicateAgentError: an agent with this id is in the pool.
+            UnknownRoutingProfileError: ``agent.routing_profile`` names no routing
+                profile of the policy.
         """
         if self._busy is not None:
             raise _concurrent("add_agent", self._busy)
@@ -326,6 +351,7 @@ class Router:
                 raise InvalidTypeError(f"{agent!r} is not an Agent")
             if agent.id in self._pool.agents:
                 raise DuplicateAgentError(f"agent {agent.id!r} is already in the pool")
+            self._check_routing_profile(agent)
             events = self._advance(now)
             rec = self._pool.add(agent, now, self._queue.groups.values())
             events.append(AgentAdded(agent.id, now))
@@ -827,7 +853,7 @@ class Router:
         looks for work now). A reservation it held ends. Reports ``AgentUpdated``.
 
         Raises:
-            InvalidTypeError, UnknownAgentError.
+            InvalidTypeError, UnknownAgentError, UnknownRoutingProfileError.
         """
         if self._busy is not None:
             raise _concurrent("update_agent", self._busy)
@@ -837,6 +863,7 @@ class Router:
             if not isinstance(agent, Agent):
                 raise InvalidTypeError(f"{agent!r} is not an Agent")
             rec = self._pool.get(agent.id)
+            self._check_routing_profile(agent)
             events = self._advance(now)
             events.append(AgentUpdated(agent.id, now))
             if rec.reserved is not None:
@@ -1200,9 +1227,12 @@ class Router:
         """Move a task to its next segment at ``at``; whether more agents may now take it."""
         was_in_window = rec.group is None
         old_skills = rec.skills
+        # a delay of a routing profile passes at ``at``: more agents may take it
+        widened = self._queue.delays_work and any(
+            rec.arrived_at + delay == at for delay in self._queue.delays_of(rec)
+        )
         self._queue.remove(rec)
         self._place(rec, at, events)
-        widened = False
         if rec.skills != old_skills:
             events.append(Relaxed(rec.task.id, rec.skills, at))
             widened = True
@@ -1429,7 +1459,7 @@ class Router:
         task offered at once would only go stale (a push now and a pop later).
         """
         next_at = self._locate(rec, now, events)
-        found = self._pool.best_for(rec)
+        found = self._pool.best_for(rec, now)
         if found is None:  # queue it, as ``_place`` does
             self._queue.insert(rec)
             self._unroutable.queued(rec)
@@ -1442,7 +1472,7 @@ class Router:
         self._pool.reindex(agent)
 
     def _route_waiting(self, rec: LiveTask, now: float, events: list[Event]) -> None:
-        found = self._pool.best_for(rec)
+        found = self._pool.best_for(rec, now)
         if found is not None:
             agent, fit, context = found
             self._queue.take(rec)
@@ -1474,14 +1504,14 @@ class Router:
         a free slot on its channel), so when the agent has no total unit cap only that
         channel can hold new candidates, and only its buckets are searched.
         """
-        if agent.max_units is not None:
-            self._fill_capped(agent, now, events)
+        if not agent.plain:  # a unit cap or a routing profile
+            self._fill_general(agent, now, events)
             return
         queue = self._queue
         while queue.size:
             if freed is not None:
                 # ``agent.can_take(freed, 1)`` for an agent without a unit cap, inline
-                ok = agent.state is _AVAILABLE and agent.load[freed] < agent.capacity[freed]
+                ok = agent.state is _AVAILABLE and agent.load[freed] < agent.capacity.get(freed, 0)
                 channels = [freed] if ok else []
             else:
                 channels = agent.free_channels(self._interrupts)
@@ -1495,15 +1525,18 @@ class Router:
             self._offer(rec, agent, fit, context, now, events)
         self._pool.reindex(agent)
 
-    def _fill_capped(self, agent: LiveAgent, now: float, events: list[Event]) -> None:
-        """``_fill`` for an agent with a unit cap: a reserved agent takes its task once
-        it fits, or nothing; another takes the best task it may, reserving itself for
-        it if it needs more units than are free (``reservations``)."""
+    def _fill_general(self, agent: LiveAgent, now: float, events: list[Event]) -> None:
+        """``_fill`` for an agent with a unit cap or a routing profile: a reserved agent
+        takes its task once it fits, or nothing; another takes the best task it may
+        (by rank first with a routing profile: ``TaskQueue.best_for_ranked``),
+        reserving itself for it if it needs more units than are free
+        (``reservations``)."""
         queue = self._queue
         interrupts = self._interrupts
         policy = self.policy
         max_units = agent.max_units
-        assert max_units is not None
+        best_for = queue.best_for if agent.profile.ordering is None else queue.best_for_ranked
+        reserve = 0 if max_units is None else policy.reserve_agents
         while queue.size:
             held = agent.reserved
             if held is not None:
@@ -1521,15 +1554,19 @@ class Router:
             channels = agent.free_channels(interrupts)
             if not channels:
                 break
-            free = max_units - agent.units_used
-            found = queue.best_for(agent, now, channels, free, policy.reserve_agents, interrupts)
+            free = None if max_units is None else max_units - agent.units_used
+            found = best_for(agent, now, channels, free, reserve, interrupts)
             if found is None:
                 break
             rec, fit, context = found
             task = rec.task
-            if task.units > free and (
-                task.channel not in interrupts
-                or task.units > (agent.free_on(task.channel, interrupts) or 0)
+            if (
+                free is not None
+                and task.units > free
+                and (
+                    task.channel not in interrupts
+                    or task.units > (agent.free_on(task.channel, interrupts) or 0)
+                )
             ):
                 self._reservations.hold(agent, rec, now, events)
                 return

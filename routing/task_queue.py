@@ -29,6 +29,7 @@ The records (:class:`~routing._state.LiveTask`, ``Group``, ``Bucket``) live in
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 from routing._state import Bucket, Group, GroupKey, LiveAgent, LiveTask
@@ -63,6 +64,9 @@ class TaskQueue:
         self.declined: dict[int, LiveTask] = {}
         self.reserved = 0  # waiting tasks holding agents reserved (``reservations``)
         self.unroutable: dict[int, LiveTask] = {}  # waiting tasks reported unroutable
+        # whether a routing profile delays work: then each task also has a breakpoint
+        # at ``arrived_at + d`` for each delay ``d`` on it (``routing.ordering``)
+        self.delays_work = policy.delays_work
 
     def locate(self, rec: LiveTask, t: float) -> tuple[Group | None, float | None]:
         """Put ``rec`` on its segment at ``t`` and find where it would wait, without
@@ -98,10 +102,31 @@ class TaskQueue:
             group = self.groups.get(key)
             if group is None:
                 group = created = self.groups[key] = Group(key)
+                if self.delays_work:
+                    group.delays = self.policy.delays_for(task.channel, rec.skills)
             else:
                 group.reused = True
             rec.group = group
+        if self.delays_work:
+            next_at = self.next_delay_at(rec, t, next_at)
         return created, next_at
+
+    def delays_of(self, rec: LiveTask) -> tuple[float, ...]:
+        """The delays the routing profiles put on ``rec`` where it is now, ascending."""
+        group = rec.group
+        if group is not None:
+            return group.delays
+        return self.policy.delays_for(rec.task.channel, rec.skills)
+
+    def next_delay_at(self, rec: LiveTask, t: float, next_at: float | None) -> float | None:
+        """``next_at``, or the first instant after ``t`` at which a delay on ``rec``
+        passes (``arrived_at + d``) if that is earlier. Runtime: O(delays on it)."""
+        arrived_at = rec.arrived_at
+        for delay in self.delays_of(rec):
+            at = arrived_at + delay
+            if at > t:
+                return at if next_at is None or at < next_at else next_at
+        return next_at
 
     def release_idle(self, keep: Group) -> list[Group]:
         """Drop the groups that hold no waiting task and in which no task was located
@@ -297,6 +322,112 @@ class TaskQueue:
                 ):
                     best, best_fit, best_context = rec, fit, context
                     best_s, best_a, best_seq = s, a, rec.seq
+        if best is None:
+            return None
+        return best, best_fit, best_context
+
+    def best_for_ranked(
+        self,
+        agent: LiveAgent,
+        t: float,
+        channels: list[str],
+        free: int | None,
+        reserve: int = 0,
+        interrupts: Mapping[str, frozenset[str]] = _NONE,
+    ) -> tuple[LiveTask, float, float] | None:
+        """:meth:`best_for` for an agent with a routing profile (``routing.ordering``):
+        the same candidates, less those whose delay for the agent has not passed
+        (``arrived_at + delay > t``), and the winner maximises
+        ``(-rank, score + fit + context, a, -seq)``: its best rank first.
+
+        Runtime complexity: O(B) head evaluations, as :meth:`best_for`, except in a
+        bucket whose head is not yet eligible by its delay: a best-first walk over the
+        k tasks above the first eligible one (``Bucket.first_not``), O(k log k). Those
+        are tasks that arrived within the delay but outscore it, usually few: a bucket
+        shares one slope, so a later arrival outscores an earlier one only by value or
+        priority.
+        """
+        agent_id = agent.id
+        profile = agent.profile
+        ordering = profile.ordering
+        assert ordering is not None
+        best: LiveTask | None = None
+        best_fit = best_context = 0.0
+        best_rank = math.inf
+        best_s = best_a = -math.inf
+        best_seq = 0
+        held = self.reserved and reserve
+        max_units = agent.max_units
+        for channel in channels:
+            room = free
+            if free is not None and channel in interrupts:
+                room = agent.free_on(channel, interrupts)
+            for buckets, fits, units, rank, delay in profile.ranked.get(channel, ()):
+                if not buckets or rank > best_rank:
+                    continue
+                large = room is not None and units > room
+                if large and (not reserve or units > max_units):  # type: ignore[operator]
+                    continue
+
+                def skip(r: LiveTask, large: bool = large, delay: float = delay) -> bool:
+                    return (
+                        (r.declined_by is not None and agent_id in r.declined_by)
+                        or (large and r.reserved_by is not None and len(r.reserved_by) >= reserve)
+                        or (delay > 0 and r.arrived_at + delay > t)
+                    )
+
+                for (high_value, b), bucket in buckets.items():
+                    entry = bucket.heap[0]
+                    head = entry[2]
+                    if (
+                        (head.declined_by is not None and agent_id in head.declined_by)
+                        or (large and held and head.reserved_by is not None)
+                        or (delay and head.arrived_at + delay > t)
+                    ):
+                        found = bucket.first_not(skip)
+                        if found is None:
+                            continue
+                        entry = found
+                    s = b * t - entry[0] + fits[high_value]
+                    a = -entry[0]
+                    if (
+                        rank < best_rank
+                        or s > best_s
+                        or (s == best_s and (a > best_a or (a == best_a and entry[1] < best_seq)))
+                    ):
+                        best, best_fit, best_context = entry[2], fits[high_value], 0.0
+                        best_rank, best_s, best_a, best_seq = rank, s, a, entry[1]
+        own = self.preferred.get(agent_id)
+        if own:
+            policy = self.policy
+            for rec in own.values():
+                task = rec.task
+                if task.channel not in channels or rec.declined(agent_id):
+                    continue
+                rank, delay = ordering.entry(task.channel, rec.skills)
+                if rank > best_rank or rec.arrived_at + delay > t:
+                    continue
+                room = free
+                if free is not None and task.channel in interrupts:
+                    room = agent.free_on(task.channel, interrupts)
+                if room is not None and task.units > room:
+                    if not reserve or task.units > max_units:  # type: ignore[operator]
+                        continue
+                    if rec.reserved_by is not None and len(rec.reserved_by) >= reserve:
+                        continue
+                if not agent.satisfies(rec.skills):
+                    continue
+                fit = policy.fit(agent.skill_map, rec.skills, rec.high_value)
+                context = policy.w_context
+                a = rec.base + rec.urgency_a
+                s = a + rec.slope * t + fit + context
+                if (
+                    rank < best_rank
+                    or s > best_s
+                    or (s == best_s and (a > best_a or (a == best_a and rec.seq < best_seq)))
+                ):
+                    best, best_fit, best_context = rec, fit, context
+                    best_rank, best_s, best_a, best_seq = rank, s, a, rec.seq
         if best is None:
             return None
         return best, best_fit, best_context

@@ -45,6 +45,15 @@ The rules, as stated in ``routing/router.py``:
   and then every waiting task (by sequence, not in a preferred window) whose cause
   of being unroutable changed is reported.
 * Offers are made at ``now`` (the instant of the call), never in the past.
+* Agent-side ordering (``routing.ordering``): an agent that names a routing profile
+  of the policy gives each task the ``(rank, delay)`` of its entry: among the
+  ``(channel, skill)`` entries whose skill the task requires now, the lowest
+  ``(rank, delay)``; else the channel's entry; else ``(0, 0)``. The task is eligible
+  for the agent only once ``arrived_at + delay <= now``; an agent looking for work
+  maximises ``(-rank, score + fit + context, a, -seq)``; a task looking for an agent
+  ignores ranks. Every waiting task has a breakpoint at ``arrived_at + d`` for each
+  positive delay ``d`` that some profile of the policy puts on it, and a breakpoint
+  at which one of those passes widens it (it is routed).
 * ``remove_agent``: the agent leaves before the call's timers fire; it is dropped
   from the preferred set of *every* active task (waiting or on offer), and the
   waiting tasks left with no preferred agent are routed at once, oldest first (by
@@ -85,6 +94,7 @@ from routing.errors import (
     TimeWentBackwardsError,
     UnknownAgentError,
     UnknownOfferError,
+    UnknownRoutingProfileError,
     UnknownTaskError,
 )
 from routing.events import (
@@ -220,6 +230,8 @@ class OracleRouter:
         """Per customer, the number of its last completion (oldest forgotten first)."""
         self._completions = 0
         self.now = -math.inf
+        self.at = -math.inf
+        """The ``now`` of the call in progress (or of the last one), for delays."""
         self._task_seq = 0
         self._agent_seq = 0
         self._offer_seq = 0
@@ -251,7 +263,40 @@ class OracleRouter:
             candidates.append(ends_at)
         if self.in_window(t):
             candidates.append(t.preferred_until)
+        candidates.extend(  # the delays of the routing profiles (``routing.ordering``)
+            t.arrived_at + d for d in self.delays_on(t) if t.arrived_at + d > t.placed_at
+        )
         return min(candidates) if candidates else None
+
+    # -- agent-side ordering (routing profiles), naively ------------------------------
+
+    @staticmethod
+    def profile_entry(entries: Any, channel: str, skills: Skills) -> tuple[int, float]:
+        """``(rank, delay)`` of a routing profile's ``entries`` for a task on ``channel``
+        requiring ``skills``, by scanning them all (not ``RoutingProfile.entry``)."""
+        required = {name for name, _ in skills}
+        by_skill = [(r, d) for c, s, r, d in entries if c == channel and s in required]
+        if by_skill:
+            return min(by_skill)
+        by_channel = [(r, d) for c, s, r, d in entries if c == channel and s is None]
+        return by_channel[0] if by_channel else (0, 0.0)
+
+    def delays_on(self, t: OracleTask) -> set[float]:
+        """The positive delays some routing profile of the policy puts on ``t`` now."""
+        skills = self.skills_of(t)
+        delays = {
+            self.profile_entry(profile.entries, t.task.channel, skills)[1]
+            for _, profile in self.policy.routing_profiles
+        }
+        return {d for d in delays if d > 0}
+
+    def entry_for(self, ag: OracleAgent, t: OracleTask) -> tuple[int, float]:
+        """``(rank, delay)`` of ``t`` for ``ag`` (``(0, 0)`` without a routing profile)."""
+        name = ag.agent.routing_profile
+        if name is None:
+            return (0, 0.0)
+        profile = dict(self.policy.routing_profiles)[name]
+        return self.profile_entry(profile.entries, t.task.channel, self.skills_of(t))
 
     def loads(self) -> dict[str, tuple[dict[str, int], dict[str, int]]]:
         """Per agent: tasks held per channel and units held per channel, counted from
@@ -312,6 +357,8 @@ class OracleRouter:
         if t.state is not TaskState.QUEUED or ag.agent.id in t.declined_by:
             return False
         if self.in_window(t) and ag.agent.id not in t.preferred:
+            return False
+        if t.arrived_at + self.entry_for(ag, t)[1] > self.at:  # its delay has not passed
             return False
         skills = ag.skills
         return all(skills.get(name, 0) >= level for name, level in self.skills_of(t))
@@ -492,6 +539,10 @@ class OracleRouter:
             raise InvalidTypeError(agent)
         if agent.id in self.agents:
             raise DuplicateAgentError(agent.id)
+        if agent.routing_profile is not None and agent.routing_profile not in dict(
+            self.policy.routing_profiles
+        ):
+            raise UnknownRoutingProfileError(agent.routing_profile)
         events = self._advance(now)
         self._agent_seq += 1
         self.agents[agent.id] = OracleAgent(agent, self._agent_seq, now, since=now)
@@ -556,6 +607,10 @@ class OracleRouter:
         if not isinstance(agent, Agent):
             raise InvalidTypeError(agent)
         ag = self._agent(agent.id)
+        if agent.routing_profile is not None and agent.routing_profile not in dict(
+            self.policy.routing_profiles
+        ):
+            raise UnknownRoutingProfileError(agent.routing_profile)
         events = self._advance(now)
         events.append(AgentUpdated(agent.id, now))
         self._release_agent(ag, now, events, refill=False)
@@ -918,6 +973,7 @@ class OracleRouter:
     # -- decisions, by brute force ---------------------------------------------------
 
     def _advance(self, now: float) -> list[Event]:
+        self.at = now
         self._forget_expired(now)
         events: list[Event] = []
         released: list[OracleTask] = []
@@ -990,8 +1046,9 @@ class OracleRouter:
     def _breakpoint(self, t: OracleTask, at: float, events: list[Event]) -> bool:
         was_in_window = self.in_window(t)
         old_skills = self.skills_of(t)
+        passed = {d for d in self.delays_on(t) if t.arrived_at + d <= t.placed_at}
+        widened = passed != {d for d in self.delays_on(t) if t.arrived_at + d <= at}
         self._place(t, at, events)
-        widened = False
         if self.skills_of(t) != old_skills:
             events.append(Relaxed(t.task.id, self.skills_of(t), at))
             widened = True
@@ -1029,7 +1086,7 @@ class OracleRouter:
     def best_task_for(self, ag: OracleAgent, now: float) -> tuple[OracleTask, float, float] | None:
         """The task an agent takes, or is reserved for:
         max ``(a + b * now + fit + context, a, -seq)``."""
-        best: tuple[float, float, int] | None = None
+        best: tuple[int, float, float, int] | None = None
         winner: tuple[OracleTask, float, float] | None = None
         load = self.load(ag.agent.id)
         for t in self.waiting():
@@ -1037,7 +1094,8 @@ class OracleRouter:
                 continue
             fit, context = self.fit_and_context(ag, t)
             a, b = self.segment(t)
-            key = (a + b * now + fit + context, a, -t.seq)
+            rank = self.entry_for(ag, t)[0]
+            key = (-rank, a + b * now + fit + context, a, -t.seq)
             if best is None or key > best:
                 best, winner = key, (t, fit, context)
         return winner

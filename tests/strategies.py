@@ -71,15 +71,35 @@ _capacities = st.dictionaries(
 )
 _max_units = st.none() | st.integers(min_value=1, max_value=4)
 
+ROUTING_PROFILE_NAMES = ("p0", "p1")
+"""The routing profiles :func:`policies` may declare (``Policy.routing_profiles``)."""
+_ordering_keys = st.sampled_from(CHANNELS) | st.tuples(
+    st.sampled_from(CHANNELS), st.sampled_from(SKILLS)
+)
+_ordering_values = st.sampled_from([0, 1, 2]) | st.tuples(
+    st.sampled_from([-1, 0, 1, 2]), st.sampled_from([0.0, 0.0, 2.0, 5.0, 7.5, 10.0])
+)
+"""Ranks that collide, and delays on the half-integer grid of the clock and the other
+timers, so a delay passes exactly when a call, a step or a deadline falls."""
+_orderings = st.dictionaries(_ordering_keys, _ordering_values, max_size=4)
+_routing_profile_sets = st.fixed_dictionaries({name: _orderings for name in ROUTING_PROFILE_NAMES})
+_agent_routing_profiles = st.sampled_from([None, None, None, *ROUTING_PROFILE_NAMES])
 
-def agents(ids: tuple[str, ...] = AGENT_IDS) -> st.SearchStrategy[Agent]:
-    """An agent with 2-4 skills at levels 1-5, capacity on 1-3 channels, maybe a unit cap."""
+
+def agents(
+    ids: tuple[str, ...] = AGENT_IDS, routing_profiles: st.SearchStrategy[str | None] | None = None
+) -> st.SearchStrategy[Agent]:
+    """An agent with 2-4 skills at levels 1-5, capacity on 1-3 channels, maybe a unit cap,
+    maybe one of the routing profiles :data:`ROUTING_PROFILE_NAMES` (a policy without
+    it refuses the agent: ``UnknownRoutingProfileError``); ``routing_profiles`` draws
+    the name instead."""
     return st.builds(
         Agent,
         st.sampled_from(ids),
         skills=_agent_skills,
         capacity=_capacities,
         max_units=_max_units,
+        routing_profile=_agent_routing_profiles if routing_profiles is None else routing_profiles,
     )
 
 
@@ -198,13 +218,15 @@ def _random_policy(**fixed: Any) -> st.SearchStrategy[Policy]:
         context_ttl=st.sampled_from([None, 5.0, 20.0, 86_400.0]),
         context_max_issues=st.sampled_from([1, 2, 20]),
         context_max_customers=st.sampled_from([None, 1, 3]),
+        routing_profiles=st.just({}) | _routing_profile_sets,
         **{name: st.just(value) for name, value in fixed.items()},
     )
 
 
 def policies() -> st.SearchStrategy[Policy]:
-    """The default policy (also with small customer-context bounds), FIFO (with and
-    without timeouts/pausing), or random weights and bounds."""
+    """The default policy (also with small customer-context bounds, or with routing
+    profiles), FIFO (with and without timeouts/pausing), or random weights and bounds
+    (with or without routing profiles)."""
     return _policies
 
 
@@ -214,12 +236,34 @@ _policies = st.one_of(
     st.just(Policy(offer_timeout=None)),
     st.just(Policy(pause_on_timeout=False)),
     st.just(Policy(decline_cooldown=5.0, interrupts={"voice": ("chat",)})),
+    st.builds(Policy, routing_profiles=_routing_profile_sets),
     st.builds(
         Policy.fifo,
         offer_timeout=st.sampled_from([None, 5.0, 15.0]),
         pause_on_timeout=st.booleans(),
     ),
     _random_policy(),
+)
+
+
+def policies_with_routing_profiles() -> st.SearchStrategy[Policy]:
+    """Like :func:`policies`, but every policy declares the routing profiles
+    :data:`ROUTING_PROFILE_NAMES`, with random entries."""
+    return _policies_with_routing_profiles
+
+
+_policies_with_routing_profiles = st.one_of(
+    st.builds(Policy, routing_profiles=_routing_profile_sets),
+    st.builds(
+        Policy.fifo,
+        offer_timeout=st.sampled_from([None, 5.0, 15.0]),
+        routing_profiles=_routing_profile_sets,
+    ),
+    _random_policy().flatmap(
+        lambda policy: _routing_profile_sets.map(
+            lambda profiles: attrs.evolve(policy, routing_profiles=profiles)
+        )
+    ),
 )
 
 

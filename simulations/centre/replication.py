@@ -60,10 +60,14 @@ from simulations.scenario import AgentGroup, ContactType, Scenario
 
 def build_policy(scenario: Scenario, name: str) -> Policy:
     """The routing policy called ``name`` in ``scenario``; offers never time out
-    because simulated agents answer at once."""
+    because simulated agents answer at once. Each agent group with an ``ordering`` is
+    one of its routing profiles, named after the group."""
     spec = scenario.policy(name)
     overrides: dict[str, Any] = dict(spec.overrides)
     overrides.setdefault("offer_timeout", None)
+    profiles = {g.name: g.ordering for g in scenario.agent_groups if g.ordering is not None}
+    if profiles:
+        overrides["routing_profiles"] = profiles
     if spec.base == "fifo":
         return Policy.fifo(**overrides)
     return Policy(**overrides)
@@ -148,7 +152,11 @@ class ContactCentre:
             agent_id = f"{group.name}-{i + 1}"
             self.agents[agent_id] = StaffedAgent(agent_id, group, on_duty, terms)
             agent = Agent(
-                agent_id, skills=group.skills, capacity=capacity, max_units=group.max_units
+                agent_id,
+                skills=group.skills,
+                capacity=capacity,
+                max_units=group.max_units,
+                routing_profile=None if group.ordering is None else group.name,
             )
             for n, (start_at, end_at) in enumerate(sorted(shifts)):
                 if n == 0:

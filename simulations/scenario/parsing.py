@@ -22,7 +22,7 @@ from typing import Final
 
 import attrs
 
-from routing import Policy, RelaxStep, Requirement, RoutingError
+from routing import Policy, RelaxStep, Requirement, RoutingError, RoutingProfile
 from simulations.scenario.arrivals import BatchArrivals, arrivals_from_spec
 from simulations.scenario.distributions import from_spec
 from simulations.scenario.schema import (
@@ -324,7 +324,17 @@ def _parse_shifts(t: TableReader) -> tuple[Shift, ...]:
 
 
 def _parse_groups(r: TableReader, channels: Mapping[str, Channel]) -> tuple[AgentGroup, ...]:
-    keys = ("name", "count", "skills", "capacity", "max_units", "shift", "shifts", "cost_per_hour")
+    keys = (
+        "name",
+        "count",
+        "skills",
+        "capacity",
+        "max_units",
+        "ordering",
+        "shift",
+        "shifts",
+        "cost_per_hour",
+    )
     groups = []
     for path, raw in _named_list(r, "agent_groups", required=True):
         t = TableReader(raw, path, keys)
@@ -355,9 +365,36 @@ def _parse_groups(r: TableReader, channels: Mapping[str, Channel]) -> tuple[Agen
                 max_units=max_units,
                 shifts=_parse_shifts(t),
                 cost_per_hour=t.number("cost_per_hour", 0.0, low=0.0),
+                ordering=_parse_ordering(t, channels),
             )
         )
     return tuple(groups)
+
+
+def _parse_ordering(t: TableReader, channels: Mapping[str, Channel]) -> RoutingProfile | None:
+    """A group's ``ordering``: ``{channel = rank}`` or ``{channel = {rank, delay}}``, and
+    ``"channel/skill"`` keys for work needing a skill (``routing.ordering``)."""
+    if not t.has("ordering"):
+        return None
+    entries: dict[str | tuple[str, str], tuple[int, float]] = {}
+    for key, raw in t.mapping("ordering").items():
+        at = join_path(t.at("ordering"), key)
+        channel, slash, skill = key.partition("/")
+        if channel not in channels:
+            raise SpecError(at, _undeclared_channel(channel, channels))
+        if slash and not skill:
+            raise SpecError(at, "must be a channel, or channel/skill with a skill name")
+        if isinstance(raw, Mapping):
+            e = TableReader(raw, at, ("rank", "delay"))
+            rank = e.whole("rank", 0)
+            delay = e.number("delay", 0.0, low=0.0)
+        else:
+            rank, delay = check_int(raw, at), 0.0
+        entries[(channel, skill) if slash else channel] = (rank, delay)
+    try:  # the router's own checks (a delay under 1 ms...), at the field's path
+        return RoutingProfile(entries)
+    except RoutingError as error:
+        raise SpecError(t.at("ordering"), str(error)) from None
 
 
 def _undeclared_channel(channel: object, channels: Mapping[str, Channel]) -> str:

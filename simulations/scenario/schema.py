@@ -33,6 +33,7 @@ from routing.model import (
     normalise_skills,
     satisfies,
 )
+from routing.ordering import RoutingProfile
 from routing.policy import Policy
 from simulations.errors import InvalidArgumentError, UnknownNameError
 from simulations.scenario.arrivals import ArrivalProcess
@@ -44,6 +45,7 @@ __all__ = [
     "LEVEL_MAX",
     "LEVEL_MIN",
     "NO_WRAP_UP",
+    "POLICY_FIELDS_FROM_GROUPS",
     "POLICY_KEYS",
     "AgentGroup",
     "Channel",
@@ -64,9 +66,15 @@ __all__ = [
 BUILTIN_POLICIES: Final = ("default", "fifo")
 #: Keys a ``[policies.NAME]`` table may set: the fields of ``routing.Policy``, whose own
 #: checks validate each value; see docs/scenarios.md.
+POLICY_FIELDS_FROM_GROUPS: Final = frozenset({"routing_profiles"})
+"""``routing.Policy`` fields a scenario sets from its agent groups, not in a policy:
+every group with an ``ordering`` is a routing profile of every policy, named after the
+group (ordering belongs to the staff, so compared policies route the same staff)."""
 DRAIN: Final = 4 * 3600.0
 """Seconds a run goes on past the horizon (no new arrivals) so late contacts finish."""
-POLICY_KEYS: Final = tuple(sorted(f.name for f in attrs.fields(Policy)))
+POLICY_KEYS: Final = tuple(
+    sorted(f.name for f in attrs.fields(Policy) if f.name not in POLICY_FIELDS_FROM_GROUPS)
+)
 #: A contact type's ``wrap_up`` when the scenario gives none.
 NO_WRAP_UP: Final = Fixed(0.0)
 
@@ -271,7 +279,9 @@ class Shift:
 class AgentGroup:
     """``count`` identical agents: skills, per-channel capacity and shifts.
 
-    No shifts means on duty for the whole horizon.
+    No shifts means on duty for the whole horizon. ``ordering`` is how the group's
+    agents rank and delay work (a ``routing.RoutingProfile``, named after the group in
+    the router's policy), or ``None``.
     """
 
     name: str
@@ -281,6 +291,7 @@ class AgentGroup:
     max_units: int | None = None
     shifts: tuple[Shift, ...] = ()
     cost_per_hour: float = 0.0
+    ordering: RoutingProfile | None = None
 
     def on_duty_at(self, t: float) -> bool:
         """Whether the group's agents are scheduled to work at instant ``t``."""
@@ -511,4 +522,9 @@ def _group_spec(g: AgentGroup) -> dict[str, object]:
     }
     if g.max_units is not None:
         spec["max_units"] = g.max_units
+    if g.ordering is not None:
+        spec["ordering"] = {
+            channel if skill is None else f"{channel}/{skill}": {"rank": rank, "delay": delay}
+            for channel, skill, rank, delay in g.ordering.entries
+        }
     return spec

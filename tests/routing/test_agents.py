@@ -49,7 +49,7 @@ class Harness:
         return rec
 
     def best(self, task: Task, now: float = 10.0) -> str | None:
-        found = self.pool.best_for(self.task(task, now))
+        found = self.pool.best_for(self.task(task, now), now)
         return None if found is None else found[0].id
 
     def hold(self, task: Task, agent: LiveAgent) -> LiveTask:
@@ -142,7 +142,7 @@ class TestIdleAgentChoice:
         h.add("bob", {"billing": 2}, now=5.0)
         rec = h.task(billing())
         rec.declined_by = {"ann"}
-        found = h.pool.best_for(rec)
+        found = h.pool.best_for(rec, 0.0)
         assert found is not None and found[0].id == "bob"
 
     def test_in_its_preferred_window_a_task_looks_only_at_its_preferred_agents(self) -> None:
@@ -153,7 +153,7 @@ class TestIdleAgentChoice:
         rec.preferred, rec.preferred_until = {"bob"}, 40.0
         h.queue.locate(rec, 10.0)
         assert rec.group is None
-        found = h.pool.best_for(rec)
+        found = h.pool.best_for(rec, 10.0)
         assert found is not None and found[0].id == "bob" and found[2] == POLICY.w_context
 
 

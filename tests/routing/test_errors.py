@@ -36,6 +36,7 @@ from routing import (
     UnknownAgentError,
     UnknownIdError,
     UnknownOfferError,
+    UnknownRoutingProfileError,
     UnknownTaskError,
 )
 from tests.oracle import decisions
@@ -570,6 +571,7 @@ class TestHierarchy:
             (UnknownTaskError, (UnknownIdError, KeyError)),
             (UnknownAgentError, (UnknownIdError, KeyError)),
             (UnknownOfferError, (UnknownIdError, KeyError)),
+            (UnknownRoutingProfileError, (UnknownIdError, KeyError)),
             (IllegalTransitionError, (RoutingError, RuntimeError)),
             (AgentBusyError, (IllegalTransitionError, RuntimeError)),
             (OfferExpiredError, (IllegalTransitionError, RuntimeError)),

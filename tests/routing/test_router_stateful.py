@@ -68,10 +68,12 @@ from tests.routing.mirror import Mirror, router_views
 from tests.strategies import (
     AGENT_IDS,
     CUSTOMERS,
+    ROUTING_PROFILE_NAMES,
     TASK_IDS,
     agents,
     half_integers,
     policies,
+    policies_with_routing_profiles,
     requirements,
     tasks,
     time_steps,
@@ -82,6 +84,9 @@ np = pytest.importorskip("numpy", reason="numpy (a dependency of matplotlib) is 
 pytestmark = pytest.mark.filterwarnings("error")
 
 AGENTS = agents()
+ORDERED_AGENTS = agents(
+    routing_profiles=st.sampled_from([None, *ROUTING_PROFILE_NAMES, *ROUTING_PROFILE_NAMES])
+)
 
 BAD_OPERATIONS = (
     "time backwards",
@@ -689,6 +694,36 @@ RouterVersusOracleReleasingEagerly.TestCase.settings = settings(
     max_examples=settings.default.max_examples, stateful_step_count=50
 )
 TestEagerReleaseAgainstOracle = RouterVersusOracleReleasingEagerly.TestCase
+
+
+class RouterVersusOracleWithRoutingProfiles(RouterVersusOracle):
+    """The same machine where every policy declares routing profiles and most agents
+    name one (``routing.ordering``: ranks and delays on top of the score), so agents
+    rank their work, delays pass while tasks wait (often exactly at a call, a step or
+    another timer) and ``work_conserving`` checks that every passing delay routes its
+    task at that instant: the main machine draws them only now and then."""
+
+    @initialize(
+        policy=policies_with_routing_profiles(),
+        start=half_integers(0, 50),
+        staff=st.lists(ORDERED_AGENTS, min_size=1, max_size=4, unique_by=lambda agent: agent.id),
+        backlog=st.integers(0, 4),
+        data=st.data(),
+    )
+    def start(
+        self, policy: Policy, start: float, staff: list[Agent], backlog: int, data: st.DataObject
+    ) -> None:
+        super().start(policy, start, staff, backlog, data)
+
+    @rule(data=st.data(), dt=time_steps)
+    def add_agent(self, data: st.DataObject, dt: float) -> None:
+        self.both("add_agent", data.draw(ORDERED_AGENTS), self.now + dt)
+
+
+RouterVersusOracleWithRoutingProfiles.TestCase.settings = settings(
+    max_examples=settings.default.max_examples, stateful_step_count=50
+)
+TestRoutingProfilesAgainstOracle = RouterVersusOracleWithRoutingProfiles.TestCase
 
 
 class TestCustomerContextAgainstOracle:

@@ -63,6 +63,26 @@ Decision rules (the test oracle implements exactly these, by brute force):
 * ``remove_agent``: the agent leaves before the call's timers fire, every task
   forgets it as a preferred agent, and tasks left waiting for nobody are routed in
   submission order.
+* Scheduled tasks (``Task.not_before`` still to come) are not in the queue: a
+  release timer (kind 4, by task sequence) queues each at its ``not_before``
+  (``Queued`` at that time), and it is routed after the timers, like a widened task.
+  Its arrival is ``created_at``, else ``not_before``.
+* ``complete(wrap_up=d)`` keeps the task, its slot and units on the agent until
+  ``now + d`` (a wrap-up timer, kind 5, by task sequence, frees the agent like an
+  expiry: its idle clock restarts then, and it takes work after the timers) or
+  until ``end_wrap_up``.
+* ``transfer``: the assigned task is placed and routed at ``now`` as a new task
+  would be, keeping its arrival, deadline and breach; to a named agent it waits for
+  that agent alone for ``window`` seconds (a preferred window). A cold transfer
+  frees the first agent at once (it takes work after the task was routed); a warm
+  one keeps it holding the task, excluded from it, until an offer of it is accepted
+  (then it takes work) or refused (the task is assigned to it again, no cooldown).
+* ``update_task`` and ``convert_to_callback`` apply to the task after the call's
+  timers fired; if one of them offered it at ``now``, that offer is withdrawn
+  (``Requeued``, reason ``"updated"``, no cooldown) and the updated task is placed
+  and routed, then the agent takes work. Reservations for it end.
+* ``update_agent``: its reservation ends, the new profile applies, then it takes
+  work; tasks it holds finish even above the new capacity.
 
 Validation (DESIGN section 7): every public method checks *all* its arguments before
 it fires a timer or changes anything: first ``now``, then each argument on its own

@@ -293,6 +293,49 @@ def new_offered(offer: Offer) -> Offered:
     return event
 
 
+_submitted_task, _submitted_arrived_at, _submitted_at = slot_setters(
+    Submitted, "task", "arrived_at", "at"
+)
+_accepted_task_id, _accepted_agent_id, _accepted_offer_id, _accepted_at = slot_setters(
+    Accepted, "task_id", "agent_id", "offer_id", "at"
+)
+_completed_task_id, _completed_agent_id, _completed_resolved, _completed_until, _completed_at = (
+    slot_setters(Completed, "task_id", "agent_id", "resolved", "wrap_up_until", "at")
+)
+
+
+def new_submitted(task: Task, arrived_at: float, at: float) -> Submitted:
+    """``Submitted(task, arrived_at, at)``, without attrs' ``__init__`` (every submit)."""
+    event: Submitted = _new(Submitted)
+    _submitted_task(event, task)
+    _submitted_arrived_at(event, arrived_at)
+    _submitted_at(event, at)
+    return event
+
+
+def new_accepted(task_id: str, agent_id: str, offer_id: int, at: float) -> Accepted:
+    """``Accepted(...)``, without attrs' ``__init__`` (every accept)."""
+    event: Accepted = _new(Accepted)
+    _accepted_task_id(event, task_id)
+    _accepted_agent_id(event, agent_id)
+    _accepted_offer_id(event, offer_id)
+    _accepted_at(event, at)
+    return event
+
+
+def new_completed(
+    task_id: str, agent_id: str, resolved: bool, wrap_up_until: float | None, at: float
+) -> Completed:
+    """``Completed(...)``, without attrs' ``__init__`` (every completion)."""
+    event: Completed = _new(Completed)
+    _completed_task_id(event, task_id)
+    _completed_agent_id(event, agent_id)
+    _completed_resolved(event, resolved)
+    _completed_until(event, wrap_up_until)
+    _completed_at(event, at)
+    return event
+
+
 def new_queued(task_id: str, at: float) -> Queued:
     """``Queued(task_id, at)``, without attrs' ``__init__``."""
     event: Queued = _new(Queued)

@@ -126,14 +126,12 @@ from routing.errors import (
     UnknownTaskError,
 )
 from routing.events import (
-    Accepted,
     AgentAdded,
     AgentPaused,
     AgentRemoved,
     AgentStateChanged,
     AgentUpdated,
     Cancelled,
-    Completed,
     Event,
     Expired,
     PreferenceExpired,
@@ -141,12 +139,14 @@ from routing.events import (
     Requeued,
     Scheduled,
     SlaBreached,
-    Submitted,
     TransferDeclined,
     Transferred,
     Updated,
     WrapUpEnded,
+    new_accepted,
+    new_completed,
     new_queued,
+    new_submitted,
 )
 from routing.model import (
     MAX_INSTANT,
@@ -523,7 +523,7 @@ class Router:
             if task.preferred_agents or (customer is not None and self._context_routing):
                 self._customers.prefer(rec, self._pool.agents, now)
             self._tasks[task.id] = rec
-            events.append(Submitted(task, arrived_at, now))
+            events.append(new_submitted(task, arrived_at, now))
             if release_at is not None:
                 rec.state = _SCHEDULED
                 self._timers.push_release(release_at, rec)
@@ -561,7 +561,7 @@ class Router:
             rec.offer_id = None
             rec.declined_by = None  # exclusions no longer matter (their timers go stale)
             rec.expires_at = None  # nor does its ttl (its timer goes stale)
-            events.append(Accepted(rec.task.id, agent.id, offer_id, now))
+            events.append(new_accepted(rec.task.id, agent.id, offer_id, now))
             if rec.holder is not None:
                 self._let_holder_go(rec, now, events)
             return self._settle(now, events)
@@ -646,9 +646,9 @@ class Router:
                 rec.wrap_until = wrap_until
                 if wrap_until < math.inf:
                     self._timers.push_wrap_up(wrap_until, rec)
-                events.append(Completed(task_id, agent.id, resolved, wrap_until, now))
+                events.append(new_completed(task_id, agent.id, resolved, wrap_until, now))
                 return self._settle(now, events)
-            events.append(Completed(task_id, agent.id, resolved, None, now))
+            events.append(new_completed(task_id, agent.id, resolved, None, now))
             self._finish(rec, agent, now, events)
             return self._settle(now, events)
         finally:

@@ -29,8 +29,10 @@ class Requeued:
     """An offer ended without acceptance; the task waits again with its original arrival.
 
     ``reason`` is ``"declined"`` or ``"timeout"`` (then ``at`` is when the offer fell
-    due). Either way the agent may not be offered this task again for
-    ``Policy.decline_cooldown`` seconds.
+    due): the agent may not be offered this task again for
+    ``Policy.decline_cooldown`` seconds. ``"updated"``: the offer was withdrawn
+    because ``Router.update_task`` changed the task at the instant a timer offered
+    it; no cooldown.
     """
 
     task_id: str

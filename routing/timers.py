@@ -1,10 +1,11 @@
-"""The router's timers: task breakpoints, cooldowns, expiries and offer timeouts.
+"""The router's timers: task breakpoints, cooldowns, expiries, offer timeouts, releases
+of scheduled tasks and ends of wrap-up.
 
 A waiting task leaves its bucket only at a breakpoint known in advance (an urgency
 segment ends, a relaxation step applies, a preferred-agent window ends), an agent's
 exclusion from a task it refused ends after the policy's cooldown, a task with a
-time-to-live expires, and an offer ends by itself at its timeout: all are timers, in
-one heap. A timer is the tuple
+time-to-live expires, an offer ends by itself at its timeout, a scheduled task is
+released and a wrap-up ends: all are timers, in one heap. A timer is the tuple
 ``(at, kind, seq, version, obj)`` on a binary heap (``heapq``), so they fire in order of
 ``(at, kind, seq)``:
 

@@ -410,13 +410,6 @@ class LiveAgent:
         self.load[task.channel] -= 1
         self.units_used -= task.units
 
-    def hold(self, rec: LiveTask) -> None:
-        """Take a slot and the units of ``rec`` here (the caller reindexes)."""
-        task = rec.task
-        self.work[task.id] = rec
-        self.load[task.channel] = self.load.get(task.channel, 0) + 1
-        self.units_used += task.units
-
     def can_take(self, channel: str, units: int, interrupts: Mapping[str, frozenset[str]]) -> bool:
         """Whether the agent may take a task of ``units`` on ``channel`` now (it is
         available, held for no other task, with a free slot and enough units)."""

@@ -254,6 +254,13 @@ def _status(rec: LiveAgent) -> AgentStatus:
     )
 
 
+def _release_at(task: Task, now: float) -> float | None:
+    """``task.not_before`` if it is still to come at ``now``, else ``None`` (the task is
+    routed at once)."""
+    release_at = task.not_before
+    return release_at if release_at is not None and release_at > now else None
+
+
 def _check_expiry(task: Task, expires_at: float, now: float, release_at: float | None) -> None:
     """Refuse a task whose ttl ends by ``now`` or by its release (``not_before``)."""
     if expires_at <= now:
@@ -455,14 +462,12 @@ class Router:
             changed = state is not rec.state
             self._pool.set_state(rec, state, now, reason)
             events.append(AgentStateChanged(agent_id, state, reason, now))
-            if not changed:
-                pass
-            elif state is _AVAILABLE:
+            if changed and state is _AVAILABLE:
                 self._pool.set_idle_since(rec, now)
                 self._fill(rec, now, events)
-            elif rec.reserved is not None:
+            elif changed and rec.reserved is not None:
                 self._reservations.end_for_agent(rec, now, events, refill=False)
-            else:
+            elif changed:
                 self._pool.reindex(rec)
             return self._settle(now, events)
         finally:
@@ -492,9 +497,7 @@ class Router:
                 raise DuplicateTaskError(
                     f"task {task.id!r} is already {self._tasks[task.id].state.value}"
                 )
-            release_at = task.not_before
-            if release_at is not None and release_at <= now:
-                release_at = None  # due already: routed at once
+            release_at = _release_at(task, now)
             arrived_at = task.created_at
             if arrived_at is None:
                 arrived_at = now if release_at is None else release_at
@@ -1228,10 +1231,7 @@ class Router:
             elif obj.state is _WRAP_UP and obj.wrap_until == at:  # a wrap-up ends
                 agent = obj.agent
                 events.append(WrapUpEnded(obj.task.id, agent.id, at))
-                agent.release(obj)
-                del self._tasks[obj.task.id]
-                obj.state = _COMPLETED
-                self._pool.set_idle_since(agent, at)
+                self._leave(obj, agent, at)
                 self._pool.reindex(agent)
                 freed.append(agent)
         for rec in released:
@@ -1275,11 +1275,8 @@ class Router:
         if agent is not None:
             self._pool.reindex(agent)
             freed.append(agent)
-        holder = rec.holder
-        if holder is not None:  # a warm transfer given a ttl by an update
-            rec.holder = None
-            holder.let_go(rec)
-            self._pool.set_idle_since(holder, at)
+        if rec.holder is not None:  # a warm transfer given a ttl by an update
+            holder = self._release_holder(rec, at)
             self._pool.reindex(holder)
             freed.append(holder)
         rec.state = _EXPIRED
@@ -1301,23 +1298,34 @@ class Router:
         self._offers.close(rec, agent)
         return agent
 
-    def _finish(self, rec: LiveTask, agent: LiveAgent, now: float, events: list[Event]) -> None:
-        """``rec`` leaves the router, completed (after its wrap-up, if any): ``agent``
-        lets its slot go, restarts its idle clock and takes its next work."""
+    def _leave(self, rec: LiveTask, agent: LiveAgent, at: float) -> None:
+        """``rec`` leaves the router completed at ``at`` (after its wrap-up, if any):
+        ``agent`` lets its slot go and restarts its idle clock (the caller reindexes it
+        or lets it take work)."""
         agent.release(rec)
         del self._tasks[rec.task.id]
         rec.state = _COMPLETED
-        self._pool.set_idle_since(agent, now)
+        self._pool.set_idle_since(agent, at)
+
+    def _finish(self, rec: LiveTask, agent: LiveAgent, now: float, events: list[Event]) -> None:
+        """:meth:`_leave` at ``now``, then ``agent`` takes its next work."""
+        self._leave(rec, agent, now)
         self._fill(agent, now, events, rec.task.channel)
 
-    def _let_holder_go(self, rec: LiveTask, now: float, events: list[Event]) -> None:
-        """The agent that started the warm transfer of ``rec`` lets it go (handed over
-        or cancelled): its slot frees, its idle clock restarts, it takes work."""
+    def _release_holder(self, rec: LiveTask, at: float) -> LiveAgent:
+        """The agent that started the warm transfer of ``rec`` lets it go at ``at``
+        (handed over, cancelled or expired): its slot frees and its idle clock
+        restarts. Returns it (the caller reindexes it or lets it take work)."""
         holder = rec.holder
         assert holder is not None
         rec.holder = None
         holder.let_go(rec)
-        self._pool.set_idle_since(holder, now)
+        self._pool.set_idle_since(holder, at)
+        return holder
+
+    def _let_holder_go(self, rec: LiveTask, now: float, events: list[Event]) -> None:
+        """:meth:`_release_holder` at ``now``, then the holder takes its next work."""
+        holder = self._release_holder(rec, now)
         self._fill(holder, now, events, rec.task.channel)
 
     def _return_to_holder(
@@ -1394,10 +1402,7 @@ class Router:
                 f"task {task.id!r}: an update may not change its preferred agents or window"
             )
         if task.ttl is not None:
-            release_at = task.not_before
-            if release_at is not None and release_at <= now:
-                release_at = None
-            _check_expiry(task, rec.arrived_at + task.ttl, now, release_at)
+            _check_expiry(task, rec.arrived_at + task.ttl, now, _release_at(task, now))
 
     def _update(self, rec: LiveTask, task: Task, now: float, events: list[Event]) -> None:
         """Apply the checked update ``task`` to ``rec`` at ``now`` (see ``update_task``)."""
@@ -1410,9 +1415,7 @@ class Router:
             events.append(Requeued(task.id, withdrawn.id, "updated", now))
         events.append(Updated(task, now))
         was_scheduled = rec.state is _SCHEDULED
-        release_at = task.not_before
-        if release_at is not None and release_at <= now:
-            release_at = None
+        release_at = _release_at(task, now)
         if rec.state is _QUEUED:
             if release_at is None:
                 self._queue.remove(rec)  # re-placed below: its cause is looked at again

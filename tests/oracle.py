@@ -620,6 +620,13 @@ class OracleRouter:
         return self._settle(now, events)
 
     @staticmethod
+    def _release_at(task: Task, now: float) -> float | None:
+        """Its ``not_before`` if still to come, else ``None`` (routed at once)."""
+        if task.not_before is not None and task.not_before > now:
+            return task.not_before
+        return None
+
+    @staticmethod
     def _check_expiry(expires_at: float, now: float, release_at: float | None) -> None:
         if expires_at <= now or (release_at is not None and expires_at <= release_at):
             raise InvalidInputError(expires_at)
@@ -630,9 +637,7 @@ class OracleRouter:
             raise InvalidTypeError(task)
         if task.id in self.tasks:
             raise DuplicateTaskError(task.id)
-        release_at = (
-            task.not_before if task.not_before is not None and task.not_before > now else None
-        )
+        release_at = self._release_at(task, now)
         if task.created_at is not None:
             arrived_at = task.created_at
             if arrived_at > now:
@@ -875,10 +880,7 @@ class OracleRouter:
         ):
             raise InvalidInputError(task.preferred_agents)
         if task.ttl is not None:
-            release_at = task.not_before
-            if release_at is not None and release_at <= now:
-                release_at = None
-            self._check_expiry(t.arrived_at + task.ttl, now, release_at)
+            self._check_expiry(t.arrived_at + task.ttl, now, self._release_at(task, now))
 
     def _update(self, t: OracleTask, task: Task, now: float, events: list[Event]) -> None:
         withdrawn = None
@@ -890,9 +892,7 @@ class OracleRouter:
             events.append(Requeued(task.id, withdrawn, "updated", now))
         events.append(Updated(task, now))
         was_scheduled = t.state is TaskState.SCHEDULED
-        release_at = (
-            task.not_before if task.not_before is not None and task.not_before > now else None
-        )
+        release_at = self._release_at(task, now)
         if t.state is TaskState.QUEUED:
             self._release_task(t, now, events)
         policy = self.policy

@@ -3,8 +3,9 @@
 :class:`Mirror` applies the events every router call returns, in order, and keeps
 what a platform would keep in its own store: tasks and their states, who holds what,
 agents with their states and reason codes, unroutable tasks and reservations. Its
-views have the shapes of the router's, so the stateful test can require, after every
-step, that a consumer of the events alone sees exactly what the router's views say.
+views have the keys and shapes of the stateful test's ``router_view`` (plus the
+waiting count per channel), so that test can require, after every step, that a
+consumer of the events alone sees exactly what the router's views say.
 
 Not mirrored, by design: customer context (it is forgotten by the policy's age and
 count bounds, which a host applies itself) and the router's timer schedule
@@ -187,28 +188,3 @@ class Mirror:
             tuple(sorted(t.task.id for t in held if t.state is TaskState.WRAP_UP)),
             tuple(sorted(t.task.id for t in held if t.holder == agent_id)),
         )
-
-
-def router_views(router: Any, task_ids: list[str]) -> dict[str, Any]:
-    """The same views, from the router itself."""
-    views = {}
-    states = {}
-    for task_id in task_ids:
-        try:
-            states[task_id] = router.task_state(task_id)
-        except KeyError:
-            states[task_id] = None
-    statuses = router.agent_statuses()
-    views["waiting"] = [t.id for t in router.waiting_tasks()]
-    views["waiting_count"] = router.waiting_count()
-    channels = sorted(
-        {router._tasks[task_id].task.channel for task_id in router._tasks}  # the universe
-    )
-    views["waiting_per_channel"] = {c: router.waiting_count(c) for c in channels}
-    views["agents"] = router.agents_by_state()
-    views["agent_tasks"] = {s.id: router.agent_tasks(s.id) for s in statuses}
-    views["task_states"] = states
-    views["unroutable"] = router.unroutable_tasks()
-    views["reservations"] = router.reservations()
-    views["statuses"] = statuses
-    return views

@@ -81,6 +81,7 @@ from routing.model import (
 from routing.ordering import RoutingProfile
 from routing.policy import Policy
 from routing.router import Router
+from routing.stats import QueueStats, ServiceStats, WaitEstimate
 
 __all__ = [
     "ALL_DECLINED",
@@ -119,6 +120,7 @@ __all__ = [
     "Offered",
     "Policy",
     "PreferenceExpired",
+    "QueueStats",
     "Queued",
     "RelaxStep",
     "Relaxed",
@@ -133,6 +135,7 @@ __all__ = [
     "Scheduled",
     "ScoreOverflowError",
     "ScoreTerms",
+    "ServiceStats",
     "SlaBreached",
     "Submitted",
     "Task",
@@ -148,6 +151,7 @@ __all__ = [
     "UnknownTaskError",
     "Unroutable",
     "Updated",
+    "WaitEstimate",
     "WrapUpEnded",
     "__version__",
 ]

@@ -59,6 +59,7 @@ class LiveTask:
 
     __slots__ = (
         "agent",
+        "answered_at",
         "arrived_at",
         "base",
         "breached",
@@ -69,6 +70,7 @@ class LiveTask:
         "group",
         "high_value",
         "holder",
+        "indexed_channel",
         "offer_id",
         "preferred",
         "preferred_until",
@@ -125,6 +127,9 @@ class LiveTask:
         # and units (``work``) until the target accepts or refuses
         self.holder: LiveAgent | None = None
         self.wrap_until: float | None = None  # the end of its wrap-up, in WRAP_UP
+        self.answered_at: float | None = None  # its first accept (``routing.stats``)
+        # the channel whose arrival heap holds an entry for it (``TaskQueue.oldest``)
+        self.indexed_channel: str | None = None
 
     def expired_by(self, now: float) -> bool:
         """Whether the task's time-to-live ends at or before ``now``."""

@@ -87,6 +87,7 @@ class AgentPool:
         # ``version`` counts the changes to them
         self.on_channel: dict[str, int] = {}
         self.available = 0
+        self.offline = 0  # bits of the agents offline (``Router.queue_stats``)
         self.by_max_units: dict[int, int] = {}
         self.version = 0
 
@@ -183,6 +184,8 @@ class AgentPool:
             self.by_max_units[rec.max_units] = self.by_max_units.get(rec.max_units, 0) | rec.bit
         if rec.state is _AVAILABLE:
             self.available |= rec.bit
+        elif rec.state is _OFFLINE:
+            self.offline |= rec.bit
         self.version += 1
         for group, fits in profile.fits.items():
             group.eligible |= rec.bit
@@ -210,6 +213,7 @@ class AgentPool:
         if rec.max_units is not None:
             self.by_max_units[rec.max_units] &= clear
         self.available &= clear
+        self.offline &= clear
         self.version += 1
         for group, fits in rec.profile.fits.items():
             group.eligible &= clear
@@ -357,6 +361,10 @@ class AgentPool:
             self.available |= rec.bit
         else:
             self.available &= ~rec.bit
+        if state is _OFFLINE:
+            self.offline |= rec.bit
+        else:
+            self.offline &= ~rec.bit
         self.version += 1
 
     def status(self, group: Group) -> str | None:
@@ -618,6 +626,9 @@ class AgentPool:
         assert {k: m for k, m in self.by_max_units.items() if m} == by_max
         assert self.available == sum(
             rec.bit for rec in self.agents.values() if rec.state is AgentState.AVAILABLE
+        )
+        assert self.offline == sum(
+            rec.bit for rec in self.agents.values() if rec.state is AgentState.OFFLINE
         )
         assert len(self.profiles) <= self.profile_limit, (len(self.profiles), self.profile_limit)
         assert len({profile.seq for profile in self.profiles.values()}) == len(self.profiles)

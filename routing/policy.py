@@ -228,6 +228,9 @@ class Policy:
             of name to a :class:`~routing.ordering.RoutingProfile` or its entries, kept
             as sorted ``(name, RoutingProfile)`` pairs. Empty (the default): no agent
             ranks or delays anything, and the router does no work for it.
+        stats_horizon: seconds of history (answers, abandonments, completions) the
+            router keeps for ``Router.service_stats`` and ``Router.estimate_wait``;
+            a longer window cannot be asked for.
     """
 
     w_value: float = _number("w_value", "weight", 1.0)
@@ -258,6 +261,7 @@ class Policy:
     routing_profiles: tuple[tuple[str, RoutingProfile], ...] = attrs.field(
         default=(), converter=routing_profiles
     )
+    stats_horizon: float = _number("stats_horizon", "duration", 86_400.0)
 
     @reserve_agents.validator
     def _check_reserve_agents(self, _: Any, value: int) -> None:

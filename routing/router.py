@@ -117,6 +117,7 @@ from routing.errors import (
     DuplicateAgentError,
     DuplicateTaskError,
     IllegalTransitionError,
+    InvalidDurationError,
     InvalidIdError,
     InvalidInputError,
     InvalidTypeError,
@@ -161,6 +162,7 @@ from routing.model import (
     check_duration,
     check_id,
     check_instant,
+    satisfies,
     to_bool,
     to_float,
     to_int,
@@ -168,6 +170,7 @@ from routing.model import (
 from routing.offers import Offers
 from routing.policy import Policy
 from routing.reservations import Reservations
+from routing.stats import QueueStats, ServiceLog, ServiceStats, WaitEstimate, expected_wait
 from routing.task_queue import TaskQueue
 from routing.timers import (
     BREAKPOINT,
@@ -195,6 +198,16 @@ _CANCELLED = TaskState.CANCELLED
 _AVAILABLE = AgentState.AVAILABLE
 _NOT_RESPONDING = AgentState.NOT_RESPONDING
 _MAX_INSTANT = MAX_INSTANT
+
+
+def _bits(mask: int) -> list[int]:
+    """Each set bit of ``mask`` on its own, lowest first."""
+    found = []
+    while mask:
+        low = mask & -mask
+        found.append(low)
+        mask ^= low
+    return found
 
 
 def _concurrent(name: str, busy: str | None) -> ConcurrentCallError:
@@ -325,6 +338,7 @@ class Router:
         self._now = -math.inf
         self._task_seq = 0
         self._unroutable = UnroutableTasks(self._pool, self._queue)
+        self._log = ServiceLog(self.policy.stats_horizon)  # for the live statistics
         # The name of the public method in progress, or ``None``: a call that finds it
         # set raises ConcurrentCallError before it reads or changes anything. Checked
         # and set inline (a few tens of ns per call; BENCHMARKS.md).
@@ -564,6 +578,10 @@ class Router:
             rec.offer_id = None
             rec.declined_by = None  # exclusions no longer matter (their timers go stale)
             rec.expires_at = None  # nor does its ttl (its timer goes stale)
+            if rec.answered_at is None:  # its first answer (not a transfer's hand-over)
+                rec.answered_at = now
+                task = rec.task
+                self._log.answer(task.channel, now - rec.arrived_at, task.sla_target, now)
             events.append(new_accepted(rec.task.id, agent.id, offer_id, now))
             if rec.holder is not None:
                 self._let_holder_go(rec, now, events)
@@ -688,7 +706,9 @@ class Router:
 
     def cancel(self, task_id: str, now: float) -> list[Event]:
         """Withdraw a scheduled, queued or offered task (the customer abandoned or it
-        was revoked). The agent that started a warm transfer of it lets it go too.
+        was revoked). The agent that started a warm transfer of it lets it go too,
+        also where a timer due by ``now`` ended the transfer (its offer timed out)
+        and gave the task back to that agent: the task was waiting when called.
 
         Raises:
             InvalidIdError, UnknownTaskError, IllegalTransitionError (the task is
@@ -710,7 +730,12 @@ class Router:
                 raise TaskExpiredError(f"task {task_id!r} expired at {rec.expires_at!r} (its ttl)")
             events = self._advance(now)
             events.append(Cancelled(task_id, now))
-            agent = self._withdraw(rec, now, events)
+            if rec.state is _ASSIGNED:  # a timer due by now ended its warm transfer
+                agent = rec.agent
+                assert agent is not None
+                self._leave(rec, agent, now)
+            else:
+                agent = self._withdraw(rec, now, events, expired=False)
             rec.state = _CANCELLED
             if agent is not None:
                 self._fill(agent, now, events, rec.task.channel)
@@ -1019,8 +1044,166 @@ class Router:
         self._busy = "oldest_wait"
         try:
             now = check_instant("now", now)
-            arrived_at = self._queue.oldest_arrival(_optional_id("channel", channel))
-            return 0.0 if arrived_at is None else max(0.0, now - arrived_at)
+            oldest = self._queue.oldest(_optional_id("channel", channel))
+            return 0.0 if oldest is None else max(0.0, now - oldest.arrived_at)
+        finally:
+            self._busy = None
+
+    def queue_stats(
+        self, now: float, channel: str | None = None, skill: str | None = None
+    ) -> QueueStats:
+        """What waits at ``now`` on ``channel`` (or all), needing ``skill`` now if given
+        (the requirement after its relaxation steps), and the agents that could take
+        it (with capacity on the channel and, for a ``skill``, that skill at any
+        level): a supervisor's real-time queue view. See :class:`QueueStats`.
+        ``now`` is at or after the latest ``now`` (TimeWentBackwardsError).
+
+        Runtime complexity: for a channel, O(log n) amortised plus O(a / 64) for the a
+        agents (bit counts) and O(open offers); with a ``skill``, O(n) for the n
+        waiting tasks plus O(agent profiles).
+        """
+        if self._busy is not None:
+            raise _concurrent("queue_stats", self._busy)
+        self._busy = "queue_stats"
+        try:
+            now = self._check_now(now)
+            channel = _optional_id("channel", channel)
+            skill = _optional_id("skill", skill)
+            queue, pool = self._queue, self._pool
+            if skill is None:
+                waiting = queue.size if channel is None else queue.by_channel.get(channel, 0)
+                oldest = queue.oldest(channel)
+                eligible = -1  # every agent: the channel masks below decide
+            else:
+                found = [
+                    rec
+                    for rec in queue.waiting()
+                    if (channel is None or rec.task.channel == channel)
+                    and any(name == skill for name, _ in rec.skills)
+                ]
+                waiting = len(found)
+                oldest = min(found, key=lambda rec: (rec.arrived_at, rec.seq), default=None)
+                eligible = 0
+                for profile in pool.profiles.values():
+                    if profile.skill_map.get(skill, 0) > 0:
+                        eligible |= profile.mask
+            if channel is None:
+                on_channel = free = 0
+                for mask in pool.on_channel.values():
+                    on_channel |= mask
+                for mask in pool.idle_mask.values():
+                    free |= mask
+            else:
+                on_channel = pool.on_channel.get(channel, 0)
+                free = pool.idle_mask.get(channel, 0)
+            staffed = on_channel & eligible
+            available = (staffed & pool.available).bit_count()
+            free_count = (free & staffed).bit_count()
+            offline = (staffed & pool.offline).bit_count()
+            offered = sum(
+                1
+                for _offer, rec, _agent in self._offers.open.values()
+                if (channel is None or rec.task.channel == channel)
+                and (skill is None or any(name == skill for name, _ in rec.skills))
+            )
+            return QueueStats(
+                waiting=waiting,
+                oldest_wait=0.0 if oldest is None else max(0.0, now - oldest.arrived_at),
+                oldest_task=None if oldest is None else oldest.task.id,
+                oldest_score=None if oldest is None else self._score_at(oldest, now),
+                offered=offered,
+                agents_free=free_count,
+                agents_busy=available - free_count,
+                agents_away=staffed.bit_count() - available - offline,
+                agents_offline=offline,
+            )
+        finally:
+            self._busy = None
+
+    def _score_at(self, rec: LiveTask, now: float) -> float:
+        """``rec``'s score at ``now`` without the agent terms (value, priority, urgency)."""
+        a, b, _ = self.policy.urgency_segment(rec.arrived_at, rec.deadline, rec.ramp, now)
+        return rec.base + a + b * now
+
+    def service_stats(self, now: float, window: float, channel: str | None = None) -> ServiceStats:
+        """Service level, ASA, abandonment and agent time over the ``window`` seconds
+        ending at ``now`` (at or after the latest ``now``), on ``channel`` or all
+        (``routing.stats`` defines each).
+
+        Raises:
+            TimeWentBackwardsError: ``now`` is earlier than the latest ``now``.
+            InvalidDurationError: ``window`` is not a positive duration, or longer than
+                ``Policy.stats_horizon`` (the history the router keeps).
+
+        Runtime complexity: O(log n) for the n records in the horizon (times the
+        channels for all).
+        """
+        if self._busy is not None:
+            raise _concurrent("service_stats", self._busy)
+        self._busy = "service_stats"
+        try:
+            now = self._check_now(now)
+            window = check_duration("stats window", window)
+            if window > self.policy.stats_horizon:
+                raise InvalidDurationError(
+                    f"stats window {window!r} is longer than the policy's stats_horizon "
+                    f"{self.policy.stats_horizon!r}, the history the router keeps"
+                )
+            return self._log.service(now, window, _optional_id("channel", channel))
+        finally:
+            self._busy = None
+
+    def estimate_wait(self, task: Task, now: float) -> WaitEstimate:
+        """The expected wait of ``task`` if it were submitted at ``now``, without
+        submitting it: for IVR announcements and callback offers.
+
+        The queue-length predictor with abandonment (``routing.stats``): the waiting
+        tasks of its channel whose score at ``now`` is at least its own are ahead of
+        it; the available agents that could take it (its skills, its channel) serve it
+        with their slots on the channel, each freeing at the channel's rate over
+        ``Policy.stats_horizon``, while tasks ahead abandon at the channel's rate. 0 if
+        one of those agents could take it at once.
+
+        Raises:
+            InvalidTypeError: ``task`` is not a ``Task``.
+            TimeWentBackwardsError: ``now`` is earlier than the latest ``now``.
+
+        Runtime complexity: O(n) for the n waiting tasks, plus O(agent profiles + the
+        agents that could take it).
+        """
+        if self._busy is not None:
+            raise _concurrent("estimate_wait", self._busy)
+        self._busy = "estimate_wait"
+        try:
+            now = self._check_now(now)
+            if not isinstance(task, Task):
+                raise InvalidTypeError(f"{task!r} is not a Task")
+            policy, pool, channel = self.policy, self._pool, task.channel
+            arrived_at = now if task.created_at is None else min(task.created_at, now)
+            skills = task.requirement.skills_at(arrived_at, now)
+            eligible = 0
+            for profile in pool.profiles.values():
+                if satisfies(profile.skill_map, skills):
+                    eligible |= profile.mask
+            eligible &= pool.on_channel.get(channel, 0)
+            serving = eligible & pool.available
+            servers = sum(
+                pool.by_slot[bit.bit_length() - 1].capacity[channel] for bit in _bits(serving)
+            )
+            mu, theta = self._log.rates(now, channel)
+            if pool.idle_mask.get(channel, 0) & eligible:
+                return WaitEstimate(0.0, 0, servers, mu, theta)
+            value = task.customer.value if task.customer is not None else 0.0
+            deadline, ramp = policy.deadline_and_ramp(arrived_at, task.sla_target, task.due_at)
+            a, b, _ = policy.urgency_segment(arrived_at, deadline, ramp, now)
+            score = policy.base_score(value, task.priority) + a + b * now
+            ahead = sum(
+                1
+                for rec in self._queue.waiting()
+                if rec.task.channel == channel and self._score_at(rec, now) >= score
+            )
+            seconds = None if mu is None else expected_wait(ahead, servers, mu, theta)
+            return WaitEstimate(seconds, ahead, servers, mu, theta)
         finally:
             self._busy = None
 
@@ -1271,7 +1454,7 @@ class Router:
         it leaves, and an agent it was offered to is freed (it takes work after the
         timers), and so is the agent holding it for a warm transfer."""
         events.append(Expired(rec.task.id, at))
-        agent = self._withdraw(rec, at, events)
+        agent = self._withdraw(rec, at, events, expired=True)
         if agent is not None:
             self._pool.reindex(agent)
             freed.append(agent)
@@ -1281,11 +1464,17 @@ class Router:
             freed.append(holder)
         rec.state = _EXPIRED
 
-    def _withdraw(self, rec: LiveTask, at: float, events: list[Event]) -> LiveAgent | None:
+    def _withdraw(
+        self, rec: LiveTask, at: float, events: list[Event], *, expired: bool
+    ) -> LiveAgent | None:
         """Take the scheduled, queued or offered ``rec`` out for good (cancelled,
         expired): out of the queue, ending the reservations held for it, or its offer
-        closed. Returns the agent it was offered to (the caller lets it take work)."""
+        closed; one never answered and not scheduled counts as abandoned. Returns the
+        agent it was offered to (the caller lets it take work)."""
         del self._tasks[rec.task.id]
+        if rec.answered_at is None and rec.state is not _SCHEDULED:
+            task = rec.task
+            self._log.abandon(task.channel, at - rec.arrived_at, task.sla_target, expired, at)
         if rec.state is _QUEUED:
             self._queue.take(rec)
             if rec.reserved_by is not None:
@@ -1306,6 +1495,8 @@ class Router:
         del self._tasks[rec.task.id]
         rec.state = _COMPLETED
         self._pool.set_idle_since(agent, at)
+        assert rec.answered_at is not None
+        self._log.complete(rec.task.channel, at - rec.answered_at, at)
 
     def _finish(self, rec: LiveTask, agent: LiveAgent, now: float, events: list[Event]) -> None:
         """:meth:`_leave` at ``now``, then ``agent`` takes its next work."""

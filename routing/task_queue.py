@@ -29,6 +29,7 @@ The records (:class:`~routing._state.LiveTask`, ``Group``, ``Bucket``) live in
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Mapping
 
@@ -67,6 +68,12 @@ class TaskQueue:
         # whether a routing profile delays work: then each task also has a breakpoint
         # at ``arrived_at + d`` for each delay ``d`` on it (``routing.ordering``)
         self.delays_work = policy.delays_work
+        # per channel, a heap of ``(arrived_at, seq, push, record)`` for the oldest
+        # waiting task (:meth:`oldest`): a task is pushed when it starts waiting on a
+        # channel; entries of tasks no longer waiting there are dropped when they reach
+        # the top, or all at once when they outnumber the waiting (amortised O(1))
+        self.arrivals: dict[str, list[tuple[float, int, int, LiveTask]]] = {}
+        self._pushes = 0
 
     def locate(self, rec: LiveTask, t: float) -> tuple[Group | None, float | None]:
         """Put ``rec`` on its segment at ``t`` and find where it would wait, without
@@ -172,7 +179,48 @@ class TaskQueue:
                 self.declined[rec.seq] = rec
         rec.state = _QUEUED
         self.size += 1
-        self.by_channel[task.channel] = self.by_channel.get(task.channel, 0) + 1
+        channel = task.channel
+        self.by_channel[channel] = self.by_channel.get(channel, 0) + 1
+        if rec.indexed_channel != channel:
+            self._index_arrival(rec, channel)
+
+    def _index_arrival(self, rec: LiveTask, channel: str) -> None:
+        """Push ``rec`` on ``channel``'s arrival heap; rebuild the heap when stale
+        entries outnumber the waiting tasks. Runtime: O(log n) amortised."""
+        heap = self.arrivals.get(channel)
+        if heap is None:
+            heap = self.arrivals[channel] = []
+        self._pushes += 1
+        heapq.heappush(heap, (rec.arrived_at, rec.seq, self._pushes, rec))
+        rec.indexed_channel = channel
+        if len(heap) > 2 * self.by_channel[channel] + 16:
+            live: dict[int, tuple[float, int, int, LiveTask]] = {}
+            for entry in heap:
+                other = entry[3]
+                if other.indexed_channel == channel:
+                    if other.state is _QUEUED:
+                        live[other.seq] = entry
+                    else:
+                        other.indexed_channel = None
+            heap[:] = live.values()
+            heapq.heapify(heap)
+
+    def oldest(self, channel: str | None) -> LiveTask | None:
+        """The longest-waiting task (smallest arrival, then sequence) on ``channel``, or
+        of all, or ``None``. Runtime complexity: O(log n) amortised, times the channels
+        for all."""
+        if channel is None:
+            found = [rec for ch in self.arrivals if (rec := self.oldest(ch)) is not None]
+            return min(found, key=lambda rec: (rec.arrived_at, rec.seq), default=None)
+        heap = self.arrivals.get(channel)
+        while heap:
+            rec = heap[0][3]
+            if rec.state is _QUEUED and rec.indexed_channel == channel:
+                return rec
+            heapq.heappop(heap)
+            if rec.indexed_channel == channel:
+                rec.indexed_channel = None
+        return None
 
     def remove(self, rec: LiveTask) -> None:
         """Take ``rec`` out of the queue; its pending breakpoint timers go stale.
@@ -456,18 +504,6 @@ class TaskQueue:
         records.sort(key=lambda rec: (rec.arrived_at, rec.seq))
         return [rec.task for rec in records]
 
-    def oldest_arrival(self, channel: str | None) -> float | None:
-        """When the longest-waiting task (on ``channel`` if given) arrived, or ``None``.
-
-        Runtime complexity: O(n).
-        """
-        arrivals = [
-            rec.arrived_at
-            for rec in self.waiting()
-            if channel is None or rec.task.channel == channel
-        ]
-        return min(arrivals) if arrivals else None
-
     def check(self) -> None:
         """Assert every internal invariant. Runtime complexity: O(n)."""
         count = 0
@@ -514,4 +550,11 @@ class TaskQueue:
         for rec in self.waiting():
             assert (rec.unroutable is not None) == (rec.seq in self.unroutable), rec.task.id
         assert self.reserved == sum(1 for rec in self.waiting() if rec.reserved_by), self.reserved
+        indexed = {
+            (channel, entry[3].seq) for channel, heap in self.arrivals.items() for entry in heap
+        }
+        for rec in self.waiting():
+            channel = rec.task.channel
+            assert rec.indexed_channel == channel, (rec.task.id, rec.indexed_channel)
+            assert (channel, rec.seq) in indexed, f"{rec.task.id!r} not in its arrival heap"
         assert {c: n for c, n in self.by_channel.items() if n} == per_channel

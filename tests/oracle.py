@@ -11,7 +11,8 @@ the same :class:`routing.Policy` methods (``urgency_segment``, ``deadline_and_ra
 Channel load and units in use are recounted from the task table at each look-up.
 
 It deliberately does not import the engine's machinery (``routing._state``,
-``task_queue``, ``agents``, ``offers``, ``timers``, ``context``): the point is an
+``task_queue``, ``agents``, ``offers``, ``timers``, ``context``, ``stats``' logs: only
+its value classes): the point is an
 independent implementation, so an optimisation bug in those modules shows up as a
 disagreement.
 
@@ -86,6 +87,7 @@ from routing.errors import (
     DuplicateAgentError,
     DuplicateTaskError,
     IllegalTransitionError,
+    InvalidDurationError,
     InvalidIdError,
     InvalidInputError,
     InvalidTypeError,
@@ -147,6 +149,7 @@ from routing.model import (
     to_int,
 )
 from routing.policy import Policy
+from routing.stats import QueueStats, ServiceStats, WaitEstimate
 
 __all__ = ["OracleAgent", "OracleRouter", "OracleTask", "offers_in"]
 
@@ -188,6 +191,8 @@ class OracleTask:
     """While scheduled: its ``not_before``."""
     wrap_until: float | None = None
     """While in wrap-up: when it ends (``inf``: when ended by a call)."""
+    answered_at: float | None = None
+    """Its first accept (the live statistics)."""
 
 
 @dataclass
@@ -235,6 +240,10 @@ class OracleRouter:
         self._task_seq = 0
         self._agent_seq = 0
         self._offer_seq = 0
+        self.history: list[tuple[str, float, str, float, float | None, bool]] = []
+        """``(kind, at, channel, seconds, sla_target, expired)`` of every answer (the
+        wait), abandonment (the wait) and completion (the agent time), for the live
+        statistics, kept for ever and filtered at each question."""
 
     # -- derived views (recomputed from scratch every time) -----------------------
 
@@ -697,6 +706,11 @@ class OracleRouter:
         t.offer_id = None
         t.declined_by.clear()
         t.expires_at = None
+        if t.answered_at is None:
+            t.answered_at = now
+            self.history.append(
+                ("answered", now, t.task.channel, now - t.arrived_at, t.task.sla_target, False)
+            )
         events.append(Accepted(t.task.id, offer.agent_id, offer.id, now))
         if t.holder_id is not None:
             self._let_holder_go(t, now, events)
@@ -759,9 +773,20 @@ class OracleRouter:
         self._finish(t, now, events)
         return self._settle(now, events)
 
+    def _abandoned(self, t: OracleTask, at: float, *, expired: bool) -> None:
+        """``t`` left unanswered at ``at`` (cancelled or expired): an abandonment,
+        unless it was answered before (a transfer) or never waited (scheduled)."""
+        if t.answered_at is None and t.state is not TaskState.SCHEDULED:
+            self.history.append(
+                ("abandoned", at, t.task.channel, at - t.arrived_at, t.task.sla_target, expired)
+            )
+
     def _finish(self, t: OracleTask, at: float, events: list[Event], *, fill: bool = True) -> None:
         agent_id = t.agent_id
-        assert agent_id is not None
+        assert agent_id is not None and t.answered_at is not None
+        self.history.append(
+            ("completed", at, t.task.channel, at - t.answered_at, t.task.sla_target, False)
+        )
         del self.tasks[t.task.id]
         t.state = TaskState.COMPLETED
         t.agent_id = None
@@ -791,7 +816,12 @@ class OracleRouter:
             raise TaskExpiredError(task_id)
         events = self._advance(now)
         events.append(Cancelled(task_id, now))
+        if t.state is TaskState.ASSIGNED:  # a timer due by now ended its warm transfer
+            self._finish(t, now, events)
+            t.state = TaskState.CANCELLED
+            return self._settle(now, events)
         del self.tasks[task_id]
+        self._abandoned(t, now, expired=False)
         if t.state is TaskState.QUEUED:
             self._release_task(t, now, events)
         if t.state is TaskState.OFFERED:
@@ -970,6 +1000,138 @@ class OracleRouter:
             tuple(consulting),
         )
 
+    # -- live statistics, by brute force ----------------------------------------------
+
+    def _free(self, ag: OracleAgent, channel: str | None, loads: Any) -> bool:
+        """Whether ``ag`` could be offered a task of ``channel`` (of some channel) now."""
+        channels = list(ag.capacity) if channel is None else [channel]
+        load = loads[ag.agent.id]
+        return ag.reserved is None and any(self.has_slot(ag, c, load) for c in channels)
+
+    def score_at(self, t: OracleTask, now: float) -> float:
+        a, b, _ = self.policy.urgency_segment(t.arrived_at, t.deadline, t.ramp, now)
+        return t.base + a + b * now
+
+    def queue_stats(
+        self, now: float, channel: str | None = None, skill: str | None = None
+    ) -> QueueStats:
+        now = self._check_now(now)
+        channel = None if channel is None else check_id("channel", channel)
+        skill = None if skill is None else check_id("skill", skill)
+
+        def needs(skills: Skills | None) -> bool:
+            return skill is None or any(name == skill for name, _ in skills or ())
+
+        found = [
+            t
+            for t in self.waiting()
+            if (channel is None or t.task.channel == channel) and needs(self.skills_of(t))
+        ]
+        oldest = min(found, key=lambda t: (t.arrived_at, t.seq), default=None)
+        staffed = [
+            ag
+            for ag in self.agents.values()
+            if (ag.capacity if channel is None else channel in ag.capacity)
+            and (skill is None or ag.skills.get(skill, 0) > 0)
+        ]
+        loads = self.loads()
+        free = sum(1 for ag in staffed if self._free(ag, channel, loads))
+        available = sum(1 for ag in staffed if ag.state is AgentState.AVAILABLE)
+        offline = sum(1 for ag in staffed if ag.state is AgentState.OFFLINE)
+        offered = sum(
+            1
+            for offer in self.offers.values()
+            if (channel is None or self.tasks[offer.task_id].task.channel == channel)
+            and needs(self.tasks[offer.task_id].offered_skills)
+        )
+        return QueueStats(
+            waiting=len(found),
+            oldest_wait=0.0 if oldest is None else max(0.0, now - oldest.arrived_at),
+            oldest_task=None if oldest is None else oldest.task.id,
+            oldest_score=None if oldest is None else self.score_at(oldest, now),
+            offered=offered,
+            agents_free=free,
+            agents_busy=available - free,
+            agents_away=len(staffed) - available - offline,
+            agents_offline=offline,
+        )
+
+    def _records(self, kind: str, since: float, now: float, channel: str | None) -> list[Any]:
+        return [
+            r
+            for r in self.history
+            if r[0] == kind and since < r[1] <= now and (channel is None or r[2] == channel)
+        ]
+
+    def service_stats(self, now: float, window: float, channel: str | None = None) -> ServiceStats:
+        now = self._check_now(now)
+        window = check_duration("stats window", window)
+        if window > self.policy.stats_horizon:
+            raise InvalidDurationError(window)
+        channel = None if channel is None else check_id("channel", channel)
+        since = now - window
+        answered = self._records("answered", since, now, channel)
+        abandoned = self._records("abandoned", since, now, channel)
+        completed = self._records("completed", since, now, channel)
+        targeted = [r for r in answered if r[4] is not None]
+        in_target = sum(1 for r in targeted if r[3] <= r[4])
+        after = sum(1 for r in abandoned if r[4] is not None and r[3] > r[4])
+        both = len(answered) + len(abandoned)
+        return ServiceStats(
+            window=window,
+            answered=len(answered),
+            answered_in_target=in_target,
+            targeted=len(targeted),
+            abandoned=len(abandoned),
+            abandoned_after_target=after,
+            expired=sum(1 for r in abandoned if r[5]),
+            completed=len(completed),
+            service_level=in_target / (len(targeted) + after) if targeted or after else None,
+            asa=sum(r[3] for r in answered) / len(answered) if answered else None,
+            abandonment=len(abandoned) / both if both else None,
+            mean_agent_time=sum(r[3] for r in completed) / len(completed) if completed else None,
+        )
+
+    def estimate_wait(self, task: Task, now: float) -> WaitEstimate:
+        now = self._check_now(now)
+        if not isinstance(task, Task):
+            raise InvalidTypeError(task)
+        channel = task.channel
+        arrived_at = now if task.created_at is None else min(task.created_at, now)
+        skills = task.requirement.skills_at(arrived_at, now)
+        able = [
+            ag
+            for ag in self.agents.values()
+            if channel in ag.capacity
+            and all(ag.skills.get(name, 0) >= level for name, level in skills)
+        ]
+        servers = sum(ag.capacity[channel] for ag in able if ag.state is AgentState.AVAILABLE)
+        since = now - self.policy.stats_horizon
+        completed = self._records("completed", since, now, channel)
+        waits = self._records("answered", since, now, channel)
+        abandoned = self._records("abandoned", since, now, channel)
+        agent_time = sum(r[3] for r in completed)
+        mu = len(completed) / agent_time if completed and agent_time > 0 else None
+        exposure = sum(r[3] for r in waits) + sum(r[3] for r in abandoned)
+        theta = len(abandoned) / exposure if abandoned and exposure > 0 else 0.0
+        loads = self.loads()
+        if any(self._free(ag, channel, loads) for ag in able):
+            return WaitEstimate(0.0, 0, servers, mu, theta)
+        value = task.customer.value if task.customer is not None else 0.0
+        deadline, ramp = self.policy.deadline_and_ramp(arrived_at, task.sla_target, task.due_at)
+        a, b, _ = self.policy.urgency_segment(arrived_at, deadline, ramp, now)
+        score = self.policy.base_score(value, task.priority) + a + b * now
+        ahead = sum(
+            1
+            for t in self.waiting()
+            if t.task.channel == channel and self.score_at(t, now) >= score
+        )
+        seconds: float | None = None
+        if mu is not None:
+            rates = [servers * mu + j * theta for j in range(ahead + 1)]
+            seconds = math.inf if min(rates) <= 0 else sum(1 / r for r in rates)
+        return WaitEstimate(seconds, ahead, servers, mu, theta)
+
     # -- decisions, by brute force ---------------------------------------------------
 
     def _advance(self, now: float) -> list[Event]:
@@ -993,6 +1155,7 @@ class OracleRouter:
             elif kind == 2:
                 events.append(Expired(obj.task.id, at))
                 del self.tasks[obj.task.id]
+                self._abandoned(obj, at, expired=True)
                 if obj.state is TaskState.QUEUED:
                     self._release_task(obj, at, events)
                 elif obj.state is TaskState.OFFERED:

@@ -234,7 +234,7 @@ _policies = st.one_of(
     st.just(Policy()),
     st.just(Policy(context_ttl=10.0, context_max_issues=1, context_max_customers=2)),
     st.just(Policy(offer_timeout=None)),
-    st.just(Policy(pause_on_timeout=False)),
+    st.just(Policy(pause_on_timeout=False, stats_horizon=20.0)),
     st.just(Policy(decline_cooldown=5.0, interrupts={"voice": ("chat",)})),
     st.builds(Policy, routing_profiles=_routing_profile_sets),
     st.builds(

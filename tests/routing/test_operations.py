@@ -190,6 +190,23 @@ class TestTransfer:
         assert router.cancel("t1", 11.0) == [Cancelled("t1", 11.0)]
         assert all(status.idle for status in router.agent_statuses())
 
+    def test_a_hang_up_as_the_transfer_times_out_frees_the_first_agent_too(self) -> None:
+        # The offer to bob times out at 25, the instant the customer hangs up: the
+        # task goes back to ann, then the cancel takes it from her (it was waiting
+        # when called); nothing is left assigned.
+        router = Router(Policy(offer_timeout=15.0, pause_on_timeout=False))
+        for agent in (voice_agent("ann"), voice_agent("bob")):
+            router.add_agent(agent, 0.0)
+        assigned(router, Task("t1", "voice"), 1.0)
+        router.transfer("t1", 10.0, "bob", warm=True)
+        events = router.cancel("t1", 25.0)
+        assert events == [
+            TransferDeclined("t1", "bob", "timeout", 25.0),
+            Cancelled("t1", 25.0),
+        ]
+        assert all(status.idle for status in router.agent_statuses())
+        router.check()
+
     def test_a_target_that_could_never_take_it_is_refused_and_changes_nothing(
         self,
     ) -> None:

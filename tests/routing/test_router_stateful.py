@@ -60,6 +60,7 @@ from routing import (
     WrapUpEnded,
 )
 from routing import agents as agents_module
+from routing import stats as stats_module
 from routing import task_queue as queue_module
 from routing import timers as timers_module
 from routing.model import MAX_INSTANT
@@ -67,6 +68,7 @@ from tests.oracle import OracleRouter, offers_in
 from tests.routing.mirror import Mirror
 from tests.strategies import (
     AGENT_IDS,
+    CHANNELS,
     CUSTOMERS,
     ROUTING_PROFILE_NAMES,
     TASK_IDS,
@@ -101,6 +103,25 @@ BAD_OPERATIONS = (
     "not a task",
     "now not a number",
 )
+STATS_PROBES = (
+    Task("probe", "voice"),
+    Task("probe", "chat", Requirement({"billing": 2}), priority=2.0, sla_target=5.0),
+)
+"""Tasks whose expected wait the machine asks for at every step (never submitted)."""
+
+
+def same(a: Any, b: Any) -> bool:
+    """Whether two statistics records agree, floats to rounding (the router sums by
+    differences of running totals, the oracle directly)."""
+    for left, right in zip(attrs.astuple(a), attrs.astuple(b), strict=True):
+        if isinstance(left, float) and isinstance(right, float):
+            if not math.isclose(left, right, rel_tol=1e-9, abs_tol=1e-6):
+                return False
+        elif left != right:
+            return False
+    return True
+
+
 WRAP_UPS = st.sampled_from([None, None, None, 0.0, 2.0, 5.0, math.inf])
 BAD_IDS: tuple[Any, ...] = (5, "", None, b"t0", ("t0",), ["t0"])
 BAD_OFFER_IDS: tuple[Any, ...] = ("1", True, 1.0, None, [1])
@@ -547,6 +568,30 @@ class RouterVersusOracle(RuleBasedStateMachine):
         assert router_view(self.router, list(TASK_IDS)) == oracle_view(self.oracle, list(TASK_IDS))
 
     @invariant()
+    def live_statistics_equal_the_oracles(self) -> None:
+        """Queue and service statistics and wait estimates, from the router's indexes
+        and running totals, equal the oracle's recount of its tasks and history."""
+        now = self.router.now
+        if now == -math.inf:
+            return
+        for channel in (None, *CHANNELS):
+            for skill in (None, "billing"):
+                assert same(
+                    self.router.queue_stats(now, channel, skill),
+                    self.oracle.queue_stats(now, channel, skill),
+                )
+            for window in (1.0, 10.0, 1000.0):
+                if window <= self.router.policy.stats_horizon:
+                    assert same(
+                        self.router.service_stats(now, window, channel),
+                        self.oracle.service_stats(now, window, channel),
+                    )
+        for probe in STATS_PROBES:
+            assert same(
+                self.router.estimate_wait(probe, now), self.oracle.estimate_wait(probe, now)
+            )
+
+    @invariant()
     def events_alone_mirror_every_view(self) -> None:
         """A host that applies only the events sees what the router's views say."""
         mirrored = self.mirror.views(list(TASK_IDS))
@@ -673,7 +718,8 @@ TestRouterAgainstOracle = RouterVersusOracle.TestCase
 
 class RouterVersusOracleReleasingEagerly(RouterVersusOracle):
     """The same machine with the router's release thresholds at zero, so it releases
-    unused task groups and vacant skill profiles, and compacts its timer heap, at nearly
+    unused task groups and vacant skill profiles, compacts its timer heap and trims its
+    statistics to the horizon, at nearly
     every chance it gets (the defaults wait for 64 of each, which the machine's small
     universe rarely reaches): every decision must still equal the oracle's."""
 
@@ -682,8 +728,10 @@ class RouterVersusOracleReleasingEagerly(RouterVersusOracle):
             queue_module.GROUP_MIN,
             agents_module.PROFILE_MIN,
             timers_module.COMPACT_MIN,
+            stats_module.TRIM_MIN,
         )
         queue_module.GROUP_MIN = agents_module.PROFILE_MIN = timers_module.COMPACT_MIN = 0
+        stats_module.TRIM_MIN = 0
         super().__init__()
 
     def teardown(self) -> None:
@@ -691,6 +739,7 @@ class RouterVersusOracleReleasingEagerly(RouterVersusOracle):
             queue_module.GROUP_MIN,
             agents_module.PROFILE_MIN,
             timers_module.COMPACT_MIN,
+            stats_module.TRIM_MIN,
         ) = self._saved
 
 

@@ -155,11 +155,12 @@ def expected_wait(ahead: int, servers: int, service_rate: float, abandon_rate: f
 class _Log:
     """One kind of record on one channel: times, and running totals of each field."""
 
-    __slots__ = ("kept", "sums", "times")
+    __slots__ = ("base", "kept", "sums", "times")
 
     def __init__(self, fields: int) -> None:
         self.times: list[float] = []
         self.sums: list[list[float]] = [[] for _ in range(fields)]
+        self.base = [0.0] * fields  # the running totals of the records trimmed away
         self.kept = 0
 
     def add(self, at: float, values: tuple[float, ...], horizon: float) -> None:
@@ -175,6 +176,7 @@ class _Log:
             start = bisect_left(times, at - horizon)
             if start:
                 del times[:start]
+                self.base = [column[start - 1] for column in self.sums]
                 for column in self.sums:
                     del column[:start]
             self.kept = len(times)
@@ -187,7 +189,8 @@ class _Log:
         if hi <= lo:
             return 0, [0.0] * len(self.sums)
         if lo == 0:
-            return hi, [column[hi - 1] for column in self.sums]
+            pairs = zip(self.sums, self.base, strict=True)
+            return hi, [column[hi - 1] - base for column, base in pairs]
         return hi - lo, [column[hi - 1] - column[lo - 1] for column in self.sums]
 
 

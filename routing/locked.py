@@ -34,6 +34,7 @@ from routing.model import (
 )
 from routing.policy import Policy
 from routing.router import Router
+from routing.stats import QueueStats, ServiceStats, WaitEstimate
 
 __all__ = ["LockedRouter"]
 
@@ -226,6 +227,23 @@ class LockedRouter:
         """:meth:`Router.oldest_wait`, holding the lock."""
         with self._lock:
             return self._router.oldest_wait(now, channel)
+
+    def queue_stats(
+        self, now: float, channel: str | None = None, skill: str | None = None
+    ) -> QueueStats:
+        """:meth:`Router.queue_stats`, holding the lock."""
+        with self._lock:
+            return self._router.queue_stats(now, channel, skill)
+
+    def service_stats(self, now: float, window: float, channel: str | None = None) -> ServiceStats:
+        """:meth:`Router.service_stats`, holding the lock."""
+        with self._lock:
+            return self._router.service_stats(now, window, channel)
+
+    def estimate_wait(self, task: Task, now: float) -> WaitEstimate:
+        """:meth:`Router.estimate_wait`, holding the lock."""
+        with self._lock:
+            return self._router.estimate_wait(task, now)
 
     def agents_by_state(self) -> dict[AgentState, list[str]]:
         """:meth:`Router.agents_by_state`, holding the lock."""

@@ -1143,7 +1143,7 @@ class Router:
         self._busy = "service_stats"
         try:
             now = self._check_now(now)
-            window = check_duration("stats window", window)
+            window = check_duration("stats window", window, zero=False)
             if window > self.policy.stats_horizon:
                 raise InvalidDurationError(
                     f"stats window {window!r} is longer than the policy's stats_horizon "

@@ -1065,7 +1065,7 @@ class OracleRouter:
 
     def service_stats(self, now: float, window: float, channel: str | None = None) -> ServiceStats:
         now = self._check_now(now)
-        window = check_duration("stats window", window)
+        window = check_duration("stats window", window, zero=False)
         if window > self.policy.stats_horizon:
             raise InvalidDurationError(window)
         channel = None if channel is None else check_id("channel", channel)

@@ -117,6 +117,9 @@ def final_views(router: Router | LockedRouter) -> dict[str, Any]:
                 [router.agent_tasks(f"a{i}-{k}") for k in range(2)],
                 router.customer_context(f"c{i}"),
                 router.oldest_wait(0.0, f"ch{i}"),
+                router.queue_stats(0.0, f"ch{i}"),
+                router.service_stats(0.0, 1.0, f"ch{i}"),
+                router.estimate_wait(Task("probe", f"ch{i}"), 0.0),
             )
             for i in range(THREADS)
         ],
@@ -230,6 +233,9 @@ class TestAPlainRouterRefusesOverlappingCalls:
             ("waiting_count", lambda r, o: r.waiting_count()),
             ("waiting_tasks", lambda r, o: r.waiting_tasks()),
             ("oldest_wait", lambda r, o: r.oldest_wait(NOW)),
+            ("queue_stats", lambda r, o: r.queue_stats(NOW, "voice")),
+            ("service_stats", lambda r, o: r.service_stats(NOW, 60.0)),
+            ("estimate_wait", lambda r, o: r.estimate_wait(Task("new", "voice"), NOW)),
             ("agents_by_state", lambda r, o: r.agents_by_state()),
             ("agent_tasks", lambda r, o: r.agent_tasks("ann")),
             ("unroutable_tasks", lambda r, o: r.unroutable_tasks()),

@@ -717,7 +717,7 @@ class RouterVersusOracle(RuleBasedStateMachine):
 # The machine is the suite's main bug finder: give it three times the profile's budget
 # (dev 150 runs of up to 50 steps, a few seconds; ci 1500, about a minute and a half).
 RouterVersusOracle.TestCase.settings = settings(
-    max_examples=3 * settings.default.max_examples, stateful_step_count=50
+    max_examples=2 * settings.default.max_examples, stateful_step_count=50
 )
 TestRouterAgainstOracle = RouterVersusOracle.TestCase
 

@@ -63,6 +63,7 @@ class LiveTask:
         "arrived_at",
         "base",
         "breached",
+        "came_back",
         "deadline",
         "declined_by",
         "entry",
@@ -126,6 +127,9 @@ class LiveTask:
         # the agent that started a warm transfer of this task: it holds the task's slot
         # and units (``work``) until the target accepts or refuses
         self.holder: LiveAgent | None = None
+        # assigned again to that agent after the transfer's offer went unanswered: its
+        # requirement is the transfer's, which that agent need not meet
+        self.came_back = False
         self.wrap_until: float | None = None  # the end of its wrap-up, in WRAP_UP
         self.answered_at: float | None = None  # its first accept (``routing.stats``)
         # the channel whose arrival heap holds an entry for it (``TaskQueue.oldest``)

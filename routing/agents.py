@@ -43,7 +43,7 @@ from sortedcontainers import SortedList
 from routing._state import Fits, Group, LiveAgent, LiveTask, Profile, ProfileKey
 from routing.errors import UnknownAgentError
 from routing.events import NO_AVAILABLE_AGENT, NO_ELIGIBLE_AGENT
-from routing.model import Agent, AgentState, satisfies
+from routing.model import Agent, AgentState, Skills, satisfies
 from routing.policy import Policy
 
 PROFILE_MIN = 64
@@ -439,6 +439,25 @@ class AgentPool:
                 rec.profile.idle[channel].remove(have)
                 del indexed[channel]
                 self.idle_mask[channel] &= ~rec.bit
+
+    def takes_at_once(self, among: int, channel: str, units: int, skills: Skills) -> bool:
+        """Whether an agent of the mask ``among`` (assumed to have ``skills``) could be
+        offered a new task of ``units`` on ``channel`` at once: idle on the channel,
+        with the units free and no routing-profile delay on such a task.
+
+        Runtime complexity: O(E) for the E such agents idle on the channel.
+        """
+        candidates = self.idle_mask.get(channel, 0) & among
+        while candidates:
+            low = candidates & -candidates
+            candidates ^= low
+            rec = self.by_slot[low.bit_length() - 1]
+            ordering = rec.profile.ordering
+            if rec.can_take(channel, units, self.interrupts) and (
+                ordering is None or ordering.entry(channel, skills)[1] <= 0.0
+            ):
+                return True
+        return False
 
     def best_for(self, task_rec: LiveTask, now: float) -> tuple[LiveAgent, float, float] | None:
         """The idle agent a waiting task should go to at ``now``, with its fit and

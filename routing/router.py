@@ -808,6 +808,7 @@ class Router:
             events.append(Transferred(task_id, agent.id, to_agent, warm, now))
             rec.task = task
             rec.skills = task.requirement.skills
+            rec.came_back = False
             if warm:
                 rec.holder = agent
                 rec.agent = None
@@ -1162,7 +1163,9 @@ class Router:
         it; the available agents that could take it (its skills, its channel) serve it
         with their slots on the channel, each freeing at the channel's rate over
         ``Policy.stats_horizon``, while tasks ahead abandon at the channel's rate. 0 if
-        one of those agents could take it at once.
+        one of those agents could be offered it at once (idle on the channel with its
+        units free, no routing-profile delay on it, one of its ``preferred_agents``
+        while its window lasts; a customer's last agent is not preferred here).
 
         Raises:
             InvalidTypeError: ``task`` is not a ``Task``.
@@ -1186,12 +1189,20 @@ class Router:
                 if satisfies(profile.skill_map, skills):
                     eligible |= profile.mask
             eligible &= pool.on_channel.get(channel, 0)
+            if task.preferred_agents and arrived_at + task.preferred_window > now:
+                preferred = 0
+                for agent_id in task.preferred_agents:
+                    rec = pool.agents.get(agent_id)
+                    preferred |= 0 if rec is None else rec.bit
+                first = eligible & preferred  # the agents it may go to at once
+            else:
+                first = eligible
             serving = eligible & pool.available
             servers = sum(
                 pool.by_slot[bit.bit_length() - 1].capacity[channel] for bit in _bits(serving)
             )
             mu, theta = self._log.rates(now, channel)
-            if pool.idle_mask.get(channel, 0) & eligible:
+            if pool.takes_at_once(first, channel, task.units, skills):
                 return WaitEstimate(0.0, 0, servers, mu, theta)
             value = task.customer.value if task.customer is not None else 0.0
             deadline, ramp = policy.deadline_and_ramp(arrived_at, task.sla_target, task.due_at)
@@ -1346,7 +1357,12 @@ class Router:
                 assert rec.expires_at is None and rec.offer_id is None
                 assert (rec.wrap_until is not None) is (state is _WRAP_UP)
                 reshaped = task_id in rec.agent.reshaped
-                assert reshaped or rec.agent.satisfies(rec.skills) or state is _WRAP_UP
+                assert (
+                    reshaped
+                    or rec.came_back
+                    or rec.agent.satisfies(rec.skills)
+                    or state is _WRAP_UP
+                )
         assert queued == self._queue.size
         self._offers.check()
         self._reservations.check()
@@ -1531,6 +1547,7 @@ class Router:
         self._pool.reindex(agent)
         rec.agent, rec.holder = rec.holder, None
         rec.state = _ASSIGNED
+        rec.came_back = True
         rec.declined_by = None
         events.append(TransferDeclined(rec.task.id, agent.id, reason, at))
 

@@ -218,13 +218,39 @@ class AgentRecord:
 
 @attrs.frozen
 class QueueSample:
-    """Number of contacts waiting on one channel at one instant (for plots)."""
+    """One channel's wallboard at one instant: what the router's live statistics
+    (``Router.queue_stats`` and ``Router.service_stats``) told a supervisor then.
+
+    Attributes:
+        replication: replication index.
+        policy: routing policy name.
+        at: the instant (simulated seconds).
+        channel: the channel.
+        waiting: contacts waiting (not offered).
+        oldest_wait: seconds the longest-waiting contact had waited.
+        offered: contacts offered to an agent, not yet answered.
+        agents_free: agents who could take a contact of the channel at once.
+        agents_busy: agents available but with no room for one more.
+        agents_away: agents on the channel away or not responding.
+        service_level: answered in target / (answered + abandoned after target) over
+            the sample period ending at ``at`` (empty: none answered or abandoned).
+        asa: mean wait of the contacts answered over the period.
+        abandonment: abandoned / (answered + abandoned) over the period.
+    """
 
     replication: int
     policy: str
     at: float
     channel: str
     waiting: int
+    oldest_wait: float
+    offered: int
+    agents_free: int
+    agents_busy: int
+    agents_away: int
+    service_level: float | None
+    asa: float | None
+    abandonment: float | None
 
 
 def _window(value: tuple[float, float]) -> tuple[float, float]:

@@ -187,6 +187,9 @@ class OracleTask:
     """The skills the task required when it was last offered (for eligibility checks)."""
     holder_id: str | None = None
     """The agent that started a warm transfer of it and holds it until the hand-over."""
+    came_back: bool = False
+    """Assigned again to that agent after the transfer's offer went unanswered (with the
+    transfer's requirement, which that agent need not meet)."""
     release_at: float | None = None
     """While scheduled: its ``not_before``."""
     wrap_until: float | None = None
@@ -729,6 +732,7 @@ class OracleRouter:
         t.agent_id, t.holder_id = t.holder_id, None
         t.offer_id = None
         t.state = TaskState.ASSIGNED
+        t.came_back = True
         t.declined_by = {}
         events.append(TransferDeclined(t.task.id, offer.agent_id, reason, at))
 
@@ -872,6 +876,7 @@ class OracleRouter:
         events = self._advance(now)
         events.append(Transferred(task_id, agent_id, to_agent, warm, now))
         t.task = task
+        t.came_back = False
         t.agent_id = None
         if warm:
             t.holder_id = agent_id
@@ -1115,8 +1120,17 @@ class OracleRouter:
         exposure = sum(r[3] for r in waits) + sum(r[3] for r in abandoned)
         theta = len(abandoned) / exposure if abandoned and exposure > 0 else 0.0
         loads = self.loads()
-        if any(self._free(ag, channel, loads) for ag in able):
-            return WaitEstimate(0.0, 0, servers, mu, theta)
+        first = able
+        if task.preferred_agents and arrived_at + task.preferred_window > now:
+            first = [ag for ag in able if ag.agent.id in task.preferred_agents]
+        for ag in first:
+            name = ag.agent.routing_profile
+            delay = 0.0
+            if name is not None:
+                profile = dict(self.policy.routing_profiles)[name]
+                delay = self.profile_entry(profile.entries, channel, skills)[1]
+            if delay <= 0.0 and self.can_take(ag, channel, task.units, loads[ag.agent.id]):
+                return WaitEstimate(0.0, 0, servers, mu, theta)
         value = task.customer.value if task.customer is not None else 0.0
         deadline, ramp = self.policy.deadline_and_ramp(arrived_at, task.sla_target, task.due_at)
         a, b, _ = self.policy.urgency_segment(arrived_at, deadline, ramp, now)

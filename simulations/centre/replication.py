@@ -43,6 +43,7 @@ from routing import (
     Policy,
     Router,
     Task,
+    WaitEstimate,
 )
 from simulations.centre.contacts import (
     Contact,
@@ -81,6 +82,11 @@ def stream(seed: int, replication: int, component: str) -> random.Random:
 class ContactCentre:
     """One replication of one scenario under one routing policy.
 
+    Every ``sample_every`` seconds (default: a sixth of the reporting interval, at
+    least 60 s) each channel's wallboard is sampled into ``samples``. With
+    ``estimate_waits`` the router's ``estimate_wait`` of each contact at its arrival
+    is kept in ``estimates`` (by contact id; it changes no record).
+
     >>> from simulations.scenario import bundled_scenarios, load_scenario
     >>> scenario = load_scenario(bundled_scenarios()["mmc"])
     >>> result = ContactCentre(scenario, "default", replication=0).run()
@@ -96,6 +102,7 @@ class ContactCentre:
         *,
         seed: int | None = None,
         sample_every: float | None = None,
+        estimate_waits: bool = False,
     ) -> None:
         self.scenario = scenario
         self.policy_name = policy_name
@@ -109,6 +116,8 @@ class ContactCentre:
         self.contacts: dict[str, Contact] = {}
         self.agents: dict[str, StaffedAgent] = {}
         self.samples: list[QueueSample] = []
+        self.estimate_waits = estimate_waits
+        self.estimates: dict[str, WaitEstimate] = {}  # contact id -> at its arrival
         self._wake_at = math.inf
         self._serial = 0
         self._repeat_rng = stream(self.seed, replication, "repeats")
@@ -208,16 +217,29 @@ class ContactCentre:
         channels = list(self.scenario.channels)
         end = self.scenario.simulation.horizon
 
+        router = self.router
+        period = min(self.sample_every, router.policy.stats_horizon)
+
         def sample() -> None:
             now = self.env.now
             for channel in channels:
+                queue = router.queue_stats(now, channel)
+                service = router.service_stats(now, period, channel)
                 self.samples.append(
                     QueueSample(
                         self.replication,
                         self.policy_name,
                         now,
                         channel,
-                        self.router.waiting_count(channel),
+                        queue.waiting,
+                        queue.oldest_wait,
+                        queue.offered,
+                        queue.agents_free,
+                        queue.agents_busy,
+                        queue.agents_away,
+                        service.service_level,
+                        service.asa,
+                        service.abandonment,
                     )
                 )
             if now + self.sample_every <= end:
@@ -313,6 +335,8 @@ class ContactCentre:
             preferred_agents=preferred,
             preferred_window=window if preferred else 0.0,
         )
+        if self.estimate_waits:
+            self.estimates[contact.id] = self.router.estimate_wait(task, now)
         self._dispatch(self.router.submit(task, now), now)
         if contact.answered_at is None and contact.patience is not None:
             delay = now + contact.patience - now  # the instant's float, as ``_at`` had it

@@ -207,6 +207,27 @@ class TestTransfer:
         assert all(status.idle for status in router.agent_statuses())
         router.check()
 
+    def test_back_from_an_unanswered_transfer_with_a_requirement_its_agent_lacks(self) -> None:
+        # ann hands t1 to the queue for a fraud specialist; bob, the only one, lets the
+        # offer time out: t1 is ann's again, with the requirement she asked for, and
+        # a cold transfer later keeps it.
+        router = Router(Policy(offer_timeout=15.0, pause_on_timeout=False))
+        router.add_agent(voice_agent("ann"), 0.0)
+        router.add_agent(voice_agent("bob", fraud=5), 0.0)
+        router.set_agent_state("bob", AgentState.AWAY, 0.0)
+        assert assigned(router, Task("t1", "voice"), 1.0) == "ann"
+        router.set_agent_state("bob", AgentState.AVAILABLE, 2.0)
+        fraud = Requirement({"fraud": 5})
+        [offer] = offers_in(router.transfer("t1", 10.0, requirement=fraud, warm=True))
+        assert offer.agent_id == "bob"
+        assert router.advance(25.0)[0] == TransferDeclined("t1", "bob", "timeout", 25.0)
+        assert router.task_state("t1") is TaskState.ASSIGNED
+        assert router.agent_tasks("ann") == ["t1"]
+        router.check()
+        [again] = offers_in(router.transfer("t1", 30.0))
+        assert again.agent_id == "bob"  # still the fraud requirement
+        router.check()
+
     def test_a_target_that_could_never_take_it_is_refused_and_changes_nothing(
         self,
     ) -> None:

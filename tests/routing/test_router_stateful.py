@@ -106,6 +106,7 @@ BAD_OPERATIONS = (
 STATS_PROBES = (
     Task("probe", "voice"),
     Task("probe", "chat", Requirement({"billing": 2}), priority=2.0, sla_target=5.0),
+    Task("probe", "voice", units=3, preferred_agents=("a0", "a1"), preferred_window=5.0),
 )
 """Tasks whose expected wait the machine asks for at every step (never submitted)."""
 
@@ -666,9 +667,10 @@ class RouterVersusOracle(RuleBasedStateMachine):
         for agent_id, ag in self.oracle.agents.items():
             skills = dict(ag.agent.skills)
             for task_id in self.router.agent_tasks(agent_id):
-                if task_id in ag.reshaped or self.oracle.tasks[task_id].holder_id == agent_id:
-                    continue  # held since its skills changed, or handed over warm
-                required = self.oracle.tasks[task_id].offered_skills
+                t = self.oracle.tasks[task_id]
+                if task_id in ag.reshaped or t.holder_id == agent_id or t.came_back:
+                    continue  # held since its skills changed, handed over warm or back
+                required = t.offered_skills
                 assert required is not None
                 assert all(skills.get(s, 0) >= level for s, level in required), (
                     agent_id,

@@ -568,8 +568,9 @@ class TestDifferenceVerdict:
 
 
 def test_sample_record_is_flat() -> None:
-    sample = QueueSample(replication=0, policy="p", at=60.0, channel="voice", waiting=3)
+    sample = QueueSample(0, "p", 60.0, "voice", 3, 12.5, 1, 0, 2, 1, None, None, None)
     assert attrs.asdict(sample)["waiting"] == 3
+    assert attrs.asdict(sample)["service_level"] is None
 
 
 @pytest.mark.parametrize("module", ["simulations.records", "simulations.kpi.metrics"])

@@ -89,7 +89,9 @@ def make_result(policy: str, rep: int, slow: float) -> ReplicationResult:
         AgentRecord(rep, policy, "a2", "general", 7200.0, 2000.0, 0, 60.0),
     )
     samples = tuple(
-        QueueSample(rep, policy, float(t), channel, (t // 600 + rep) % 4)
+        QueueSample(
+            rep, policy, float(t), channel, (t // 600 + rep) % 4, 12.5, 1, 0, 2, 0, 0.8, 9.0, 0.05
+        )
         for t in range(0, 7200, 600)
         for channel in ("voice", "chat")
     )

@@ -35,13 +35,14 @@ exponential patience, answered waits counting as censored) over the same records
 from __future__ import annotations
 
 import math
+from array import array
 from bisect import bisect_left, bisect_right
 
 import attrs
 
 TRIM_MIN = 1024
-"""A log is trimmed to the horizon once it holds this many records, and then each time
-it has doubled since the last trim."""
+"""A log is trimmed to the horizon once it holds more than this many records, and then
+each time it has doubled since the last trim."""
 
 
 @attrs.frozen
@@ -153,45 +154,47 @@ def expected_wait(ahead: int, servers: int, service_rate: float, abandon_rate: f
 
 
 class _Log:
-    """One kind of record on one channel: times, and running totals of each field."""
+    """One kind of record on one channel: the instants (``times``) and, per record,
+    the running total of each field (``sums``, ``fields`` values a record). Entry 0
+    holds the totals of the records trimmed away (at ``-inf``), so the records in a
+    window and their sums are two binary searches and a subtraction. Both are
+    ``array('d')``: 8 bytes a value, and nothing for the garbage collector to walk."""
 
-    __slots__ = ("base", "kept", "sums", "times")
+    __slots__ = ("fields", "horizon", "running", "sums", "times", "trim_at")
 
-    def __init__(self, fields: int) -> None:
-        self.times: list[float] = []
-        self.sums: list[list[float]] = [[] for _ in range(fields)]
-        self.base = [0.0] * fields  # the running totals of the records trimmed away
-        self.kept = 0
+    def __init__(self, fields: int, horizon: float) -> None:
+        self.fields = fields
+        self.horizon = horizon
+        self.times = array("d", (-math.inf,))
+        self.running = [0.0] * fields  # the totals so far
+        self.sums = array("d", self.running)
+        self.trim_at = TRIM_MIN
 
-    def add(self, at: float, values: tuple[float, ...], horizon: float) -> None:
+    def add(self, at: float) -> None:
+        """Append a record at ``at`` whose values the caller added to ``running``."""
         times = self.times
-        if times:
-            for column, value in zip(self.sums, values, strict=True):
-                column.append(column[-1] + value)
-        else:
-            for column, value in zip(self.sums, values, strict=True):
-                column.append(value)
         times.append(at)
-        if len(times) >= TRIM_MIN and len(times) >= 2 * self.kept:
-            start = bisect_left(times, at - horizon)
-            if start:
-                del times[:start]
-                self.base = [column[start - 1] for column in self.sums]
-                for column in self.sums:
-                    del column[:start]
-            self.kept = len(times)
+        self.sums.extend(self.running)
+        if len(times) > self.trim_at:
+            self.trim(at - self.horizon)
 
-    def totals(self, since: float, until: float) -> tuple[int, list[float]]:
-        """How many records fall in ``(since, until]``, and the sum of each field."""
+    def trim(self, cutoff: float) -> None:
+        """Drop the records before ``cutoff`` into entry 0 (amortised O(1))."""
         times = self.times
-        lo = bisect_right(times, since)
-        hi = bisect_right(times, until)
-        if hi <= lo:
-            return 0, [0.0] * len(self.sums)
-        if lo == 0:
-            pairs = zip(self.sums, self.base, strict=True)
-            return hi, [column[hi - 1] - base for column, base in pairs]
-        return hi - lo, [column[hi - 1] - column[lo - 1] for column in self.sums]
+        start = bisect_left(times, cutoff, 1)
+        if start > 1:
+            del times[: start - 1]
+            del self.sums[: (start - 1) * self.fields]
+            times[0] = -math.inf
+        self.trim_at = max(TRIM_MIN, 2 * len(times))
+
+    def totals(self, since: float, until: float) -> tuple[int, tuple[float, ...]]:
+        """How many records fall in ``(since, until]``, and the sum of each field."""
+        times, sums, k = self.times, self.sums, self.fields
+        lo = bisect_right(times, since, 1)
+        hi = bisect_right(times, until, lo)
+        first, last = (lo - 1) * k, (hi - 1) * k
+        return hi - lo, tuple(sums[last + f] - sums[first + f] for f in range(k))
 
 
 class ServiceLog:
@@ -214,26 +217,35 @@ class ServiceLog:
     def answer(self, channel: str, wait: float, target: float | None, at: float) -> None:
         log = self.answered.get(channel)
         if log is None:
-            log = self.answered[channel] = _Log(3)
-        if target is None:
-            log.add(at, (wait, 0.0, 0.0), self.horizon)
-        else:
-            log.add(at, (wait, 1.0, 1.0 if wait <= target else 0.0), self.horizon)
+            log = self.answered[channel] = _Log(3, self.horizon)
+        running = log.running
+        running[0] += wait
+        if target is not None:
+            running[1] += 1.0
+            if wait <= target:
+                running[2] += 1.0
+        log.add(at)
 
     def abandon(
         self, channel: str, wait: float, target: float | None, expired: bool, at: float
     ) -> None:
         log = self.abandoned.get(channel)
         if log is None:
-            log = self.abandoned[channel] = _Log(3)
-        after = 1.0 if target is not None and wait > target else 0.0
-        log.add(at, (wait, after, 1.0 if expired else 0.0), self.horizon)
+            log = self.abandoned[channel] = _Log(3, self.horizon)
+        running = log.running
+        running[0] += wait
+        if target is not None and wait > target:
+            running[1] += 1.0
+        if expired:
+            running[2] += 1.0
+        log.add(at)
 
     def complete(self, channel: str, agent_time: float, at: float) -> None:
         log = self.completed.get(channel)
         if log is None:
-            log = self.completed[channel] = _Log(1)
-        log.add(at, (agent_time,), self.horizon)
+            log = self.completed[channel] = _Log(1, self.horizon)
+        log.running[0] += agent_time
+        log.add(at)
 
     def service(self, now: float, window: float, channel: str | None) -> ServiceStats:
         """:class:`ServiceStats` over ``(now - window, now]`` on ``channel`` (or all)."""
@@ -273,14 +285,14 @@ class ServiceLog:
 
 def _totals(
     logs: dict[str, _Log], channel: str | None, since: float, until: float, fields: int
-) -> tuple[int, list[float]]:
+) -> tuple[int, tuple[float, ...]]:
     """Records in ``(since, until]`` on ``channel`` (or all) and their field sums."""
     if channel is not None:
         log = logs.get(channel)
-        return (0, [0.0] * fields) if log is None else log.totals(since, until)
-    count, sums = 0, [0.0] * fields
+        return (0, (0.0,) * fields) if log is None else log.totals(since, until)
+    count, sums = 0, (0.0,) * fields
     for log in logs.values():
         n, part = log.totals(since, until)
         count += n
-        sums = [a + b for a, b in zip(sums, part, strict=True)]
+        sums = tuple(a + b for a, b in zip(sums, part, strict=True))
     return count, sums

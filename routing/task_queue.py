@@ -71,8 +71,10 @@ class TaskQueue:
         # per channel, a heap of ``(arrived_at, seq, push, record)`` for the oldest
         # waiting task (:meth:`oldest`): a task is pushed when it starts waiting on a
         # channel; entries of tasks no longer waiting there are dropped when they reach
-        # the top, or all at once when they outnumber the waiting (amortised O(1))
-        self.arrivals: dict[str, list[tuple[float, int, int, LiveTask]]] = {}
+        # the top, or all at once when they outnumber the waiting (amortised O(1)).
+        # Kept only once ``oldest`` has been asked (``None`` before): a host that never
+        # asks does not pay for it
+        self.arrivals: dict[str, list[tuple[float, int, int, LiveTask]]] | None = None
         self._pushes = 0
 
     def locate(self, rec: LiveTask, t: float) -> tuple[Group | None, float | None]:
@@ -181,15 +183,20 @@ class TaskQueue:
         self.size += 1
         channel = task.channel
         self.by_channel[channel] = self.by_channel.get(channel, 0) + 1
-        if rec.indexed_channel != channel:
-            self._index_arrival(rec, channel)
+        if rec.indexed_channel != channel and self.arrivals is not None:
+            self._index_arrival(self.arrivals, rec, channel)
 
-    def _index_arrival(self, rec: LiveTask, channel: str) -> None:
+    def _index_arrival(
+        self,
+        arrivals: dict[str, list[tuple[float, int, int, LiveTask]]],
+        rec: LiveTask,
+        channel: str,
+    ) -> None:
         """Push ``rec`` on ``channel``'s arrival heap; rebuild the heap when stale
         entries outnumber the waiting tasks. Runtime: O(log n) amortised."""
-        heap = self.arrivals.get(channel)
+        heap = arrivals.get(channel)
         if heap is None:
-            heap = self.arrivals[channel] = []
+            heap = arrivals[channel] = []
         self._pushes += 1
         heapq.heappush(heap, (rec.arrived_at, rec.seq, self._pushes, rec))
         rec.indexed_channel = channel
@@ -209,10 +216,15 @@ class TaskQueue:
         """The longest-waiting task (smallest arrival, then sequence) on ``channel``, or
         of all, or ``None``. Runtime complexity: O(log n) amortised, times the channels
         for all."""
+        arrivals = self.arrivals
+        if arrivals is None:  # the first question: index what waits, O(n)
+            arrivals = self.arrivals = {}
+            for waiting in self.waiting():
+                self._index_arrival(arrivals, waiting, waiting.task.channel)
         if channel is None:
-            found = [rec for ch in self.arrivals if (rec := self.oldest(ch)) is not None]
+            found = [rec for ch in arrivals if (rec := self.oldest(ch)) is not None]
             return min(found, key=lambda rec: (rec.arrived_at, rec.seq), default=None)
-        heap = self.arrivals.get(channel)
+        heap = arrivals.get(channel)
         while heap:
             rec = heap[0][3]
             if rec.state is _QUEUED and rec.indexed_channel == channel:
@@ -550,11 +562,12 @@ class TaskQueue:
         for rec in self.waiting():
             assert (rec.unroutable is not None) == (rec.seq in self.unroutable), rec.task.id
         assert self.reserved == sum(1 for rec in self.waiting() if rec.reserved_by), self.reserved
-        indexed = {
-            (channel, entry[3].seq) for channel, heap in self.arrivals.items() for entry in heap
-        }
-        for rec in self.waiting():
-            channel = rec.task.channel
-            assert rec.indexed_channel == channel, (rec.task.id, rec.indexed_channel)
-            assert (channel, rec.seq) in indexed, f"{rec.task.id!r} not in its arrival heap"
+        if self.arrivals is not None:
+            indexed = {
+                (channel, entry[3].seq) for channel, heap in self.arrivals.items() for entry in heap
+            }
+            for rec in self.waiting():
+                channel = rec.task.channel
+                assert rec.indexed_channel == channel, (rec.task.id, rec.indexed_channel)
+                assert (channel, rec.seq) in indexed, f"{rec.task.id!r} not in its arrival heap"
         assert {c: n for c, n in self.by_channel.items() if n} == per_channel

@@ -9,8 +9,10 @@ anything changes.
 The router is the facade and the lifecycle: it validates, keeps the table of active
 tasks and decides who gets what and when; the structures below it own their parts:
 the waiting tasks (``task_queue``), the agents and their idle indexes (``agents``),
-the open offers (``offers``), the timers (``timers``) and what it remembers about
-customers (``context``).
+the open offers (``offers``), the timers (``timers``), what it remembers about
+customers (``context``) and its history of answers, abandonments and completions for
+the live statistics and wait estimates (``stats``: ``queue_stats``,
+``service_stats``, ``estimate_wait``, read-only views that never fire timers).
 
 Memory follows what is in the router, not what has passed through it: task groups no
 task uses and skill profiles no agent has are released in amortised batches

@@ -14,7 +14,10 @@ Files:
   ``ci_low``, ``ci_high``, ``half_width``, ``n``; ``differences.csv`` likewise per
   comparison, with ``significant``.
 * ``contacts.csv``, ``agents.csv``, ``queue_samples.csv``: the raw records, one
-  ``attrs.asdict`` row each (``None`` is an empty cell).
+  ``attrs.asdict`` row each (``None`` is an empty cell); a queue sample is a
+  channel's wallboard at an instant, as the router's live statistics gave it
+  (waiting, oldest wait, offered, agents free / busy / away, and service level, ASA
+  and abandonment over the sample period).
 * ``service_level.png`` (per interval with CI bands per policy), ``queue_length.png``
   (mean waiting per channel over the day, one panel per policy), ``fcr.png`` and
   ``aht.png`` (per policy with CI error bars).

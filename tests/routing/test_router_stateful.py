@@ -241,6 +241,10 @@ class RouterVersusOracle(RuleBasedStateMachine):
 
     # -- helpers -------------------------------------------------------------------
 
+    def new_router(self, policy: Policy) -> Router:
+        """The router under test (a subclass may give one that behaves like it)."""
+        return Router(policy)
+
     @property
     def now(self) -> float:
         return self.router.now
@@ -306,7 +310,7 @@ class RouterVersusOracle(RuleBasedStateMachine):
         """A policy, a start time, some agents and some tasks already waiting."""
         if self.stats_horizon is not None and policy.stats_horizon > self.stats_horizon:
             policy = attrs.evolve(policy, stats_horizon=self.stats_horizon)
-        self.router = Router(policy)
+        self.router = self.new_router(policy)
         self.oracle = OracleRouter(policy)
         self.mirror = Mirror()
         self.both("advance", start)

@@ -1,0 +1,556 @@
+"""DurableRouter: a Router whose every accepted command is journaled, so that a
+process that dies loses nothing it acknowledged.
+
+The router is deterministic given the sequence of calls (it reads no clock and draws
+no random number), so the journal of the commands it accepted is its state: opening
+a durable router on an existing journal replays it into a fresh in-memory router,
+which then equals the one that died, down to offer ids, idle clocks and customer
+context, and makes the same decisions from there on.
+
+A command is handled in this order: its values are checked to be journalable
+(:mod:`routing.durable.codec`), the in-memory router runs it (bad input raises there,
+before anything changes, and nothing is journaled), its record is appended with the
+canonical arguments the router used (``now`` as the float it kept, ids as given), and
+the call returns only once the record is as durable as the sync mode promises:
+
+* ``sync="command"`` (the default): each record is committed before the call returns.
+  Nothing acknowledged is ever lost; each call pays one commit (an ``fsync``).
+* ``sync="group"``: records are committed together, at most ``group_ms`` after the
+  first of them (by the next call, or by a background flusher when calls stop), and at
+  :meth:`DurableRouter.flush` and :meth:`DurableRouter.close`. A crash loses at most
+  the commands acknowledged in the last ``group_ms`` milliseconds (plus the one in
+  flight); in exchange a commit is shared by every command in the group.
+
+If the store fails (disk full, file locked, connection lost), the call raises
+:class:`~routing.durable.store.StoreError` and the in-memory router is rebuilt from
+what the store holds, so it stays consistent with the journal: the failed command is
+not applied, and under group commit neither are the uncommitted ones before it (they
+were in the loss window). If the store cannot even be read, the durable router is
+closed and every later call raises ``StoreError``.
+
+Recovery (:meth:`DurableRouter.open` on an existing journal, or :meth:`recover`)
+replays every good record; a torn or corrupt tail (a record missing, out of
+sequence or failing its CRC) is cut and reported in :attr:`recovery`, never replayed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Literal
+
+import attrs
+
+from routing.durable.codec import decode, dumps, encode, loads
+from routing.durable.store import FORMAT, VERSION, SQLiteStore, Store, StoreError
+from routing.errors import InvalidInputError
+from routing.events import Event
+from routing.model import (
+    Agent,
+    AgentState,
+    AgentStatus,
+    CustomerContext,
+    Offer,
+    Requirement,
+    Task,
+    TaskState,
+    to_bool,
+    to_int,
+)
+from routing.policy import Policy
+from routing.router import Router
+from routing.stats import QueueStats, ServiceStats, WaitEstimate
+
+__all__ = ["DurableRouter", "Recovery"]
+
+Sync = Literal["command", "group"]
+
+
+@attrs.frozen
+class Recovery:
+    """What opening or recovering a durable router found.
+
+    Attributes:
+        replayed: journal records replayed.
+        cut: records of a torn or corrupt tail that were deleted (0 if none).
+        cut_from: the first record cut, or ``None``.
+        seconds: wall-clock time the replay took.
+    """
+
+    replayed: int
+    cut: int
+    cut_from: int | None
+    seconds: float
+
+
+class DurableRouter:
+    """A :class:`~routing.router.Router` with a journal (see the module docstring).
+
+    It offers every method of ``Router``: the mutating ones are journaled, the views
+    answer from the in-memory router. Like ``Router`` it is single-threaded by
+    contract (wrap it in your own lock to share it).
+
+    >>> import tempfile, os
+    >>> from routing import Agent, Task
+    >>> path = os.path.join(tempfile.mkdtemp(), "router.db")
+    >>> durable = DurableRouter.open(path)
+    >>> _ = durable.add_agent(Agent("ann", {"billing": 2}, {"voice": 1}), 0.0)
+    >>> [type(e).__name__ for e in durable.submit(Task("t1", "voice"), 1.0)]
+    ['Submitted', 'Offered']
+    >>> durable.close()
+    >>> again = DurableRouter.open(path)  # as after a crash: the journal is replayed
+    >>> again.task_state("t1"), again.recovery.replayed
+    (<TaskState.OFFERED: 'offered'>, 2)
+    >>> again.close()
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        policy: Policy | None = None,
+        *,
+        sync: Sync = "command",
+        group_ms: float = 10.0,
+    ) -> None:
+        if sync not in ("command", "group"):
+            raise InvalidInputError(f"sync {sync!r} must be 'command' or 'group'")
+        if not (isinstance(group_ms, int | float) and 0 < group_ms < math.inf):
+            raise InvalidInputError(f"group_ms {group_ms!r} must be a positive number")
+        if policy is not None and not isinstance(policy, Policy):
+            raise InvalidInputError(f"policy {policy!r} is not a Policy")
+        self._store = store
+        self.sync: Sync = sync
+        self.group_ms = float(group_ms)
+        self._lock = threading.Lock()  # the store, between calls and the flusher
+        self._closed: str | None = None  # why, once closed
+        self._pending_since: float | None = None  # monotonic time of the oldest uncommitted
+        header = store.header()
+        if header is None:
+            self.policy = policy if policy is not None else Policy()
+            store.create({"format": FORMAT, "version": str(VERSION), "policy": dumps(self.policy)})
+        else:
+            self.policy = self._read_header(header, policy)
+        self._router = Router(self.policy)
+        self._seq = 0
+        self.recovery = self._replay()
+        self._flusher: threading.Thread | None = None
+        if sync == "group":
+            self._flusher = threading.Thread(target=self._flush_loop, daemon=True)
+            self._flusher.start()
+
+    @classmethod
+    def open(
+        cls,
+        target: str | Path,
+        policy: Policy | None = None,
+        *,
+        sync: Sync = "command",
+        group_ms: float = 10.0,
+    ) -> DurableRouter:
+        """A durable router on the SQLite journal at path ``target``: a new journal
+        (with ``policy``, or the default) if none is there, else the one there,
+        recovered. ``policy``, if given for an existing journal, must be the one it
+        was written with.
+
+        Raises:
+            StoreError: the journal cannot be opened or read, or was written by an
+                engine whose journal format this one does not read.
+            InvalidInputError: ``policy`` differs from the journal's.
+        """
+        return cls(SQLiteStore(target), policy, sync=sync, group_ms=group_ms)
+
+    @staticmethod
+    def _read_header(header: dict[str, str], policy: Policy | None) -> Policy:
+        if header.get("format") != FORMAT:
+            raise StoreError(f"not a routing journal: its format is {header.get('format')!r}")
+        if header.get("version") != str(VERSION):
+            raise StoreError(
+                f"journal format version {header.get('version')!r}; this engine reads "
+                f"version {VERSION}"
+            )
+        try:
+            stored = loads(header["policy"])
+        except (KeyError, ValueError, TypeError) as error:
+            raise StoreError(f"the journal's policy cannot be read: {error}") from error
+        if not isinstance(stored, Policy):
+            raise StoreError(f"the journal's policy is a {type(stored).__name__}")
+        if policy is not None and policy != stored:
+            raise InvalidInputError(
+                "the journal was written with another policy; open it without one (to "
+                "use its own) or with the same"
+            )
+        return stored
+
+    # -- recovery ------------------------------------------------------------------
+
+    def _replay(self) -> Recovery:
+        """Replay the store's good records into the (fresh) in-memory router."""
+        began = time.perf_counter()
+        router = self._router
+        count = 0
+        store = self._store
+        for seq, op, args in store.load():
+            try:
+                kwargs = {name: decode(value) for name, value in json.loads(args).items()}
+                getattr(router, op)(**kwargs)
+            except Exception as error:
+                raise StoreError(
+                    f"journal record {seq} ({op}) does not replay: {error!r}; the journal "
+                    "was written by another engine or altered"
+                ) from error
+            count += 1
+            self._seq = seq
+        bad = getattr(store, "bad_tail", None)
+        cut = store.cut(bad) if bad is not None else 0
+        return Recovery(count, cut, bad if cut else None, time.perf_counter() - began)
+
+    def recover(self) -> Recovery:
+        """Rebuild the in-memory router from the journal (what :meth:`open` does),
+        dropping anything not committed."""
+        with self._lock:
+            self._store.rollback()
+            self._pending_since = None
+            self._router = Router(self.policy)
+            self._seq = 0
+            self.recovery = self._replay()
+            return self.recovery
+
+    # -- the journaled commands ----------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self._closed is not None:
+            raise StoreError(f"the durable router is closed: {self._closed}")
+
+    def _run(self, op: str, call: Callable[[], Any], args: Callable[[], dict[str, Any]]) -> Any:
+        """Run ``call`` on the in-memory router, then journal ``args()`` (its canonical
+        arguments, read after the call) as record ``op``."""
+        self._check_open()
+        result = call()
+        text = json.dumps({k: encode(v) for k, v in args().items()}, separators=(",", ":"))
+        with self._lock:
+            seq = self._seq + 1
+            try:
+                self._store.append(seq, op, text)
+                if self.sync == "command":
+                    self._store.commit()
+                else:
+                    now = time.monotonic()
+                    if self._pending_since is None:
+                        self._pending_since = now
+                    elif now - self._pending_since >= self.group_ms / 1000:
+                        self._store.commit()
+                        self._pending_since = None
+            except StoreError:
+                self._rebuild_after_failure()
+                raise
+            self._seq = seq
+        return result
+
+    def _rebuild_after_failure(self) -> None:
+        """The store failed mid-command: make the in-memory router what the store holds."""
+        self._store.rollback()
+        self._pending_since = None
+        try:
+            self._router = Router(self.policy)
+            self._seq = 0
+            self.recovery = self._replay()
+        except StoreError as error:
+            self._closed = f"the store failed and could not be read back: {error}"
+
+    def _flush_loop(self) -> None:
+        while self._closed is None:
+            time.sleep(self.group_ms / 1000 / 2)
+            with self._lock:
+                since = self._pending_since
+                if since is None or time.monotonic() - since < self.group_ms / 1000:
+                    continue
+                try:
+                    self._store.commit()
+                    self._pending_since = None
+                except StoreError:
+                    pass  # the next call meets the failure and rebuilds
+
+    def _checked(self, value: object, name: str) -> object:
+        """``value`` if the journal can write it (raises before anything changes)."""
+        encode(value, name)
+        return value
+
+    def add_agent(self, agent: Agent, now: float) -> list[Event]:
+        """:meth:`Router.add_agent`, journaled."""
+        self._checked(agent, "agent")
+        r = self._router
+        return self._run(  # type: ignore[no-any-return]
+            "add_agent", lambda: r.add_agent(agent, now), lambda: {"agent": agent, "now": r.now}
+        )
+
+    def remove_agent(self, agent_id: str, now: float) -> list[Event]:
+        """:meth:`Router.remove_agent`, journaled."""
+        r = self._router
+        return self._run(  # type: ignore[no-any-return]
+            "remove_agent",
+            lambda: r.remove_agent(agent_id, now),
+            lambda: {"agent_id": agent_id, "now": r.now},
+        )
+
+    def set_agent_state(
+        self, agent_id: str, state: AgentState, now: float, reason: str | None = None
+    ) -> list[Event]:
+        """:meth:`Router.set_agent_state`, journaled."""
+        r = self._router
+        return self._run(  # type: ignore[no-any-return]
+            "set_agent_state",
+            lambda: r.set_agent_state(agent_id, state, now, reason),
+            lambda: {"agent_id": agent_id, "state": state, "now": r.now, "reason": reason},
+        )
+
+    def update_agent(self, agent: Agent, now: float) -> list[Event]:
+        """:meth:`Router.update_agent`, journaled."""
+        self._checked(agent, "agent")
+        r = self._router
+        return self._run(  # type: ignore[no-any-return]
+            "update_agent",
+            lambda: r.update_agent(agent, now),
+            lambda: {"agent": agent, "now": r.now},
+        )
+
+    def submit(self, task: Task, now: float) -> list[Event]:
+        """:meth:`Router.submit`, journaled. ``task.attributes`` must be journalable
+        (:mod:`routing.durable.codec`), or it is refused before anything changes."""
+        self._checked(task, "task")
+        r = self._router
+        return self._run(  # type: ignore[no-any-return]
+            "submit", lambda: r.submit(task, now), lambda: {"task": task, "now": r.now}
+        )
+
+    def accept(self, offer_id: int, now: float) -> list[Event]:
+        """:meth:`Router.accept`, journaled."""
+        r = self._router
+        return self._run(  # type: ignore[no-any-return]
+            "accept",
+            lambda: r.accept(offer_id, now),
+            lambda: {"offer_id": to_int(offer_id), "now": r.now},
+        )
+
+    def decline(self, offer_id: int, now: float) -> list[Event]:
+        """:meth:`Router.decline`, journaled."""
+        r = self._router
+        return self._run(  # type: ignore[no-any-return]
+            "decline",
+            lambda: r.decline(offer_id, now),
+            lambda: {"offer_id": to_int(offer_id), "now": r.now},
+        )
+
+    def complete(
+        self, task_id: str, now: float, resolved: bool = True, wrap_up: float | None = None
+    ) -> list[Event]:
+        """:meth:`Router.complete`, journaled."""
+        r = self._router
+        return self._run(  # type: ignore[no-any-return]
+            "complete",
+            lambda: r.complete(task_id, now, resolved, wrap_up),
+            lambda: {
+                "task_id": task_id,
+                "now": r.now,
+                "resolved": to_bool("resolved", resolved),
+                "wrap_up": None if wrap_up is None else float(wrap_up),
+            },
+        )
+
+    def end_wrap_up(self, task_id: str, now: float) -> list[Event]:
+        """:meth:`Router.end_wrap_up`, journaled."""
+        r = self._router
+        return self._run(  # type: ignore[no-any-return]
+            "end_wrap_up",
+            lambda: r.end_wrap_up(task_id, now),
+            lambda: {"task_id": task_id, "now": r.now},
+        )
+
+    def transfer(
+        self,
+        task_id: str,
+        now: float,
+        to_agent: str | None = None,
+        *,
+        requirement: Requirement | None = None,
+        warm: bool = False,
+        window: float = 30.0,
+    ) -> list[Event]:
+        """:meth:`Router.transfer`, journaled."""
+        self._checked(requirement, "requirement")
+        r = self._router
+        return self._run(  # type: ignore[no-any-return]
+            "transfer",
+            lambda: r.transfer(
+                task_id, now, to_agent, requirement=requirement, warm=warm, window=window
+            ),
+            lambda: {
+                "task_id": task_id,
+                "now": r.now,
+                "to_agent": to_agent,
+                "requirement": requirement,
+                "warm": to_bool("warm", warm),
+                "window": float(window),
+            },
+        )
+
+    def update_task(self, task: Task, now: float) -> list[Event]:
+        """:meth:`Router.update_task`, journaled."""
+        self._checked(task, "task")
+        r = self._router
+        return self._run(  # type: ignore[no-any-return]
+            "update_task", lambda: r.update_task(task, now), lambda: {"task": task, "now": r.now}
+        )
+
+    def convert_to_callback(
+        self, task_id: str, now: float, channel: str = "callback", not_before: float | None = None
+    ) -> list[Event]:
+        """:meth:`Router.convert_to_callback`, journaled."""
+        r = self._router
+        return self._run(  # type: ignore[no-any-return]
+            "convert_to_callback",
+            lambda: r.convert_to_callback(task_id, now, channel, not_before),
+            lambda: {
+                "task_id": task_id,
+                "now": r.now,
+                "channel": channel,
+                "not_before": None if not_before is None else float(not_before),
+            },
+        )
+
+    def cancel(self, task_id: str, now: float) -> list[Event]:
+        """:meth:`Router.cancel`, journaled."""
+        r = self._router
+        return self._run(  # type: ignore[no-any-return]
+            "cancel", lambda: r.cancel(task_id, now), lambda: {"task_id": task_id, "now": r.now}
+        )
+
+    def advance(self, now: float) -> list[Event]:
+        """:meth:`Router.advance`, journaled."""
+        r = self._router
+        return self._run(  # type: ignore[no-any-return]
+            "advance", lambda: r.advance(now), lambda: {"now": r.now}
+        )
+
+    def forget_customer(self, customer_id: str) -> None:
+        """:meth:`Router.forget_customer`, journaled."""
+        r = self._router
+        self._run(
+            "forget_customer",
+            lambda: r.forget_customer(customer_id),
+            lambda: {"customer_id": customer_id},
+        )
+
+    # -- durability ------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Commit every journaled command now (under ``sync="group"``; a no-op else)."""
+        self._check_open()
+        with self._lock:
+            try:
+                self._store.commit()
+            except StoreError:
+                self._rebuild_after_failure()
+                raise
+            self._pending_since = None
+
+    def close(self) -> None:
+        """Commit what is pending and release the store; later calls raise StoreError."""
+        if self._closed is not None:
+            return
+        try:
+            self.flush()
+        finally:
+            self._closed = "close() was called"
+            if self._flusher is not None:
+                self._flusher.join()
+            self._store.close()
+
+    @property
+    def journaled(self) -> int:
+        """How many commands the journal holds (the last record's number)."""
+        return self._seq
+
+    # -- views (the in-memory router's) ----------------------------------------------
+
+    @property
+    def now(self) -> float:
+        """:attr:`Router.now`."""
+        return self._router.now
+
+    def next_timer_at(self) -> float | None:
+        """:meth:`Router.next_timer_at`."""
+        return self._router.next_timer_at()
+
+    def task_state(self, task_id: str) -> TaskState:
+        """:meth:`Router.task_state`."""
+        return self._router.task_state(task_id)
+
+    def offer(self, offer_id: int) -> Offer:
+        """:meth:`Router.offer`."""
+        return self._router.offer(offer_id)
+
+    def explain(self, offer: Offer | int) -> dict[str, float]:
+        """:meth:`Router.explain`."""
+        return self._router.explain(offer)
+
+    def waiting_count(self, channel: str | None = None) -> int:
+        """:meth:`Router.waiting_count`."""
+        return self._router.waiting_count(channel)
+
+    def waiting_tasks(self, channel: str | None = None, skill: str | None = None) -> list[Task]:
+        """:meth:`Router.waiting_tasks`."""
+        return self._router.waiting_tasks(channel, skill)
+
+    def oldest_wait(self, now: float, channel: str | None = None) -> float:
+        """:meth:`Router.oldest_wait`."""
+        return self._router.oldest_wait(now, channel)
+
+    def queue_stats(
+        self, now: float, channel: str | None = None, skill: str | None = None
+    ) -> QueueStats:
+        """:meth:`Router.queue_stats`."""
+        return self._router.queue_stats(now, channel, skill)
+
+    def service_stats(self, now: float, window: float, channel: str | None = None) -> ServiceStats:
+        """:meth:`Router.service_stats`."""
+        return self._router.service_stats(now, window, channel)
+
+    def estimate_wait(self, task: Task, now: float) -> WaitEstimate:
+        """:meth:`Router.estimate_wait`."""
+        return self._router.estimate_wait(task, now)
+
+    def agents_by_state(self) -> dict[AgentState, list[str]]:
+        """:meth:`Router.agents_by_state`."""
+        return self._router.agents_by_state()
+
+    def agent_tasks(self, agent_id: str) -> list[str]:
+        """:meth:`Router.agent_tasks`."""
+        return self._router.agent_tasks(agent_id)
+
+    def agent_status(self, agent_id: str) -> AgentStatus:
+        """:meth:`Router.agent_status`."""
+        return self._router.agent_status(agent_id)
+
+    def agent_statuses(self) -> list[AgentStatus]:
+        """:meth:`Router.agent_statuses`."""
+        return self._router.agent_statuses()
+
+    def unroutable_tasks(self) -> dict[str, str]:
+        """:meth:`Router.unroutable_tasks`."""
+        return self._router.unroutable_tasks()
+
+    def reservations(self) -> dict[str, str]:
+        """:meth:`Router.reservations`."""
+        return self._router.reservations()
+
+    def customer_context(self, customer_id: str) -> CustomerContext:
+        """:meth:`Router.customer_context`."""
+        return self._router.customer_context(customer_id)
+
+    def check(self) -> None:
+        """:meth:`Router.check`."""
+        self._router.check()

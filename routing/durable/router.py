@@ -138,6 +138,7 @@ class DurableRouter:
         self._seq = 0
         self.recovery = self._replay()
         self._flusher: threading.Thread | None = None
+        self._stop = threading.Event()  # set by close: the flusher ends
         if sync == "group":
             self._flusher = threading.Thread(target=self._flush_loop, daemon=True)
             self._flusher.start()
@@ -262,8 +263,7 @@ class DurableRouter:
             self._closed = f"the store failed and could not be read back: {error}"
 
     def _flush_loop(self) -> None:
-        while self._closed is None:
-            time.sleep(self.group_ms / 1000 / 2)
+        while not self._stop.wait(self.group_ms / 1000 / 2):
             with self._lock:
                 since = self._pending_since
                 if since is None or time.monotonic() - since < self.group_ms / 1000:
@@ -465,6 +465,7 @@ class DurableRouter:
             self.flush()
         finally:
             self._closed = "close() was called"
+            self._stop.set()
             if self._flusher is not None:
                 self._flusher.join()
             self._store.close()

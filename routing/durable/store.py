@@ -90,14 +90,18 @@ class SQLiteStore:
             self._db = sqlite3.connect(
                 self.path, isolation_level=None, check_same_thread=False, timeout=30.0
             )
-            self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute(f"PRAGMA synchronous={synchronous}")
-            self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-            self._db.execute(
-                "CREATE TABLE IF NOT EXISTS journal "
-                "(seq INTEGER PRIMARY KEY, op TEXT NOT NULL, args TEXT NOT NULL, "
-                "crc INTEGER NOT NULL)"
-            )
+            tables = {name for (name,) in self._db.execute("SELECT name FROM sqlite_master")}
+            if not {"meta", "journal"} <= tables:  # a new file (a reader writes nothing)
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute(
+                    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)"
+                )
+                self._db.execute(
+                    "CREATE TABLE IF NOT EXISTS journal "
+                    "(seq INTEGER PRIMARY KEY, op TEXT NOT NULL, args TEXT NOT NULL, "
+                    "crc INTEGER NOT NULL)"
+                )
         except sqlite3.Error as error:
             raise StoreError(f"cannot open the journal {str(self.path)!r}: {error}") from error
         self._open = False  # a write transaction is open

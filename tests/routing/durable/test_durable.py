@@ -1,0 +1,277 @@
+"""The durable router case by case: the value codec, the SQLite store and its tail
+checks, bad input and store failures (nothing journaled, nothing changed), sync
+modes, and what opening an existing journal checks."""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+
+from routing import (
+    Agent,
+    AgentState,
+    Customer,
+    InvalidInputError,
+    Policy,
+    RelaxStep,
+    Requirement,
+    Router,
+    Task,
+    TaskState,
+    UnknownTaskError,
+)
+from routing.durable import DurableRouter, SQLiteStore, StoreError, UnjournalableError
+from routing.durable.codec import decode, dumps, encode, loads
+from routing.durable.store import FORMAT, record_crc
+from tests.oracle import offers_in
+from tests.routing.test_router_stateful import TASK_IDS, router_view
+from tests.strategies import agents, policies, policies_with_routing_profiles, tasks
+
+
+class TestCodec:
+    @given(task=tasks(now=10.0))
+    def test_a_task_comes_back_equal(self, task: Task) -> None:
+        assert loads(dumps(task)) == task
+
+    @given(agent=agents())
+    def test_an_agent_comes_back_equal(self, agent: Agent) -> None:
+        assert loads(dumps(agent)) == agent
+
+    @given(policy=policies() | policies_with_routing_profiles())
+    def test_a_policy_comes_back_equal(self, policy: Policy) -> None:
+        assert loads(dumps(policy)) == policy
+
+    def test_values_keep_their_types_exactly(self) -> None:
+        value = {
+            "t": (1, 2.5, -0.0),
+            "f": frozenset({"a", "b"}),
+            "l": [None, True, math.inf],
+            3: AgentState.AWAY,
+            "x": 0.1 + 0.2,
+        }
+        back = loads(dumps(value))
+        assert back == value
+        assert type(back["t"]) is tuple and type(back["f"]) is frozenset
+        assert math.copysign(1.0, back["t"][2]) == -1.0
+        assert back["x"] == 0.30000000000000004
+        task = Task(
+            "t",
+            "voice",
+            Requirement({"billing": 3}, steps=(RelaxStep(30.0, {"billing": 1}),)),
+            Customer("c", value=2.5, tier="gold", is_new=True),
+            attributes={"order": [1, 2], "vip": True},
+        )
+        assert loads(dumps(task)) == task
+
+    def test_an_arbitrary_object_is_refused_with_its_path(self) -> None:
+        with pytest.raises(UnjournalableError, match=r"task\.attributes\['when'\]"):
+            encode(Task("t", "voice", attributes={"when": object()}), "task")
+        assert isinstance(UnjournalableError("x"), InvalidInputError)
+
+    def test_what_is_not_a_journal_value_is_refused(self) -> None:
+        for data in ({"$": "Router"}, {"$enum": "Policy", "value": 1}, {"?": 1}, b"x"):
+            with pytest.raises(ValueError):
+                decode(data)
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "journal.db"
+
+
+def centre(durable: DurableRouter) -> None:
+    """ann and bob on voice; t1 assigned to one, t2 offered to the other, t3 waiting."""
+    for name in ("ann", "bob"):
+        durable.add_agent(Agent(name, {"billing": 2}, {"voice": 1}), 0.0)
+    [first] = offers_in(durable.submit(Task("t1", "voice", sla_target=20.0), 1.0))
+    durable.accept(first.id, 2.0)
+    durable.submit(Task("t2", "voice", customer=Customer("c1", 3.0)), 3.0)
+    durable.submit(Task("t3", "voice", ttl=600.0), 4.0)
+
+
+class TestRecovery:
+    def test_reopening_gives_the_same_router_and_the_same_next_decisions(self, path: Path) -> None:
+        durable = DurableRouter.open(path, Policy(offer_timeout=30.0))
+        centre(durable)
+        twin = Router(Policy(offer_timeout=30.0))
+        centre(twin)  # type: ignore[arg-type]
+        durable.close()
+        again = DurableRouter.open(path)
+        assert again.policy == Policy(offer_timeout=30.0)
+        assert again.recovery.replayed == 6 and again.recovery.cut == 0
+        ids = [*TASK_IDS, "t1", "t2", "t3"]
+        assert router_view(again, ids) == router_view(twin, ids)  # type: ignore[arg-type]
+        # the offer timed out in both (at 33), offer ids continue, not restart
+        assert again.advance(40.0) == twin.advance(40.0)
+        assert again.complete("t1", 41.0) == twin.complete("t1", 41.0)
+        again.check()
+
+    def test_a_rejected_call_journals_nothing_and_changes_nothing(self, path: Path) -> None:
+        durable = DurableRouter.open(path)
+        centre(durable)
+        before = router_view(durable, list(TASK_IDS))  # type: ignore[arg-type]
+        with pytest.raises(UnknownTaskError):
+            durable.cancel("nope", 5.0)
+        with pytest.raises(UnjournalableError):
+            durable.submit(Task("t9", "voice", attributes={"f": print}), 5.0)
+        assert durable.journaled == 6
+        assert router_view(durable, list(TASK_IDS)) == before  # type: ignore[arg-type]
+        durable.close()
+        assert DurableRouter.open(path).journaled == 6
+
+    def test_a_corrupt_tail_is_cut_never_replayed(self, path: Path) -> None:
+        durable = DurableRouter.open(path)
+        centre(durable)
+        durable.close()
+        db = sqlite3.connect(path)
+        db.execute("UPDATE journal SET args = args || ' ' WHERE seq = 5")  # still JSON
+        db.commit()
+        db.close()
+        again = DurableRouter.open(path)
+        assert (again.recovery.replayed, again.recovery.cut, again.recovery.cut_from) == (4, 2, 5)
+        assert again.task_state("t1") is TaskState.ASSIGNED
+        for gone in ("t2", "t3"):
+            with pytest.raises(UnknownTaskError):
+                again.task_state(gone)
+        again.submit(Task("t3", "voice"), 6.0)  # the journal goes on from record 5
+        again.close()
+        assert DurableRouter.open(path).journaled == 5
+
+    def test_a_gap_in_the_journal_ends_what_is_replayed(self, path: Path) -> None:
+        durable = DurableRouter.open(path)
+        centre(durable)
+        durable.close()
+        db = sqlite3.connect(path)
+        db.execute("DELETE FROM journal WHERE seq = 3")
+        db.commit()
+        db.close()
+        again = DurableRouter.open(path)
+        assert (again.recovery.replayed, again.recovery.cut_from) == (2, 3)
+
+    def test_a_journal_of_another_policy_or_version_is_refused(self, path: Path) -> None:
+        DurableRouter.open(path, Policy()).close()
+        with pytest.raises(InvalidInputError, match="another policy"):
+            DurableRouter.open(path, Policy.fifo())
+        db = sqlite3.connect(path)
+        db.execute("UPDATE meta SET value = '99' WHERE key = 'version'")
+        db.commit()
+        db.close()
+        with pytest.raises(StoreError, match="version '99'; this engine reads version 1"):
+            DurableRouter.open(path)
+
+    def test_a_record_that_does_not_replay_is_a_store_error(self, path: Path) -> None:
+        store = SQLiteStore(path)
+        store.create({"format": FORMAT, "version": "1", "policy": dumps(Policy())})
+        args = '{"now":0.0,"agent_id":"ghost"}'
+        store.append(1, "remove_agent", args)
+        store.commit()
+        store.close()
+        with pytest.raises(StoreError, match=r"record 1 \(remove_agent\) does not replay"):
+            DurableRouter.open(path)
+
+    def test_the_crc_covers_the_number_the_op_and_the_arguments(self) -> None:
+        base = record_crc(1, "advance", '{"now":1.0}')
+        assert base != record_crc(2, "advance", '{"now":1.0}')
+        assert base != record_crc(1, "cancel", '{"now":1.0}')
+        assert base != record_crc(1, "advance", '{"now":2.0}')
+
+
+class FailingStore(SQLiteStore):
+    """A SQLite store whose next commits fail, as on a full disk."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path, synchronous="OFF")
+        self.fail = 0
+
+    def commit(self) -> None:
+        if self.fail:
+            self.fail -= 1
+            self.rollback()
+            raise StoreError("journal: committing failed: database or disk is full")
+        super().commit()
+
+
+class TestStoreFailure:
+    def test_the_call_raises_and_the_router_is_what_the_journal_holds(self, path: Path) -> None:
+        store = FailingStore(path)
+        durable = DurableRouter(store)
+        centre(durable)
+        before = router_view(durable, list(TASK_IDS))  # type: ignore[arg-type]
+        store.fail = 1
+        with pytest.raises(StoreError, match="disk is full"):
+            durable.cancel("t3", 5.0)
+        assert durable.task_state("t3") is TaskState.QUEUED  # not applied
+        assert router_view(durable, list(TASK_IDS)) == before  # type: ignore[arg-type]
+        durable.check()
+        durable.cancel("t3", 5.0)  # the disk has room again
+        assert durable.journaled == 7
+
+    def test_under_group_commit_the_uncommitted_commands_go_too(self, path: Path) -> None:
+        store = FailingStore(path)
+        durable = DurableRouter(store, sync="group", group_ms=60_000.0)
+        centre(durable)  # in the loss window: appended, not committed
+        store.fail = 1
+        with pytest.raises(StoreError):
+            durable.flush()
+        assert durable.journaled == 0 and durable.agents_by_state()[AgentState.AVAILABLE] == []
+        durable.close()
+
+
+class TestGroupCommit:
+    def test_records_are_durable_after_flush_and_close(self, path: Path) -> None:
+        durable = DurableRouter.open(path, sync="group", group_ms=60_000.0)
+        centre(durable)
+        reader = SQLiteStore(path)
+        assert list(reader.load()) == []  # nothing committed yet
+        durable.flush()
+        assert len(list(reader.load())) == 6
+        durable.submit(Task("t4", "voice"), 7.0)
+        durable.close()
+        assert len(list(reader.load())) == 7
+        reader.close()
+
+    def test_the_flusher_commits_within_the_window_when_calls_stop(self, path: Path) -> None:
+        durable = DurableRouter.open(path, sync="group", group_ms=20.0)
+        centre(durable)
+        reader = SQLiteStore(path)
+        for _ in range(200):  # up to 2 s, well past 20 ms
+            if len(list(reader.load())) == 6:
+                break
+            time.sleep(0.01)
+        assert len(list(reader.load())) == 6
+        reader.close()
+        durable.close()
+
+    def test_bad_settings_are_refused(self, path: Path) -> None:
+        store = SQLiteStore(path)
+        for kwargs in ({"sync": "never"}, {"group_ms": 0}, {"group_ms": math.inf}):
+            with pytest.raises(InvalidInputError):
+                DurableRouter(store, **kwargs)  # type: ignore[arg-type]
+        assert store.header() is None  # nothing written
+        with pytest.raises(StoreError):
+            SQLiteStore(path, synchronous="SOMETIMES")
+
+    def test_a_closed_router_refuses_calls(self, path: Path) -> None:
+        durable = DurableRouter.open(path)
+        durable.close()
+        durable.close()  # twice is fine
+        with pytest.raises(StoreError, match="closed"):
+            durable.advance(1.0)
+
+
+def test_an_unopenable_journal_is_a_store_error(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="cannot open the journal"):
+        SQLiteStore(tmp_path / "missing" / "journal.db")
+
+
+def records(path: Path) -> Iterator[Any]:
+    store = SQLiteStore(path)
+    yield from store.load()
+    store.close()

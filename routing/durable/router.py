@@ -45,6 +45,7 @@ from typing import Any, Literal
 
 import attrs
 
+from routing.durable import snapshot
 from routing.durable.codec import decode, dumps, encode, loads
 from routing.durable.store import FORMAT, VERSION, SQLiteStore, Store, StoreError
 from routing.errors import InvalidInputError
@@ -78,13 +79,18 @@ class Recovery:
         replayed: journal records replayed.
         cut: records of a torn or corrupt tail that were deleted (0 if none).
         cut_from: the first record cut, or ``None``.
-        seconds: wall-clock time the replay took.
+        seconds: wall-clock time the recovery took.
+        snapshot: the record the snapshot it started from was taken after, or
+            ``None`` (the whole journal was replayed).
+        skipped: why newer snapshots were not used (damaged, another engine's).
     """
 
     replayed: int
     cut: int
     cut_from: int | None
     seconds: float
+    snapshot: int | None = None
+    skipped: tuple[str, ...] = ()
 
 
 class DurableRouter:
@@ -115,6 +121,7 @@ class DurableRouter:
         *,
         sync: Sync = "command",
         group_ms: float = 10.0,
+        snapshot_every: int | None = None,
     ) -> None:
         if sync not in ("command", "group"):
             raise InvalidInputError(f"sync {sync!r} must be 'command' or 'group'")
@@ -122,6 +129,11 @@ class DurableRouter:
             raise InvalidInputError(f"group_ms {group_ms!r} must be a positive number")
         if policy is not None and not isinstance(policy, Policy):
             raise InvalidInputError(f"policy {policy!r} is not a Policy")
+        if snapshot_every is not None and not (
+            snapshot_every.__class__ is int and snapshot_every > 0
+        ):
+            raise InvalidInputError(f"snapshot_every {snapshot_every!r} must be a positive int")
+        self.snapshot_every = snapshot_every
         self._store = store
         self.sync: Sync = sync
         self.group_ms = float(group_ms)
@@ -151,6 +163,7 @@ class DurableRouter:
         *,
         sync: Sync = "command",
         group_ms: float = 10.0,
+        snapshot_every: int | None = None,
     ) -> DurableRouter:
         """A durable router on the SQLite journal at path ``target``: a new journal
         (with ``policy``, or the default) if none is there, else the one there,
@@ -162,7 +175,9 @@ class DurableRouter:
                 engine whose journal format this one does not read.
             InvalidInputError: ``policy`` differs from the journal's.
         """
-        return cls(SQLiteStore(target), policy, sync=sync, group_ms=group_ms)
+        return cls(
+            SQLiteStore(target), policy, sync=sync, group_ms=group_ms, snapshot_every=snapshot_every
+        )
 
     @staticmethod
     def _read_header(header: dict[str, str], policy: Policy | None) -> Policy:
@@ -189,12 +204,30 @@ class DurableRouter:
     # -- recovery ------------------------------------------------------------------
 
     def _replay(self) -> Recovery:
-        """Replay the store's good records into the (fresh) in-memory router."""
+        """Load the newest snapshot that reads, then replay the good records after it
+        into the in-memory router (the whole journal into a fresh one if none reads)."""
         began = time.perf_counter()
+        store = self._store
+        skipped: list[str] = []
+        start = 0
+        for seq, data in store.snapshots():
+            if data is None:
+                skipped.append(f"snapshot at record {seq}: fails its CRC")
+                continue
+            try:
+                restored = snapshot.loads(data)
+            except snapshot.SnapshotError as error:
+                skipped.append(f"snapshot at record {seq}: {error}")
+                continue
+            if restored.policy != self.policy:
+                skipped.append(f"snapshot at record {seq}: another policy")
+                continue
+            self._router, start = restored, seq
+            break
+        self._seq = start
         router = self._router
         count = 0
-        store = self._store
-        for seq, op, args in store.load():
+        for seq, op, args in store.load(after=start):
             try:
                 kwargs = {name: decode(value) for name, value in json.loads(args).items()}
                 getattr(router, op)(**kwargs)
@@ -207,7 +240,14 @@ class DurableRouter:
             self._seq = seq
         bad = getattr(store, "bad_tail", None)
         cut = store.cut(bad) if bad is not None else 0
-        return Recovery(count, cut, bad if cut else None, time.perf_counter() - began)
+        return Recovery(
+            count,
+            cut,
+            bad if cut else None,
+            time.perf_counter() - began,
+            start or None,
+            tuple(skipped),
+        )
 
     def recover(self) -> Recovery:
         """Rebuild the in-memory router from the journal (what :meth:`open` does),
@@ -249,7 +289,32 @@ class DurableRouter:
                 self._rebuild_after_failure()
                 raise
             self._seq = seq
+            if self.snapshot_every is not None and seq % self.snapshot_every == 0:
+                self._write_snapshot()
         return result
+
+    def _write_snapshot(self) -> None:
+        """Snapshot the in-memory router after record ``_seq`` (lock held)."""
+        text = snapshot.dumps(snapshot.take(self._router))
+        try:
+            self._store.write_snapshot(self._seq, text)
+            self._pending_since = None  # it committed the records before it too
+        except StoreError:
+            self._rebuild_after_failure()
+            raise
+
+    def snapshot(self) -> None:
+        """Snapshot the router now (committing every journaled command first), so
+        that recovery replays only what comes after. ``snapshot_every`` does this every
+        so many commands.
+
+        Raises:
+            StoreError: the store failed (the router is then rebuilt from it).
+            SnapshotError: the router holds a value a snapshot cannot write.
+        """
+        self._check_open()
+        with self._lock:
+            self._write_snapshot()
 
     def _rebuild_after_failure(self) -> None:
         """The store failed mid-command: make the in-memory router what the store holds."""

@@ -1,7 +1,9 @@
 """Where a durable router keeps its journal: one small interface, and SQLite.
 
 A store holds a header (the journal format's version and the router's policy, as
-:mod:`routing.durable.codec` text) and the journal: records ``(seq, op, args, crc)``
+:mod:`routing.durable.codec` text), the last few snapshots (:mod:`routing.durable.
+snapshot`, each with the number of the last record it includes and a CRC-32) and the
+journal: records ``(seq, op, args, crc)``
 numbered from 1 without gaps, ``crc`` the CRC-32 of ``f"{seq}|{op}|{args}"``. Records
 are added by :meth:`Store.append` and become durable at :meth:`Store.commit`; a crash
 before the commit loses them, never part of one. :meth:`Store.load` reads the records
@@ -66,6 +68,12 @@ class Store(Protocol):
     def cut(self, seq: int) -> int:
         """Delete record ``seq`` and every later one, durably; how many went."""
 
+    def write_snapshot(self, seq: int, data: str, keep: int = 2) -> None:
+        """Store a snapshot taken after record ``seq`` (and commit what is appended)."""
+
+    def snapshots(self) -> Iterator[tuple[int, str | None]]:
+        """``(seq, data or None if damaged)`` of each snapshot, newest first."""
+
     def close(self) -> None:
         """Release the store (commits nothing)."""
 
@@ -92,7 +100,7 @@ class SQLiteStore:
             )
             self._db.execute(f"PRAGMA synchronous={synchronous}")
             tables = {name for (name,) in self._db.execute("SELECT name FROM sqlite_master")}
-            if not {"meta", "journal"} <= tables:  # a new file (a reader writes nothing)
+            if not {"meta", "journal", "snapshots"} <= tables:  # new (a reader writes nothing)
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute(
                     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)"
@@ -101,6 +109,10 @@ class SQLiteStore:
                     "CREATE TABLE IF NOT EXISTS journal "
                     "(seq INTEGER PRIMARY KEY, op TEXT NOT NULL, args TEXT NOT NULL, "
                     "crc INTEGER NOT NULL)"
+                )
+                self._db.execute(
+                    "CREATE TABLE IF NOT EXISTS snapshots "
+                    "(seq INTEGER PRIMARY KEY, crc INTEGER NOT NULL, data TEXT NOT NULL)"
                 )
         except sqlite3.Error as error:
             raise StoreError(f"cannot open the journal {str(self.path)!r}: {error}") from error
@@ -195,6 +207,41 @@ class SQLiteStore:
             self._abort()
             raise self._fail(f"cutting the journal at {seq}", error) from error
         return int(cut)
+
+    def write_snapshot(self, seq: int, data: str, keep: int = 2) -> None:
+        """Store the snapshot taken after record ``seq`` with what is appended, in one
+        transaction (a crash leaves it whole or absent), keeping the ``keep`` newest."""
+        try:
+            if not self._open:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._open = True
+            self._db.execute(
+                "INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?)",
+                (seq, zlib.crc32(data.encode()), data),
+            )
+            self._db.execute(
+                "DELETE FROM snapshots WHERE seq NOT IN "
+                "(SELECT seq FROM snapshots ORDER BY seq DESC LIMIT ?)",
+                (keep,),
+            )
+            self._db.execute("COMMIT")
+            self._open = False
+        except sqlite3.Error as error:
+            self._abort()
+            raise self._fail(f"writing the snapshot at record {seq}", error) from error
+
+    def snapshots(self) -> Iterator[tuple[int, str | None]]:
+        """``(seq, data)`` of each snapshot, newest first; ``data`` is ``None`` where
+        the stored text fails its CRC (a damaged snapshot)."""
+        try:
+            rows = self._db.execute(
+                "SELECT seq, crc, data FROM snapshots ORDER BY seq DESC"
+            ).fetchall()
+        except sqlite3.Error as error:
+            raise self._fail("reading the snapshots", error) from error
+        for seq, crc, data in rows:
+            good = isinstance(data, str) and zlib.crc32(data.encode()) == crc
+            yield int(seq), data if good else None
 
     def close(self) -> None:
         self._abort()

@@ -4,8 +4,9 @@ acknowledged: every view equal, ``check()`` passing, and the next 1,000 commands
 answered with identical events.
 
 Each run starts a worker (``crash_worker``) on a fresh journal with its own workload
-seed and kills it after a random delay, while it writes and commits its journal (a
-per-command commit is most of what it does). The parent counts the acknowledgements
+seed, taking a snapshot every 50 acknowledged commands, and kills it after a random
+delay, while it commits its journal (a per-command commit is most of what it does)
+or writes a snapshot (the test counts those). The parent counts the acknowledgements
 the worker printed; the command in flight when it died may or may not have been
 committed, so the recovered journal must hold that count or one more, and the
 reference router is fed exactly as many accepted commands. The ``ci`` profile
@@ -45,11 +46,16 @@ def reference(seed: int, accepted: int) -> tuple[Router, Workload]:
     return router, workload
 
 
+SNAPSHOT_EVERY = 50
+
+
 def kill_one(path: Path, seed: int, delay: float, sync: str) -> tuple[int, str]:
-    """Start a worker, kill it ``delay`` s after it is ready; acknowledged count."""
+    """Start a worker, kill it ``delay`` s after it is ready: the commands it had
+    acknowledged, and ``"snapshot"`` if it died taking a snapshot, ``"done"`` if it
+    finished first, else ``"journal"``."""
     command = [sys.executable, "-m", "tests.routing.durable.crash_worker"]
     worker = subprocess.Popen(
-        [*command, str(path), str(seed), str(COMMANDS), sync],
+        [*command, str(path), str(seed), str(COMMANDS), sync, str(SNAPSHOT_EVERY)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
@@ -61,8 +67,11 @@ def kill_one(path: Path, seed: int, delay: float, sync: str) -> tuple[int, str]:
     worker.send_signal(signal.SIGKILL)
     worker.wait()
     lines = worker.stdout.read().split()
-    acknowledged = int(lines[-1]) if lines and lines[-1].isdigit() else 0
-    return acknowledged, "done" if "done" in lines else "killed"
+    numbers = [int(line) for line in lines if line.isdigit()]
+    acknowledged = numbers[-1] if numbers else 0
+    if "done" in lines:
+        return acknowledged, "done"
+    return acknowledged, "snapshot" if lines and lines[-1] == "snapshot" else "journal"
 
 
 @pytest.mark.slow
@@ -71,12 +80,13 @@ def test_recovery_after_sigkill_equals_the_acknowledged_commands(tmp_path: Path,
     """Per-command sync: nothing acknowledged is lost. Group commit: what comes back
     is a prefix of what was acknowledged (or one more), never anything else."""
     rng = random.Random(20261204)
-    in_flight_committed = lost = commands = 0
+    in_flight_committed = lost = commands = in_snapshot = 0
     for run in range(KILLS):
         seed = rng.randrange(10**6)
         path = tmp_path / f"journal-{run}.db"
         acknowledged, how = kill_one(path, seed, rng.uniform(0.0, 0.4), sync)
-        assert how == "killed", "the worker finished before it was killed"
+        assert how != "done", "the worker finished before it was killed"
+        in_snapshot += how == "snapshot"
         recovered = DurableRouter.open(path, POLICY)
         journaled = recovered.journaled
         commands += acknowledged
@@ -84,7 +94,14 @@ def test_recovery_after_sigkill_equals_the_acknowledged_commands(tmp_path: Path,
         if sync == "command":
             assert acknowledged <= journaled, (run, acknowledged, journaled)
         lost += max(0, acknowledged - journaled)
-        assert recovered.recovery.cut == 0
+        assert recovered.recovery.cut == 0 and recovered.recovery.skipped == ()
+        assert recovered.recovery.snapshot == (
+            journaled // SNAPSHOT_EVERY * SNAPSHOT_EVERY or None
+        ) or (
+            how == "snapshot"  # the one being written may or may not have been committed
+            and recovered.recovery.snapshot
+            == ((journaled // SNAPSHOT_EVERY - 1) * SNAPSHOT_EVERY or None)
+        ), (run, journaled, recovered.recovery)
         in_flight_committed += journaled > acknowledged
         expected, workload = reference(seed, journaled)
         recovered.check()
@@ -98,6 +115,7 @@ def test_recovery_after_sigkill_equals_the_acknowledged_commands(tmp_path: Path,
             assert (got[0], repr(got[1])) == (want[0], repr(want[1])), (run, step)
         recovered.close()
     print(
-        f"sync={sync}: {KILLS} kills after {commands:,} acknowledged commands in all; the "
-        f"one in flight had been committed in {in_flight_committed}; {lost} acknowledged lost"
+        f"sync={sync}: {KILLS} kills after {commands:,} acknowledged commands in all, "
+        f"{in_snapshot} during a snapshot; the command in flight had been committed in "
+        f"{in_flight_committed}; {lost} acknowledged lost"
     )

@@ -5,8 +5,10 @@ modes, and what opening an existing journal checks."""
 from __future__ import annotations
 
 import math
+import pickle
 import sqlite3
 import time
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,7 +29,7 @@ from routing import (
     TaskState,
     UnknownTaskError,
 )
-from routing.durable import DurableRouter, SQLiteStore, StoreError, UnjournalableError
+from routing.durable import DurableRouter, SQLiteStore, StoreError, UnjournalableError, snapshot
 from routing.durable.codec import decode, dumps, encode, loads
 from routing.durable.store import FORMAT, record_crc
 from tests.oracle import offers_in
@@ -275,3 +277,92 @@ def records(path: Path) -> Iterator[Any]:
     store = SQLiteStore(path)
     yield from store.load()
     store.close()
+
+
+class TestSnapshots:
+    def test_recovery_starts_from_the_newest_snapshot(self, path: Path) -> None:
+        durable = DurableRouter.open(path, snapshot_every=4)
+        centre(durable)  # 6 commands: a snapshot after record 4
+        durable.close()
+        again = DurableRouter.open(path)
+        assert (again.recovery.snapshot, again.recovery.replayed) == (4, 2)
+        again.snapshot()
+        again.advance(50.0)
+        again.close()
+        third = DurableRouter.open(path)
+        assert (third.recovery.snapshot, third.recovery.replayed) == (6, 1)
+        third.check()
+
+    def test_a_damaged_snapshot_falls_back_to_the_one_before(self, path: Path) -> None:
+        durable = DurableRouter.open(path, snapshot_every=2)
+        centre(durable)  # snapshots after records 2, 4 and 6; the two newest are kept
+        twin = Router(Policy())
+        centre(twin)  # type: ignore[arg-type]
+        durable.close()
+        db = sqlite3.connect(path)
+        assert [seq for (seq,) in db.execute("SELECT seq FROM snapshots ORDER BY seq")] == [4, 6]
+        db.execute("UPDATE snapshots SET data = replace(data, '\"T\"', '\"L\"') WHERE seq = 6")
+        db.commit()
+        db.close()
+        again = DurableRouter.open(path)
+        assert (again.recovery.snapshot, again.recovery.replayed) == (4, 2)
+        assert again.recovery.skipped == ("snapshot at record 6: fails its CRC",)
+        ids = ["t1", "t2", "t3"]
+        assert router_view(again, ids) == router_view(twin, ids)  # type: ignore[arg-type]
+
+    def test_another_engines_snapshot_is_refused_and_the_journal_replayed(self, path: Path) -> None:
+        durable = DurableRouter.open(path, snapshot_every=3)
+        centre(durable)
+        durable.close()
+        db = sqlite3.connect(path)
+        for seq, data in db.execute("SELECT seq, data FROM snapshots").fetchall():
+            changed = data.replace('"fingerprint":"', '"fingerprint":"0', 1)
+            db.execute(
+                "UPDATE snapshots SET data = ?, crc = ? WHERE seq = ?",
+                (changed, zlib.crc32(changed.encode()), seq),
+            )
+        db.commit()
+        db.close()
+        again = DurableRouter.open(path)
+        assert (again.recovery.snapshot, again.recovery.replayed) == (None, 6)
+        assert len(again.recovery.skipped) == 2
+        assert "another record layout" in again.recovery.skipped[0]
+
+    def test_a_large_router_snapshots_where_pickle_recurses_too_deep(self) -> None:
+        # 100 agent profiles x 100 waiting requirement groups (issue 12's case)
+        # (each of 100 distinct profiles eligible for each of the 100 groups)
+        router = Router(Policy(offer_timeout=None))
+        common = {f"s{j}": 3 for j in range(100)}
+        for i in range(100):
+            router.add_agent(Agent(f"a{i}", {**common, f"own{i}": 1}, {"chat": 1}), 0.0)
+            router.set_agent_state(f"a{i}", AgentState.AWAY, 0.0)
+        for j in range(100):
+            router.submit(Task(f"t{j}", "chat", Requirement({f"s{j}": 2})), 1.0)
+        with pytest.raises(RecursionError):
+            pickle.dumps(router)
+        copy = snapshot.loads(snapshot.dumps(snapshot.take(router)))
+        copy.check()
+        for i in range(100):
+            assert copy.set_agent_state(f"a{i}", AgentState.AVAILABLE, 2.0) == (
+                router.set_agent_state(f"a{i}", AgentState.AVAILABLE, 2.0)
+            )
+
+    def test_an_object_a_snapshot_cannot_write_is_named(self) -> None:
+        router = Router()
+        router.submit(Task("t1", "voice", attributes={"callback": print}), 0.0)
+        with pytest.raises(snapshot.SnapshotError, match="builtin_function_or_method"):
+            snapshot.take(router)
+
+    def test_what_is_not_a_snapshot_is_refused(self) -> None:
+        for text in ("[", "{}", '{"format": "skills-routing snapshot", "version": 2}'):
+            with pytest.raises(snapshot.SnapshotError):
+                snapshot.loads(text)
+        good = snapshot.take(Router())
+        good["objects"][0] = ["I", "os.system", []]
+        with pytest.raises(snapshot.SnapshotError, match=r"unknown engine class 'os\.system'"):
+            snapshot.restore(good)
+
+    def test_a_bad_cadence_is_refused(self, path: Path) -> None:
+        for every in (0, -1, 2.5, True):
+            with pytest.raises(InvalidInputError, match="snapshot_every"):
+                DurableRouter(SQLiteStore(path), snapshot_every=every)  # type: ignore[arg-type]

@@ -6,7 +6,16 @@ replays the journal into an equal router. See :mod:`routing.durable.router`.
 """
 
 from routing.durable.codec import UnjournalableError
+from routing.durable.postgres import PostgresStore
 from routing.durable.router import DurableRouter, Recovery
 from routing.durable.store import SQLiteStore, Store, StoreError
 
-__all__ = ["DurableRouter", "Recovery", "SQLiteStore", "Store", "StoreError", "UnjournalableError"]
+__all__ = [
+    "DurableRouter",
+    "PostgresStore",
+    "Recovery",
+    "SQLiteStore",
+    "Store",
+    "StoreError",
+    "UnjournalableError",
+]

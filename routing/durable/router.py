@@ -47,6 +47,7 @@ import attrs
 
 from routing.durable import snapshot
 from routing.durable.codec import decode, dumps, encode, loads
+from routing.durable.postgres import PostgresStore
 from routing.durable.store import FORMAT, VERSION, SQLiteStore, Store, StoreError
 from routing.errors import InvalidInputError
 from routing.events import Event
@@ -165,19 +166,23 @@ class DurableRouter:
         group_ms: float = 10.0,
         snapshot_every: int | None = None,
     ) -> DurableRouter:
-        """A durable router on the SQLite journal at path ``target``: a new journal
-        (with ``policy``, or the default) if none is there, else the one there,
-        recovered. ``policy``, if given for an existing journal, must be the one it
-        was written with.
+        """A durable router on the journal at ``target``: a SQLite file path, or a
+        ``postgresql://`` URL (:class:`~routing.durable.postgres.PostgresStore`, with
+        the ``postgres`` extra); a new journal (with ``policy``, or the default) if
+        none is there, else the one there, recovered. ``policy``, if given for an
+        existing journal, must be the one it was written with.
 
         Raises:
             StoreError: the journal cannot be opened or read, or was written by an
                 engine whose journal format this one does not read.
             InvalidInputError: ``policy`` differs from the journal's.
         """
-        return cls(
-            SQLiteStore(target), policy, sync=sync, group_ms=group_ms, snapshot_every=snapshot_every
-        )
+        store: Store
+        if isinstance(target, str) and target.startswith(("postgresql://", "postgres://")):
+            store = PostgresStore(target)
+        else:
+            store = SQLiteStore(target)
+        return cls(store, policy, sync=sync, group_ms=group_ms, snapshot_every=snapshot_every)
 
     @staticmethod
     def _read_header(header: dict[str, str], policy: Policy | None) -> Policy:

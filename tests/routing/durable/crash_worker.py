@@ -2,6 +2,8 @@
 
     python -m tests.routing.durable.crash_worker JOURNAL SEED COMMANDS SYNC SNAPSHOT_EVERY
 
+``JOURNAL`` is a SQLite path, or ``pg:PREFIX:CONNINFO`` for a journal in PostgreSQL.
+
 It prints ``ready`` once the journal is open, then the number of commands the
 durable router has acknowledged after each one it accepted (flushed at once, so the
 parent knows what was acknowledged when it killed the process), ``snapshot`` and
@@ -13,14 +15,19 @@ from __future__ import annotations
 
 import sys
 
-from routing.durable import DurableRouter
+from routing.durable import DurableRouter, PostgresStore
 from tests.routing.durable.workload import POLICY, Workload
 
 
 def main() -> None:
     path, seed, commands, sync = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
     every = int(sys.argv[5])
-    durable = DurableRouter.open(path, POLICY, sync=sync)  # type: ignore[arg-type]
+    if path.startswith("pg:"):  # pg:PREFIX:CONNINFO, a journal in PostgreSQL
+        _, prefix, conninfo = path.split(":", 2)
+        store = PostgresStore(conninfo, prefix=prefix)
+        durable = DurableRouter(store, POLICY, sync=sync)  # type: ignore[arg-type]
+    else:
+        durable = DurableRouter.open(path, POLICY, sync=sync)  # type: ignore[arg-type]
     out = sys.stdout
     out.write("ready\n")
     out.flush()

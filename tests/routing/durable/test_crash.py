@@ -49,7 +49,7 @@ def reference(seed: int, accepted: int) -> tuple[Router, Workload]:
 SNAPSHOT_EVERY = 50
 
 
-def kill_one(path: Path, seed: int, delay: float, sync: str) -> tuple[int, str]:
+def kill_one(path: Path | str, seed: int, delay: float, sync: str) -> tuple[int, str]:
     """Start a worker, kill it ``delay`` s after it is ready: the commands it had
     acknowledged, and ``"snapshot"`` if it died taking a snapshot, ``"done"`` if it
     finished first, else ``"journal"``."""

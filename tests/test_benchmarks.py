@@ -16,7 +16,13 @@ from typing import Any
 import pytest
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
-SCRIPTS = ("bench_churn", "bench_estimate_wait", "bench_router", "bench_simulator")
+SCRIPTS = (
+    "bench_churn",
+    "bench_durable",
+    "bench_estimate_wait",
+    "bench_router",
+    "bench_simulator",
+)
 
 
 @pytest.fixture(scope="module")

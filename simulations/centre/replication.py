@@ -85,7 +85,10 @@ class ContactCentre:
     Every ``sample_every`` seconds (default: a sixth of the reporting interval, at
     least 60 s) each channel's wallboard is sampled into ``samples``. With
     ``estimate_waits`` the router's ``estimate_wait`` of each contact at its arrival
-    is kept in ``estimates`` (by contact id; it changes no record).
+    is kept in ``estimates`` (by contact id; it changes no record). ``router`` makes
+    the router from the policy: a ``Router`` by default, or, say, a
+    ``routing.durable.DurableRouter`` on a journal (slow: the records come out the
+    same).
 
     >>> from simulations.scenario import bundled_scenarios, load_scenario
     >>> scenario = load_scenario(bundled_scenarios()["mmc"])
@@ -103,13 +106,14 @@ class ContactCentre:
         seed: int | None = None,
         sample_every: float | None = None,
         estimate_waits: bool = False,
+        router: Callable[[Policy], Router] = Router,
     ) -> None:
         self.scenario = scenario
         self.policy_name = policy_name
         self.replication = replication
         self.seed = scenario.simulation.seed if seed is None else seed
         self.env = simpy.Environment()
-        self.router = Router(build_policy(scenario, policy_name))
+        self.router = router(build_policy(scenario, policy_name))
         settings = scenario.simulation
         self.window = settings.window
         self.sample_every = sample_every or max(60.0, settings.interval / 6)

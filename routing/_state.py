@@ -59,6 +59,7 @@ class LiveTask:
 
     __slots__ = (
         "agent",
+        "agent_time",
         "answered_at",
         "arrived_at",
         "base",
@@ -69,6 +70,7 @@ class LiveTask:
         "entry",
         "expires_at",
         "group",
+        "held_since",
         "high_value",
         "holder",
         "indexed_channel",
@@ -132,6 +134,10 @@ class LiveTask:
         self.came_back = False
         self.wrap_until: float | None = None  # the end of its wrap-up, in WRAP_UP
         self.answered_at: float | None = None  # its first accept (``routing.stats``)
+        # agent time (``routing.stats``): since when agents have held it without a
+        # break, and the agent-seconds before that (held until a cold transfer)
+        self.held_since = 0.0
+        self.agent_time = 0.0
         # the channel whose arrival heap holds an entry for it (``TaskQueue.oldest``)
         self.indexed_channel: str | None = None
 

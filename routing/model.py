@@ -84,6 +84,16 @@ _MAX_SPAN: Final = math.nextafter(MAX_INSTANT, 0.0)
 _REALS = (numbers.Real, decimal.Decimal)
 
 
+def shown(value: object) -> str:
+    """``repr(value)`` for an error message, or a description where ``repr`` itself
+    fails (an int of more digits than Python turns into text)."""
+    try:
+        return repr(value)
+    except ValueError:
+        bits = value.bit_length() if isinstance(value, int) else None
+        return f"<{type(value).__name__} of {bits} bits>" if bits else type(value).__name__
+
+
 def to_float(
     name: str, value: object, error: type[InvalidInputError] = InvalidDurationError
 ) -> float:
@@ -102,17 +112,17 @@ def to_float(
         if -_FLOAT_MAX <= value <= _FLOAT_MAX:
             return float(value)
     elif is_bool(value) or not isinstance(value, _REALS):
-        raise error(f"{name} {value!r} is not a number")
+        raise error(f"{name} {shown(value)} is not a number")
     try:
         result = float(value)
     except OverflowError:  # an int or a Fraction beyond the largest float
-        raise error(f"{name} {value!r} is too large: beyond the largest float") from None
+        raise error(f"{name} {shown(value)} is too large: beyond the largest float") from None
     except ValueError:  # a signalling Decimal NaN
-        raise error(f"{name} {value!r} must be finite") from None
+        raise error(f"{name} {shown(value)} must be finite") from None
     if not math.isfinite(result):
         if isinstance(value, decimal.Decimal) and value.is_finite():
-            raise error(f"{name} {value!r} is too large: beyond the largest float")
-        raise error(f"{name} {value!r} must be finite")
+            raise error(f"{name} {shown(value)} is too large: beyond the largest float")
+        raise error(f"{name} {shown(value)} must be finite")
     return result
 
 
@@ -137,7 +147,7 @@ def check_value(name: str, value: float) -> float:
     result = to_float(name, value)
     if not -MAX_VALUE <= result <= MAX_VALUE:
         raise ScoreOverflowError(
-            f"{name} {value!r} is beyond MAX_VALUE = 2**500 (~3.3e150): times a policy "
+            f"{name} {shown(value)} is beyond MAX_VALUE = 2**500 (~3.3e150): times a policy "
             "weight, a score could overflow to infinity and the task would never be offered"
         )
     return result
@@ -153,7 +163,7 @@ def check_instant(name: str, value: float) -> float:
     result = to_float(name, value)
     if not -MAX_INSTANT < result < MAX_INSTANT:
         raise InvalidDurationError(
-            f"{name} {value!r} is beyond MAX_INSTANT = ±2**42 s (~139,000 years): float "
+            f"{name} {shown(value)} is beyond MAX_INSTANT = ±2**42 s (~139,000 years): float "
             "seconds that far out are not exact to 1 ms"
         )
     return result
@@ -168,19 +178,19 @@ def check_duration(name: str, value: float, *, zero: bool = True) -> float:
     """
     result = to_float(name, value)
     if result < 0:
-        raise InvalidDurationError(f"{name} {value!r} must be finite and non-negative")
+        raise InvalidDurationError(f"{name} {shown(value)} must be finite and non-negative")
     if result == 0 and zero:
         return 0.0
     if result == 0:
-        raise InvalidDurationError(f"{name} {value!r} must be positive")
+        raise InvalidDurationError(f"{name} {shown(value)} must be positive")
     if result < MIN_DURATION:
         raise InvalidDurationError(
-            f"{name} {value!r} is shorter than MIN_DURATION = 1 ms: added to an instant "
+            f"{name} {shown(value)} is shorter than MIN_DURATION = 1 ms: added to an instant "
             "it may round away, and a slope over it may overflow"
         )
     if result >= MAX_INSTANT:
         raise InvalidDurationError(
-            f"{name} {value!r} is not below MAX_INSTANT = 2**42 s (~139,000 years)"
+            f"{name} {shown(value)} is not below MAX_INSTANT = 2**42 s (~139,000 years)"
         )
     return result
 
@@ -201,7 +211,7 @@ def to_bool(name: str, value: object) -> bool:
         return value
     if is_bool(value):
         return bool(value)
-    raise InvalidTypeError(f"{name} {value!r} must be a bool")
+    raise InvalidTypeError(f"{name} {shown(value)} must be a bool")
 
 
 def to_int(value: object) -> int | None:
@@ -223,7 +233,7 @@ def check_id(name: str, value: object) -> str:
     """
     if isinstance(value, str) and value:
         return value if value.__class__ is str else str.__str__(value)
-    raise InvalidIdError(f"{name} {value!r} must be a non-empty string")
+    raise InvalidIdError(f"{name} {shown(value)} must be a non-empty string")
 
 
 def _plain_between(value: object, low: float, high: float) -> bool:
@@ -250,7 +260,7 @@ def normalise_skills(value: SkillsLike) -> Skills:
     if isinstance(value, Mapping):
         pairs = list(value.items())
     elif isinstance(value, str | bytes) or not isinstance(value, Iterable):
-        raise InvalidTypeError(f"skills {value!r} must be a mapping of skill to level")
+        raise InvalidTypeError(f"skills {shown(value)} must be a mapping of skill to level")
     else:
         pairs = list(value)
     seen: set[str] = set()
@@ -297,7 +307,7 @@ def _steps(value: Iterable[RelaxStep]) -> tuple[RelaxStep, ...]:
     if value.__class__ is tuple and not value:
         return ()  # the usual case
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):
-        raise InvalidTypeError(f"relaxation steps {value!r} must be an iterable of RelaxStep")
+        raise InvalidTypeError(f"relaxation steps {shown(value)} must be an iterable of RelaxStep")
     steps = tuple(value)
     for step in steps:
         if not isinstance(step, RelaxStep):
@@ -397,7 +407,7 @@ def _ids(value: Iterable[str]) -> tuple[str, ...]:
         return ()  # the usual case
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):
         raise InvalidTypeError(
-            f"preferred_agents {value!r} must be an iterable of agent ids, not a single id"
+            f"preferred_agents {shown(value)} must be an iterable of agent ids, not a single id"
         )
     ids = tuple(value)
     if not all(agent_id.__class__ is str and agent_id for agent_id in ids):
@@ -520,7 +530,7 @@ def _capacity(value: Mapping[str, int]) -> tuple[tuple[str, int], ...]:
     ):  # the stored form itself (``attrs.evolve`` of an agent)
         value = dict(value)
     if not isinstance(value, Mapping):
-        raise InvalidTypeError(f"capacity {value!r} must be a mapping of channel to slots")
+        raise InvalidTypeError(f"capacity {shown(value)} must be a mapping of channel to slots")
     pairs = []
     for channel, slots in value.items():
         if not (channel.__class__ is str and channel):

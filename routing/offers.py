@@ -17,7 +17,7 @@ from __future__ import annotations
 from routing._state import LiveAgent, LiveTask
 from routing.errors import OfferExpiredError, UnknownOfferError
 from routing.events import Event, new_offered
-from routing.model import Offer, TaskState, new_offer, new_score_terms
+from routing.model import Offer, TaskState, new_offer, new_score_terms, shown
 from routing.policy import Policy
 from routing.timers import Timers
 
@@ -51,7 +51,7 @@ class Offers:
         """
         found = self.open.get(offer_id)
         if found is None:
-            raise UnknownOfferError(f"offer {offer_id!r} is not open")
+            raise UnknownOfferError(f"offer {shown(offer_id)} is not open")
         return found
 
     def answerable(self, offer_id: int, now: float) -> OpenOffer:
@@ -63,7 +63,7 @@ class Offers:
         """
         found = self.open.get(offer_id)  # ``get`` inline: once per accept and decline
         if found is None:
-            raise UnknownOfferError(f"offer {offer_id!r} is not open")
+            raise UnknownOfferError(f"offer {shown(offer_id)} is not open")
         offer = found[0]
         if offer.expires_at is not None and offer.expires_at <= now:
             raise OfferExpiredError(

@@ -165,6 +165,7 @@ from routing.model import (
     check_id,
     check_instant,
     satisfies,
+    shown,
     to_bool,
     to_float,
     to_int,
@@ -231,7 +232,7 @@ def _offer_id(value: object) -> int:
     """``value`` as a plain ``int`` offer id (numpy integers too, but no bool)."""
     offer_id = to_int(value)
     if offer_id is None:
-        raise InvalidIdError(f"offer id {value!r} must be an integer")
+        raise InvalidIdError(f"offer id {shown(value)} must be an integer")
     return offer_id
 
 
@@ -580,10 +581,12 @@ class Router:
             rec.offer_id = None
             rec.declined_by = None  # exclusions no longer matter (their timers go stale)
             rec.expires_at = None  # nor does its ttl (its timer goes stale)
-            if rec.answered_at is None:  # its first answer (not a transfer's hand-over)
-                rec.answered_at = now
-                task = rec.task
-                self._log.answer(task.channel, now - rec.arrived_at, task.sla_target, now)
+            if rec.holder is None:  # held by agents again (not a warm hand-over)
+                rec.held_since = now
+                if rec.answered_at is None:  # its first answer
+                    rec.answered_at = now
+                    task = rec.task
+                    self._log.answer(task.channel, now - rec.arrived_at, task.sla_target, now)
             events.append(new_accepted(rec.task.id, agent.id, offer_id, now))
             if rec.holder is not None:
                 self._let_holder_go(rec, now, events)
@@ -817,6 +820,7 @@ class Router:
                 rec.declined_by = {agent.id: math.inf}  # it is not offered its own task
             else:
                 agent.release(rec)
+                rec.agent_time += now - rec.held_since  # back in the queue: no agent's
                 self._pool.set_idle_since(agent, now)
                 self._pool.reindex(agent)
             rec.preferred = frozenset() if to_agent is None else frozenset((to_agent,))
@@ -1191,14 +1195,12 @@ class Router:
                 if satisfies(profile.skill_map, skills):
                     eligible |= profile.mask
             eligible &= pool.on_channel.get(channel, 0)
+            preferred = 0  # its preferred agents in the pool, while its window lasts
             if task.preferred_agents and arrived_at + task.preferred_window > now:
-                preferred = 0
                 for agent_id in task.preferred_agents:
                     rec = pool.agents.get(agent_id)
                     preferred |= 0 if rec is None else rec.bit
-                first = eligible & preferred  # the agents it may go to at once
-            else:
-                first = eligible
+            first = eligible & preferred if preferred else eligible  # who may take it now
             serving = eligible & pool.available
             servers = sum(
                 pool.by_slot[bit.bit_length() - 1].capacity[channel] for bit in _bits(serving)
@@ -1215,7 +1217,10 @@ class Router:
                 for rec in self._queue.waiting()
                 if rec.task.channel == channel and self._score_at(rec, now) >= score
             )
-            seconds = None if mu is None else expected_wait(ahead, servers, mu, theta)
+            if servers == 0:
+                seconds: float | None = math.inf  # nobody available could serve it
+            else:
+                seconds = None if mu is None else expected_wait(ahead, servers, mu, theta)
             return WaitEstimate(seconds, ahead, servers, mu, theta)
         finally:
             self._busy = None
@@ -1513,8 +1518,7 @@ class Router:
         del self._tasks[rec.task.id]
         rec.state = _COMPLETED
         self._pool.set_idle_since(agent, at)
-        assert rec.answered_at is not None
-        self._log.complete(rec.task.channel, at - rec.answered_at, at)
+        self._log.complete(rec.task.channel, rec.agent_time + (at - rec.held_since), at)
 
     def _finish(self, rec: LiveTask, agent: LiveAgent, now: float, events: list[Event]) -> None:
         """:meth:`_leave` at ``now``, then ``agent`` takes its next work."""

@@ -118,8 +118,8 @@ class WaitEstimate:
 
     Attributes:
         seconds: the expected wait; 0 when an agent could take it at once;
-            ``math.inf`` when no agent slot serves it and nobody abandons; ``None``
-            when no task of its channel completed in the horizon (no service rate).
+            ``math.inf`` when no available agent could serve it; else ``None`` when
+            no task of its channel completed in the horizon (no service rate yet).
         ahead: waiting tasks of its channel that it would wait behind (score at
             least its own).
         servers: agent slots on its channel of the available agents that could take

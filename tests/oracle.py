@@ -195,6 +195,10 @@ class OracleTask:
     wrap_until: float | None = None
     """While in wrap-up: when it ends (``inf``: when ended by a call)."""
     answered_at: float | None = None
+    held_since: float = 0.0
+    """Since when agents have held it without a break (cold transfers break it)."""
+    agent_time: float = 0.0
+    """Agent-seconds it was held before ``held_since``."""
     """Its first accept (the live statistics)."""
 
 
@@ -709,6 +713,8 @@ class OracleRouter:
         t.offer_id = None
         t.declined_by.clear()
         t.expires_at = None
+        if t.holder_id is None:
+            t.held_since = now
         if t.answered_at is None:
             t.answered_at = now
             self.history.append(
@@ -789,7 +795,14 @@ class OracleRouter:
         agent_id = t.agent_id
         assert agent_id is not None and t.answered_at is not None
         self.history.append(
-            ("completed", at, t.task.channel, at - t.answered_at, t.task.sla_target, False)
+            (
+                "completed",
+                at,
+                t.task.channel,
+                t.agent_time + (at - t.held_since),
+                t.task.sla_target,
+                False,
+            )
         )
         del self.tasks[t.task.id]
         t.state = TaskState.COMPLETED
@@ -883,6 +896,7 @@ class OracleRouter:
             t.declined_by = {agent_id: math.inf}
         else:
             self.agents[agent_id].idle_since = now
+            t.agent_time += now - t.held_since
         t.preferred = set() if to_agent is None else {to_agent}
         t.preferred_until = now + window
         self._place(t, now, events)
@@ -1121,8 +1135,9 @@ class OracleRouter:
         theta = len(abandoned) / exposure if abandoned and exposure > 0 else 0.0
         loads = self.loads()
         first = able
-        if task.preferred_agents and arrived_at + task.preferred_window > now:
-            first = [ag for ag in able if ag.agent.id in task.preferred_agents]
+        known = [a for a in task.preferred_agents if a in self.agents]
+        if known and arrived_at + task.preferred_window > now:
+            first = [ag for ag in able if ag.agent.id in known]
         for ag in first:
             name = ag.agent.routing_profile
             delay = 0.0
@@ -1141,7 +1156,9 @@ class OracleRouter:
             if t.task.channel == channel and self.score_at(t, now) >= score
         )
         seconds: float | None = None
-        if mu is not None:
+        if servers == 0:
+            seconds = math.inf
+        elif mu is not None:
             rates = [servers * mu + j * theta for j in range(ahead + 1)]
             seconds = math.inf if min(rates) <= 0 else sum(1 / r for r in rates)
         return WaitEstimate(seconds, ahead, servers, mu, theta)

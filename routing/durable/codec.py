@@ -10,13 +10,15 @@ are written in an explicit form that decodes to equal objects of the same types:
   ``{"$frozenset": [...]}`` / ``{"$set": [...]}`` (sorted by their encoding, so equal
   sets encode equally);
 * a mapping as ``{"$map": [[key, value], ...]}`` (keys of any encodable type, in
-  insertion order);
+  insertion order; it reads back as a ``dict``, whatever mapping it was);
 * an enum of the model (``AgentState``, ``TaskState``) as ``{"$enum": name, "value":
   value}``;
 * a model value (``Task``, ``Agent``, ``Requirement``, ``RelaxStep``, ``Customer``,
   ``Policy``, ``RoutingProfile``) as ``{"$": class name, field: value, ...}``, built
   again through its constructor, so decoding validates what it reads.
 
+Values nest at most :data:`MAX_DEPTH` deep and integers have at most
+:data:`MAX_INT_BITS` bits, so that what is written reads back in any process.
 Anything else (a ``Task.attributes`` value that is an arbitrary object, say) cannot be
 journaled: :func:`encode` raises :class:`~routing.errors.InvalidInputError` naming the
 path to it, before the durable router changes anything.
@@ -47,14 +49,28 @@ class UnjournalableError(InvalidInputError):
     """A value the journal cannot write (and so the durable router will not accept)."""
 
 
-def encode(value: object, path: str = "value") -> Any:
+MAX_DEPTH = 64
+"""Values nest at most this deep (a journal must read back in any process)."""
+MAX_INT_BITS = 10_000
+"""Integers are at most this many bits (about 3,000 digits: below the limit Python puts
+on converting an int to text, so every process reads them back)."""
+
+
+def encode(value: object, path: str = "value", depth: int = 0) -> Any:
     """``value`` in the journal's JSON form (see the module docstring).
 
     Raises:
         UnjournalableError: naming the path to the first value it cannot write.
     """
-    if value is None or value.__class__ in (bool, int, str, float):
+    if value is None or value.__class__ in (bool, str, float):
         return value
+    if value.__class__ is int:
+        if value.bit_length() > MAX_INT_BITS:
+            raise UnjournalableError(f"{path}: an integer of over {MAX_INT_BITS} bits")
+        return value
+    if depth >= MAX_DEPTH:
+        raise UnjournalableError(f"{path}: nested more than {MAX_DEPTH} deep")
+    depth += 1
     if isinstance(value, enum.Enum):
         name = value.__class__.__name__
         if _ENUMS.get(name) is not value.__class__:
@@ -64,22 +80,22 @@ def encode(value: object, path: str = "value") -> Any:
     if _CLASSES.get(name) is value.__class__:
         fields: dict[str, Any] = {"$": name}
         for field in attrs.fields(type(value)):  # type: ignore[arg-type]
-            fields[field.name] = encode(getattr(value, field.name), f"{path}.{field.name}")
+            fields[field.name] = encode(getattr(value, field.name), f"{path}.{field.name}", depth)
         return fields
     if isinstance(value, list) and value.__class__ is list:
-        return [encode(item, f"{path}[{i}]") for i, item in enumerate(value)]
+        return [encode(item, f"{path}[{i}]", depth) for i, item in enumerate(value)]
     if isinstance(value, tuple) and value.__class__ is tuple:
-        return {"$tuple": [encode(item, f"{path}[{i}]") for i, item in enumerate(value)]}
+        return {"$tuple": [encode(item, f"{path}[{i}]", depth) for i, item in enumerate(value)]}
     if isinstance(value, frozenset | set) and value.__class__ in (frozenset, set):
         items = sorted(
-            (encode(item, f"{path} item") for item in value),
+            (encode(item, f"{path} item", depth) for item in value),
             key=lambda item: json.dumps(item, sort_keys=True),
         )
         return {"$frozenset" if value.__class__ is frozenset else "$set": items}
     if isinstance(value, Mapping):
         return {
             "$map": [
-                [encode(key, f"{path} key"), encode(item, f"{path}[{key!r}]")]
+                [encode(key, f"{path} key", depth), encode(item, f"{path}[{key!r}]", depth)]
                 for key, item in value.items()
             ]
         }

@@ -35,8 +35,10 @@ sequence or failing its CRC) is cut and reported in :attr:`recovery`, never repl
 
 from __future__ import annotations
 
+import decimal
 import json
 import math
+import numbers
 import threading
 import time
 from collections.abc import Callable
@@ -46,10 +48,10 @@ from typing import Any, Literal
 import attrs
 
 from routing.durable import snapshot
-from routing.durable.codec import decode, dumps, encode, loads
+from routing.durable.codec import UnjournalableError, decode, dumps, encode, loads
 from routing.durable.postgres import PostgresStore
 from routing.durable.store import FORMAT, VERSION, SQLiteStore, Store, StoreError
-from routing.errors import InvalidInputError
+from routing.errors import InvalidInputError, RoutingError
 from routing.events import Event
 from routing.model import (
     Agent,
@@ -60,6 +62,9 @@ from routing.model import (
     Requirement,
     Task,
     TaskState,
+    check_id,
+    check_instant,
+    is_bool,
     to_bool,
     to_int,
 )
@@ -150,6 +155,7 @@ class DurableRouter:
         self._router = Router(self.policy)
         self._seq = 0
         self.recovery = self._replay()
+        self.snapshot_error: str | None = None  # why the last scheduled snapshot failed
         self._flusher: threading.Thread | None = None
         self._stop = threading.Event()  # set by close: the flusher ends
         if sync == "group":
@@ -214,7 +220,7 @@ class DurableRouter:
         began = time.perf_counter()
         store = self._store
         skipped: list[str] = []
-        start = 0
+        start, used = 0, None
         for seq, data in store.snapshots():
             if data is None:
                 skipped.append(f"snapshot at record {seq}: fails its CRC")
@@ -227,7 +233,7 @@ class DurableRouter:
             if restored.policy != self.policy:
                 skipped.append(f"snapshot at record {seq}: another policy")
                 continue
-            self._router, start = restored, seq
+            self._router, start, used = restored, seq, seq
             break
         self._seq = start
         router = self._router
@@ -250,7 +256,7 @@ class DurableRouter:
             cut,
             bad if cut else None,
             time.perf_counter() - began,
-            start or None,
+            used,
             tuple(skipped),
         )
 
@@ -271,12 +277,29 @@ class DurableRouter:
         if self._closed is not None:
             raise StoreError(f"the durable router is closed: {self._closed}")
 
-    def _run(self, op: str, call: Callable[[], Any], args: Callable[[], dict[str, Any]]) -> Any:
-        """Run ``call`` on the in-memory router, then journal ``args()`` (its canonical
-        arguments, read after the call) as record ``op``."""
+    def _run(self, op: str, raw: dict[str, Any], canonical: Callable[[], dict[str, Any]]) -> Any:
+        """Journal and run command ``op``.
+
+        ``canonical()`` gives its arguments as the router keeps them (``now`` a plain
+        float, ids plain strings), checked with the router's own conversions. They are
+        encoded (refused here, before anything changes, if the journal cannot hold
+        them), decoded again, and the router runs *the decoded* arguments: what it ran
+        is exactly what a replay will run (a ``Task``'s attributes are the journal's
+        copy, not the caller's dict, which it may change later). Where a conversion
+        refuses the arguments, the router is called with them as given, so it raises
+        its own precise error.
+        """
         self._check_open()
-        result = call()
-        text = json.dumps({k: encode(v) for k, v in args().items()}, separators=(",", ":"))
+        try:
+            kwargs = canonical()
+        except (RoutingError, TypeError, ValueError, OverflowError) as error:
+            getattr(self._router, op)(**raw)  # raises the router's own error
+            self._rebuild_after_failure()  # it did not: undo, and refuse
+            raise UnjournalableError(f"{op}: its arguments cannot be journaled") from error
+        text = json.dumps(
+            {name: encode(value, name) for name, value in kwargs.items()}, separators=(",", ":")
+        )
+        result = getattr(self._router, op)(**_decoded(text))  # bad input raises here
         with self._lock:
             seq = self._seq + 1
             try:
@@ -290,39 +313,55 @@ class DurableRouter:
                     elif now - self._pending_since >= self.group_ms / 1000:
                         self._store.commit()
                         self._pending_since = None
-            except StoreError:
+            except BaseException:
                 self._rebuild_after_failure()
                 raise
             self._seq = seq
             if self.snapshot_every is not None and seq % self.snapshot_every == 0:
-                self._write_snapshot()
+                try:
+                    self._snapshot_now()
+                    self.snapshot_error = None
+                except StoreError as error:  # the command stands; only the snapshot failed
+                    self.snapshot_error = str(error)
+                except snapshot.SnapshotError as error:
+                    self.snapshot_error = str(error)
         return result
 
-    def _write_snapshot(self) -> None:
-        """Snapshot the in-memory router after record ``_seq`` (lock held)."""
+    def _snapshot_now(self) -> None:
+        """Commit what is pending, then write a snapshot after record ``_seq`` in a
+        transaction of its own (lock held). A failed commit rebuilds the router from
+        the store and raises; a failed snapshot raises and changes nothing."""
+        try:
+            self._store.commit()
+            self._pending_since = None
+        except StoreError:
+            self._rebuild_after_failure()
+            raise
         text = snapshot.dumps(snapshot.take(self._router))
         try:
             self._store.write_snapshot(self._seq, text)
-            self._pending_since = None  # it committed the records before it too
         except StoreError:
-            self._rebuild_after_failure()
+            self._store.rollback()  # only the snapshot was in the transaction
             raise
 
     def snapshot(self) -> None:
         """Snapshot the router now (committing every journaled command first), so
         that recovery replays only what comes after. ``snapshot_every`` does this every
-        so many commands.
+        so many commands, where a failure does not fail the command that triggered
+        it: it is kept in :attr:`snapshot_error` (``None`` after a snapshot succeeds).
 
         Raises:
-            StoreError: the store failed (the router is then rebuilt from it).
+            StoreError: the store failed; if the commit failed, the router is rebuilt
+                from the store, else nothing changed.
             SnapshotError: the router holds a value a snapshot cannot write.
         """
         self._check_open()
         with self._lock:
-            self._write_snapshot()
+            self._snapshot_now()
 
     def _rebuild_after_failure(self) -> None:
-        """The store failed mid-command: make the in-memory router what the store holds."""
+        """A command failed after the router ran it: make the router what the store
+        holds (or close, if the store cannot be read)."""
         self._store.rollback()
         self._pending_since = None
         try:
@@ -330,7 +369,11 @@ class DurableRouter:
             self._seq = 0
             self.recovery = self._replay()
         except StoreError as error:
-            self._closed = f"the store failed and could not be read back: {error}"
+            self._close_for(f"the store failed and could not be read back: {error}")
+
+    def _close_for(self, reason: str) -> None:
+        self._closed = reason
+        self._router = _Closed(reason)  # type: ignore[assignment]
 
     def _flush_loop(self) -> None:
         while not self._stop.wait(self.group_ms / 1000 / 2):
@@ -344,99 +387,90 @@ class DurableRouter:
                 except StoreError:
                     pass  # the next call meets the failure and rebuilds
 
-    def _checked(self, value: object, name: str) -> object:
-        """``value`` if the journal can write it (raises before anything changes)."""
-        encode(value, name)
-        return value
-
     def add_agent(self, agent: Agent, now: float) -> list[Event]:
         """:meth:`Router.add_agent`, journaled."""
-        self._checked(agent, "agent")
-        r = self._router
         return self._run(  # type: ignore[no-any-return]
-            "add_agent", lambda: r.add_agent(agent, now), lambda: {"agent": agent, "now": r.now}
+            "add_agent", {"agent": agent, "now": now}, lambda: {"agent": agent, "now": _now(now)}
         )
 
     def remove_agent(self, agent_id: str, now: float) -> list[Event]:
         """:meth:`Router.remove_agent`, journaled."""
-        r = self._router
         return self._run(  # type: ignore[no-any-return]
             "remove_agent",
-            lambda: r.remove_agent(agent_id, now),
-            lambda: {"agent_id": agent_id, "now": r.now},
+            {"agent_id": agent_id, "now": now},
+            lambda: {"agent_id": check_id("agent id", agent_id), "now": _now(now)},
         )
 
     def set_agent_state(
         self, agent_id: str, state: AgentState, now: float, reason: str | None = None
     ) -> list[Event]:
         """:meth:`Router.set_agent_state`, journaled."""
-        r = self._router
+        raw = {"agent_id": agent_id, "state": state, "now": now, "reason": reason}
         return self._run(  # type: ignore[no-any-return]
             "set_agent_state",
-            lambda: r.set_agent_state(agent_id, state, now, reason),
-            lambda: {"agent_id": agent_id, "state": state, "now": r.now, "reason": reason},
+            raw,
+            lambda: {
+                "agent_id": check_id("agent id", agent_id),
+                "state": state,
+                "now": _now(now),
+                "reason": _optional("reason", reason),
+            },
         )
 
     def update_agent(self, agent: Agent, now: float) -> list[Event]:
         """:meth:`Router.update_agent`, journaled."""
-        self._checked(agent, "agent")
-        r = self._router
         return self._run(  # type: ignore[no-any-return]
             "update_agent",
-            lambda: r.update_agent(agent, now),
-            lambda: {"agent": agent, "now": r.now},
+            {"agent": agent, "now": now},
+            lambda: {"agent": agent, "now": _now(now)},
         )
 
     def submit(self, task: Task, now: float) -> list[Event]:
         """:meth:`Router.submit`, journaled. ``task.attributes`` must be journalable
-        (:mod:`routing.durable.codec`), or it is refused before anything changes."""
-        self._checked(task, "task")
-        r = self._router
+        (:mod:`routing.durable.codec`), or it is refused before anything changes; the
+        router keeps the journal's copy of them."""
         return self._run(  # type: ignore[no-any-return]
-            "submit", lambda: r.submit(task, now), lambda: {"task": task, "now": r.now}
+            "submit", {"task": task, "now": now}, lambda: {"task": task, "now": _now(now)}
         )
 
     def accept(self, offer_id: int, now: float) -> list[Event]:
         """:meth:`Router.accept`, journaled."""
-        r = self._router
         return self._run(  # type: ignore[no-any-return]
             "accept",
-            lambda: r.accept(offer_id, now),
-            lambda: {"offer_id": to_int(offer_id), "now": r.now},
+            {"offer_id": offer_id, "now": now},
+            lambda: {"offer_id": _offer(offer_id), "now": _now(now)},
         )
 
     def decline(self, offer_id: int, now: float) -> list[Event]:
         """:meth:`Router.decline`, journaled."""
-        r = self._router
         return self._run(  # type: ignore[no-any-return]
             "decline",
-            lambda: r.decline(offer_id, now),
-            lambda: {"offer_id": to_int(offer_id), "now": r.now},
+            {"offer_id": offer_id, "now": now},
+            lambda: {"offer_id": _offer(offer_id), "now": _now(now)},
         )
 
     def complete(
         self, task_id: str, now: float, resolved: bool = True, wrap_up: float | None = None
     ) -> list[Event]:
         """:meth:`Router.complete`, journaled."""
-        r = self._router
+        raw = {"task_id": task_id, "now": now, "resolved": resolved, "wrap_up": wrap_up}
         return self._run(  # type: ignore[no-any-return]
             "complete",
-            lambda: r.complete(task_id, now, resolved, wrap_up),
+            raw,
             lambda: {
-                "task_id": task_id,
-                "now": r.now,
+                "task_id": check_id("task id", task_id),
+                "now": _now(now),
                 "resolved": to_bool("resolved", resolved),
-                "wrap_up": None if wrap_up is None else float(wrap_up),
+                "wrap_up": None if wrap_up is None else _real(wrap_up),
             },
         )
 
     def end_wrap_up(self, task_id: str, now: float) -> list[Event]:
         """:meth:`Router.end_wrap_up`, journaled."""
-        r = self._router
         return self._run(  # type: ignore[no-any-return]
             "end_wrap_up",
-            lambda: r.end_wrap_up(task_id, now),
-            lambda: {"task_id": task_id, "now": r.now},
+            {"task_id": task_id, "now": now},
+            lambda: {"task_id": check_id("task id", task_id), "now": _now(now)},
         )
 
     def transfer(
@@ -450,68 +484,69 @@ class DurableRouter:
         window: float = 30.0,
     ) -> list[Event]:
         """:meth:`Router.transfer`, journaled."""
-        self._checked(requirement, "requirement")
-        r = self._router
+        raw = {
+            "task_id": task_id,
+            "now": now,
+            "to_agent": to_agent,
+            "requirement": requirement,
+            "warm": warm,
+            "window": window,
+        }
         return self._run(  # type: ignore[no-any-return]
             "transfer",
-            lambda: r.transfer(
-                task_id, now, to_agent, requirement=requirement, warm=warm, window=window
-            ),
+            raw,
             lambda: {
-                "task_id": task_id,
-                "now": r.now,
-                "to_agent": to_agent,
+                "task_id": check_id("task id", task_id),
+                "now": _now(now),
+                "to_agent": _optional("agent id", to_agent),
                 "requirement": requirement,
                 "warm": to_bool("warm", warm),
-                "window": float(window),
+                "window": _real(window),
             },
         )
 
     def update_task(self, task: Task, now: float) -> list[Event]:
         """:meth:`Router.update_task`, journaled."""
-        self._checked(task, "task")
-        r = self._router
         return self._run(  # type: ignore[no-any-return]
-            "update_task", lambda: r.update_task(task, now), lambda: {"task": task, "now": r.now}
+            "update_task", {"task": task, "now": now}, lambda: {"task": task, "now": _now(now)}
         )
 
     def convert_to_callback(
         self, task_id: str, now: float, channel: str = "callback", not_before: float | None = None
     ) -> list[Event]:
         """:meth:`Router.convert_to_callback`, journaled."""
-        r = self._router
+        raw = {"task_id": task_id, "now": now, "channel": channel, "not_before": not_before}
         return self._run(  # type: ignore[no-any-return]
             "convert_to_callback",
-            lambda: r.convert_to_callback(task_id, now, channel, not_before),
+            raw,
             lambda: {
-                "task_id": task_id,
-                "now": r.now,
-                "channel": channel,
-                "not_before": None if not_before is None else float(not_before),
+                "task_id": check_id("task id", task_id),
+                "now": _now(now),
+                "channel": check_id("channel", channel),
+                "not_before": None if not_before is None else _real(not_before),
             },
         )
 
     def cancel(self, task_id: str, now: float) -> list[Event]:
         """:meth:`Router.cancel`, journaled."""
-        r = self._router
         return self._run(  # type: ignore[no-any-return]
-            "cancel", lambda: r.cancel(task_id, now), lambda: {"task_id": task_id, "now": r.now}
+            "cancel",
+            {"task_id": task_id, "now": now},
+            lambda: {"task_id": check_id("task id", task_id), "now": _now(now)},
         )
 
     def advance(self, now: float) -> list[Event]:
         """:meth:`Router.advance`, journaled."""
-        r = self._router
         return self._run(  # type: ignore[no-any-return]
-            "advance", lambda: r.advance(now), lambda: {"now": r.now}
+            "advance", {"now": now}, lambda: {"now": _now(now)}
         )
 
     def forget_customer(self, customer_id: str) -> None:
         """:meth:`Router.forget_customer`, journaled."""
-        r = self._router
         self._run(
             "forget_customer",
-            lambda: r.forget_customer(customer_id),
-            lambda: {"customer_id": customer_id},
+            {"customer_id": customer_id},
+            lambda: {"customer_id": check_id("customer id", customer_id)},
         )
 
     # -- durability ------------------------------------------------------------------
@@ -534,7 +569,7 @@ class DurableRouter:
         try:
             self.flush()
         finally:
-            self._closed = "close() was called"
+            self._close_for("close() was called")
             self._stop.set()
             if self._flusher is not None:
                 self._flusher.join()
@@ -625,3 +660,43 @@ class DurableRouter:
     def check(self) -> None:
         """:meth:`Router.check`."""
         self._router.check()
+
+
+def _decoded(text: str) -> dict[str, Any]:
+    """The keyword arguments a journal record's text holds."""
+    return {name: decode(value) for name, value in json.loads(text).items()}
+
+
+def _now(value: object) -> float:
+    return check_instant("now", value)  # type: ignore[arg-type]
+
+
+def _real(value: object) -> float:
+    """A real number as the plain float the router keeps (inf allowed: the router
+    decides what it accepts)."""
+    if value.__class__ is float:
+        return value
+    if is_bool(value) or not isinstance(value, numbers.Real | decimal.Decimal):
+        raise TypeError(f"{value!r} is not a number")
+    return float(value)
+
+
+def _offer(value: object) -> int:
+    found = to_int(value)
+    if found is None:
+        raise TypeError(f"offer id {value!r} is not an integer")
+    return found
+
+
+def _optional(name: str, value: object) -> str | None:
+    return None if value is None else check_id(name, value)
+
+
+class _Closed:
+    """Stands in for the router of a closed durable router: every use raises."""
+
+    def __init__(self, reason: str) -> None:
+        self._reason = reason
+
+    def __getattr__(self, name: str) -> Any:
+        raise StoreError(f"the durable router is closed: {self._reason}")

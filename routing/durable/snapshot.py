@@ -276,38 +276,54 @@ def _build(snapshot: dict[str, Any]) -> Router:
         else:
             raise SnapshotError(f"unknown entry kind {kind!r}")
 
-    # tuples and frozensets hold only what is built before them; build them on demand
-    def immutable(number: int) -> Any:
-        stack = [number]
-        while stack:
-            top = stack[-1]
-            kind, items = entries[top]
-            missing = [
-                item["r"]
-                for item in items
-                if isinstance(item, dict)
-                and "r" in item
-                and built[item["r"]] is None
-                and entries[item["r"]][0] in ("T", "F")
-            ]
-            if missing:
-                stack.extend(missing)
-                continue
-            stack.pop()
-            if built[top] is None:
-                made = [value(item) for item in items]
-                built[top] = tuple(made) if kind == "T" else frozenset(made)
-        return built[number]
+    # Tuples and frozensets are built on demand, from what they hold; an instance is
+    # filled in before anything hashes it (a frozenset of model values hashes their
+    # fields), and its attributes are built before it is filled.
+    filled = [False] * len(entries)
 
+    def resolve(item: Any) -> Any:
+        if isinstance(item, dict) and "r" in item and built[item["r"]] is None:
+            immutable(item["r"])
+        return value(item)
+
+    def fill(number: int) -> None:
+        if filled[number]:
+            return
+        filled[number] = True
+        obj = built[number]
+        for attr, item in entries[number][2]:
+            object.__setattr__(obj, attr, resolve(item))
+
+    def hashable(item: Any) -> None:
+        if not (isinstance(item, dict) and "r" in item):
+            return
+        number = item["r"]
+        kind = entries[number][0]
+        hash_of: Any = type(built[number]).__hash__
+        if kind == "I" and hash_of is not object.__hash__:
+            fill(number)
+        elif kind == "T":
+            for inner in entries[number][1]:
+                hashable(inner)
+
+    def immutable(number: int) -> None:
+        kind, items = entries[number]
+        if kind not in ("T", "F"):
+            raise SnapshotError(f"entry {number} is referred to before it is made")
+        made = [resolve(item) for item in items]
+        if kind == "F":
+            for item in items:
+                hashable(item)
+            built[number] = frozenset(made)
+        else:
+            built[number] = tuple(made)
+
+    for number, (kind, *_rest) in enumerate(entries):
+        if kind == "I":
+            fill(number)
     for number, (kind, *_rest) in enumerate(entries):
         if kind in ("T", "F") and built[number] is None:
             immutable(number)
-    # instances first: a dict or set may hash one of them by its fields
-    for number, (kind, *rest) in enumerate(entries):
-        if kind == "I":
-            obj = built[number]
-            for attr, item in rest[1]:
-                object.__setattr__(obj, attr, value(item))
     for number, (kind, *rest) in enumerate(entries):
         obj = built[number]
         if kind == "L":

@@ -107,6 +107,7 @@ STATS_PROBES = (
     Task("probe", "voice"),
     Task("probe", "chat", Requirement({"billing": 2}), priority=2.0, sla_target=5.0),
     Task("probe", "voice", units=3, preferred_agents=("a0", "a1"), preferred_window=5.0),
+    Task("probe", "voice", preferred_agents=("nobody",), preferred_window=5.0),
 )
 """Tasks whose expected wait the machine asks for at every step (never submitted)."""
 

@@ -159,6 +159,19 @@ class TestServiceStats:
         assert (stats.abandoned, stats.expired, stats.abandoned_after_target) == (1, 1, 1)
         assert (stats.answered, stats.targeted, stats.service_level) == (1, 0, 0.0)
 
+    def test_agent_time_leaves_out_the_wait_after_a_cold_transfer(self) -> None:
+        # ann holds t1 from 1 to 2 and sends it back to the queue; bob takes it at
+        # 1,000 and completes at 1,010: agents held it 11 s, not 1,009
+        router = Router(Policy(offer_timeout=None))
+        router.add_agent(Agent("ann", {}, {"voice": 1}), 0.0)
+        accept_all(router, router.submit(Task("t1", "voice"), 1.0), 1.0)
+        router.set_agent_state("ann", AgentState.AWAY, 2.0)  # her work goes on
+        assert not offers_in(router.transfer("t1", 2.0, warm=False))
+        accept_all(router, router.add_agent(Agent("bob", {}, {"voice": 1}), 1000.0), 1000.0)
+        router.complete("t1", 1010.0)
+        stats = router.service_stats(1010.0, 2000.0)
+        assert (stats.answered, stats.completed, stats.mean_agent_time) == (1, 1, 11.0)
+
     def test_the_window_is_a_positive_duration_within_the_horizon(self) -> None:
         router = Router(Policy(stats_horizon=60.0))
         assert router.service_stats(0.0, 60.0).window == 60.0
@@ -213,6 +226,22 @@ class TestEstimateWait:
         assert expected_wait(3, 0, 0.1, 0.0) == math.inf
         assert expected_wait(1, 0, 0.1, 0.5) == math.inf  # abandonment serves nobody
         assert expected_wait(1, 1, 0.1, 0.5) == pytest.approx(1 / 0.6 + 1 / 0.1)
+
+    def test_infinite_without_a_server_even_before_any_completion(self) -> None:
+        router = Router()
+        router.add_agent(Agent("ann", {}, {"chat": 1}), 0.0)
+        estimate = router.estimate_wait(Task("new", "voice"), 1.0)
+        assert (estimate.seconds, estimate.service_rate, estimate.servers) == (math.inf, None, 0)
+
+    def test_preferred_agents_not_in_the_pool_do_not_hold_it_back(self) -> None:
+        router = Router()
+        router.add_agent(Agent("ann", {}, {"voice": 1}), 0.0)
+        ghost = Task("new", "voice", preferred_agents=("ghost",), preferred_window=30.0)
+        assert router.estimate_wait(ghost, 1.0).seconds == 0.0  # submit offers it to ann
+        bob = Task("new", "voice", preferred_agents=("ghost", "bob"), preferred_window=30.0)
+        router.add_agent(Agent("bob", {}, {"chat": 1}), 1.0)
+        assert router.estimate_wait(bob, 1.0).seconds != 0.0  # it waits for bob
+        assert offers_in(router.submit(ghost, 1.0))[0].agent_id == "ann"
 
     def test_the_requirement_decides_who_serves_it(self) -> None:
         estimate = self.busy().estimate_wait(Task("new", "voice", Requirement({"tech": 1})), 12.0)

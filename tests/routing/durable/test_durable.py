@@ -4,10 +4,12 @@ modes, and what opening an existing journal checks."""
 
 from __future__ import annotations
 
+import functools
 import math
 import pickle
 import sqlite3
 import time
+import types
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -366,3 +368,91 @@ class TestSnapshots:
         for every in (0, -1, 2.5, True):
             with pytest.raises(InvalidInputError, match="snapshot_every"):
                 DurableRouter(SQLiteStore(path), snapshot_every=every)  # type: ignore[arg-type]
+
+
+class TestWhatIsJournaledIsWhatRan:
+    """Found by an adversarial review: each once left the router changed with no
+    record, or a record that does not replay."""
+
+    def test_a_numpy_string_id_is_journaled_as_the_string(self, path: Path) -> None:
+        np = pytest.importorskip("numpy")
+        durable = DurableRouter.open(path)
+        durable.add_agent(Agent("ann", {"billing": 1}, {"voice": 1}), 0.0)
+        durable.set_agent_state(np.str_("ann"), AgentState.AWAY, 1.0, reason=np.str_("break"))
+        durable.close()
+        again = DurableRouter.open(path)
+        assert again.agent_status("ann").reason == "break"
+        assert again.agents_by_state()[AgentState.AWAY] == ["ann"]
+
+    @pytest.mark.parametrize(
+        "attributes",
+        [{"n": 10**5000}, {"deep": functools.reduce(lambda inner, _: [inner], range(100), [])}],
+    )
+    def test_what_would_not_read_back_is_refused_before_anything_changes(
+        self, path: Path, attributes: dict[str, Any]
+    ) -> None:
+        durable = DurableRouter.open(path)
+        with pytest.raises(UnjournalableError):
+            durable.submit(Task("t1", "voice", attributes=attributes), 1.0)
+        assert durable.journaled == 0 and durable.waiting_count() == 0
+        assert durable.now == -math.inf
+
+    def test_the_router_keeps_the_journals_copy_of_the_attributes(self, path: Path) -> None:
+        durable = DurableRouter.open(path)
+        mine = {"tags": ["vip"]}
+        durable.submit(Task("t1", "voice", attributes=types.MappingProxyType(mine)), 1.0)
+        mine["tags"].append("escalated")  # the caller's dict, changed afterwards
+        [task] = durable.waiting_tasks()
+        assert task.attributes == {"tags": ["vip"]} and type(task.attributes) is dict
+        durable.snapshot()
+        durable.close()
+        again = DurableRouter.open(path)
+        assert again.recovery.snapshot == 1 and again.recovery.skipped == ()
+        assert again.waiting_tasks()[0].attributes == {"tags": ["vip"]}
+
+    def test_a_frozenset_of_model_values_snapshots_and_loads(self, path: Path) -> None:
+        durable = DurableRouter.open(path)
+        held = frozenset({Customer("c1", 2.0), Requirement({"billing": 1})})
+        durable.submit(Task("t1", "voice", attributes={"x": held}), 1.0)
+        durable.snapshot()
+        durable.close()
+        again = DurableRouter.open(path)
+        assert again.recovery.skipped == () and again.recovery.snapshot == 1
+        assert again.waiting_tasks()[0].attributes == {"x": held}
+
+    def test_a_failed_scheduled_snapshot_does_not_fail_its_command(self, path: Path) -> None:
+        class NoSnapshots(SQLiteStore):
+            def write_snapshot(self, seq: int, data: str, keep: int = 2) -> None:
+                raise StoreError("journal: writing the snapshot failed: disk is full")
+
+        durable = DurableRouter(NoSnapshots(path), snapshot_every=1)
+        durable.submit(Task("t1", "voice"), 1.0)  # journaled; its snapshot failed
+        assert durable.journaled == 1 and "disk is full" in (durable.snapshot_error or "")
+        with pytest.raises(StoreError, match="disk is full"):
+            durable.snapshot()
+        assert durable.task_state("t1") is TaskState.QUEUED
+        durable.close()
+        assert DurableRouter.open(path).journaled == 1
+
+    def test_a_snapshot_after_no_command_is_reported(self, path: Path) -> None:
+        durable = DurableRouter.open(path)
+        durable.snapshot()
+        durable.close()
+        assert DurableRouter.open(path).recovery.snapshot == 0
+
+    def test_a_router_closed_by_a_store_it_cannot_read_answers_nothing(self, path: Path) -> None:
+        store = FailingStore(path)
+        durable = DurableRouter(store)
+        centre(durable)
+        store.fail = 1
+
+        def unreadable() -> Iterator[tuple[int, str | None]]:
+            raise StoreError("journal: reading the snapshots failed: disk gone")
+            yield  # pragma: no cover
+
+        store.snapshots = unreadable  # type: ignore[method-assign]
+        with pytest.raises(StoreError):
+            durable.cancel("t3", 5.0)
+        for view in (lambda: durable.task_state("t1"), durable.agents_by_state):
+            with pytest.raises(StoreError, match="closed: the store failed"):
+                view()

@@ -95,13 +95,14 @@ def test_recovery_after_sigkill_equals_the_acknowledged_commands(tmp_path: Path,
             assert acknowledged <= journaled, (run, acknowledged, journaled)
         lost += max(0, acknowledged - journaled)
         assert recovered.recovery.cut == 0 and recovered.recovery.skipped == ()
-        assert recovered.recovery.snapshot == (
-            journaled // SNAPSHOT_EVERY * SNAPSHOT_EVERY or None
-        ) or (
-            how == "snapshot"  # the one being written may or may not have been committed
-            and recovered.recovery.snapshot
-            == ((journaled // SNAPSHOT_EVERY - 1) * SNAPSHOT_EVERY or None)
-        ), (run, journaled, recovered.recovery)
+        latest = journaled // SNAPSHOT_EVERY * SNAPSHOT_EVERY or None
+        before = (journaled // SNAPSHOT_EVERY - 1) * SNAPSHOT_EVERY or None
+        # the snapshot due at ``latest`` may be missing if the worker died writing it,
+        # or after acknowledging that command and before starting the snapshot
+        may_miss = how == "snapshot" or journaled % SNAPSHOT_EVERY == 0
+        assert recovered.recovery.snapshot == latest or (
+            may_miss and recovered.recovery.snapshot == before
+        ), (run, journaled, how, recovered.recovery)
         in_flight_committed += journaled > acknowledged
         expected, workload = reference(seed, journaled)
         recovered.check()

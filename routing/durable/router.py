@@ -294,7 +294,8 @@ class DurableRouter:
             kwargs = canonical()
         except (RoutingError, TypeError, ValueError, OverflowError) as error:
             getattr(self._router, op)(**raw)  # raises the router's own error
-            self._rebuild_after_failure()  # it did not: undo, and refuse
+            with self._lock:  # it did not: undo, and refuse
+                self._rebuild_after_failure()
             raise UnjournalableError(f"{op}: its arguments cannot be journaled") from error
         text = json.dumps(
             {name: encode(value, name) for name, value in kwargs.items()}, separators=(",", ":")

@@ -11,7 +11,9 @@ each step a submit and a completion, offers accepted at once), in one run:
   against the in-memory router;
 * **recovery time** of a SQLite journal of 10^5 and 10^6 commands (quick: 5,000) from
   the same workload, replaying the whole journal, and from a snapshot taken within
-  the last 1,000 commands (the figure says how many came after it).
+  the last 1,000 commands (the figure says how many came after it). A snapshot's
+  load costs about the same whatever the journal's length, so only from 10^5
+  commands is the snapshot held to being the faster way.
 
     python benchmarks/bench_durable.py                 # 1,000 waiting, 10^5 and 10^6
     python benchmarks/bench_durable.py --quick         # CI: 100 agents, 100 waiting
@@ -139,6 +141,17 @@ def main() -> int:
             figures.append(
                 Figure(f"{key}_slowdown", f"{label}: in-memory / durable", memory / rate, "x")
             )
+        rates = {fig.key: fig.value for fig in figures}
+        figures.append(
+            Figure(
+                "group_over_command",
+                "SQLite: group commit / per-command sync, lifecycles/s",
+                rates["sqlite_group_lifecycles_per_s"] / rates["sqlite_command_lifecycles_per_s"],
+                "x",
+                ">=",
+                1.0,
+            )
+        )
         if conninfo:
             import psycopg
 
@@ -177,14 +190,14 @@ def main() -> int:
                     "s",
                 )
             )
+            target = {"op": "<=", "target": 1.0} if commands >= 100_000 else {}
             figures.append(
                 Figure(
                     f"recovery_snapshot_over_journal_{commands}",
                     f"recovery of {commands:,}: from the snapshot / whole journal",
                     quick / full,
                     "x",
-                    "<=",
-                    1.0,
+                    **target,  # type: ignore[arg-type]
                 )
             )
     finally:

@@ -2,7 +2,7 @@
 
 ``ROUTING_TEST_POSTGRES`` (a libpq conninfo) names a server to use; without it the
 tests start a throwaway one with ``.ci/postgres`` (PostgreSQL from the Debian
-packages, on a Unix socket in a temporary folder) and stop it afterwards. Where
+packages, on a Unix socket in a temporary folder) and stop and delete it afterwards. Where
 neither works they skip, saying why, unless ``ROUTING_REQUIRE_POSTGRES=1`` (as
 ``.ci/run`` sets), which makes that a failure: CI must test against the real server.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -61,6 +62,7 @@ def postgres() -> Iterator[str]:
             env={**os.environ, "ROUTING_PG_DIR": folder},
             check=False,
         )
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

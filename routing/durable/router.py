@@ -277,11 +277,11 @@ class DurableRouter:
         if self._closed is not None:
             raise StoreError(f"the durable router is closed: {self._closed}")
 
-    def _run(self, op: str, raw: dict[str, Any], canonical: Callable[[], dict[str, Any]]) -> Any:
+    def _run(self, op: str, **args: tuple[Any, Callable[[Any], Any]]) -> Any:
         """Journal and run command ``op``.
 
-        ``canonical()`` gives its arguments as the router keeps them (``now`` a plain
-        float, ids plain strings), checked with the router's own conversions. They are
+        Each argument comes with its conversion to the form the router keeps it in
+        (``now`` a plain float, ids plain strings: the router's own conversions). They are
         encoded (refused here, before anything changes, if the journal cannot hold
         them), decoded again, and the router runs *the decoded* arguments: what it ran
         is exactly what a replay will run (a ``Task``'s attributes are the journal's
@@ -291,10 +291,11 @@ class DurableRouter:
         """
         self._check_open()
         try:
-            kwargs = canonical()
+            kwargs = {name: convert(value) for name, (value, convert) in args.items()}
         except (RoutingError, TypeError, ValueError, OverflowError) as error:
-            getattr(self._router, op)(**raw)  # raises the router's own error
-            with self._lock:  # it did not: undo, and refuse
+            getattr(self._router, op)(**{name: value for name, (value, _) in args.items()})
+            # that raised the router's own error; had it not: undo, and refuse
+            with self._lock:
                 self._rebuild_after_failure()
             raise UnjournalableError(f"{op}: its arguments cannot be journaled") from error
         text = json.dumps(
@@ -390,89 +391,59 @@ class DurableRouter:
 
     def add_agent(self, agent: Agent, now: float) -> list[Event]:
         """:meth:`Router.add_agent`, journaled."""
-        return self._run(  # type: ignore[no-any-return]
-            "add_agent", {"agent": agent, "now": now}, lambda: {"agent": agent, "now": _now(now)}
-        )
+        return self._run("add_agent", agent=(agent, _same), now=(now, _now))  # type: ignore[no-any-return]
 
     def remove_agent(self, agent_id: str, now: float) -> list[Event]:
         """:meth:`Router.remove_agent`, journaled."""
         return self._run(  # type: ignore[no-any-return]
-            "remove_agent",
-            {"agent_id": agent_id, "now": now},
-            lambda: {"agent_id": check_id("agent id", agent_id), "now": _now(now)},
+            "remove_agent", agent_id=(agent_id, _agent_id), now=(now, _now)
         )
 
     def set_agent_state(
         self, agent_id: str, state: AgentState, now: float, reason: str | None = None
     ) -> list[Event]:
         """:meth:`Router.set_agent_state`, journaled."""
-        raw = {"agent_id": agent_id, "state": state, "now": now, "reason": reason}
         return self._run(  # type: ignore[no-any-return]
             "set_agent_state",
-            raw,
-            lambda: {
-                "agent_id": check_id("agent id", agent_id),
-                "state": state,
-                "now": _now(now),
-                "reason": _optional("reason", reason),
-            },
+            agent_id=(agent_id, _agent_id),
+            state=(state, _same),
+            now=(now, _now),
+            reason=(reason, _reason),
         )
 
     def update_agent(self, agent: Agent, now: float) -> list[Event]:
         """:meth:`Router.update_agent`, journaled."""
-        return self._run(  # type: ignore[no-any-return]
-            "update_agent",
-            {"agent": agent, "now": now},
-            lambda: {"agent": agent, "now": _now(now)},
-        )
+        return self._run("update_agent", agent=(agent, _same), now=(now, _now))  # type: ignore[no-any-return]
 
     def submit(self, task: Task, now: float) -> list[Event]:
         """:meth:`Router.submit`, journaled. ``task.attributes`` must be journalable
         (:mod:`routing.durable.codec`), or it is refused before anything changes; the
         router keeps the journal's copy of them."""
-        return self._run(  # type: ignore[no-any-return]
-            "submit", {"task": task, "now": now}, lambda: {"task": task, "now": _now(now)}
-        )
+        return self._run("submit", task=(task, _same), now=(now, _now))  # type: ignore[no-any-return]
 
     def accept(self, offer_id: int, now: float) -> list[Event]:
         """:meth:`Router.accept`, journaled."""
-        return self._run(  # type: ignore[no-any-return]
-            "accept",
-            {"offer_id": offer_id, "now": now},
-            lambda: {"offer_id": _offer(offer_id), "now": _now(now)},
-        )
+        return self._run("accept", offer_id=(offer_id, _offer), now=(now, _now))  # type: ignore[no-any-return]
 
     def decline(self, offer_id: int, now: float) -> list[Event]:
         """:meth:`Router.decline`, journaled."""
-        return self._run(  # type: ignore[no-any-return]
-            "decline",
-            {"offer_id": offer_id, "now": now},
-            lambda: {"offer_id": _offer(offer_id), "now": _now(now)},
-        )
+        return self._run("decline", offer_id=(offer_id, _offer), now=(now, _now))  # type: ignore[no-any-return]
 
     def complete(
         self, task_id: str, now: float, resolved: bool = True, wrap_up: float | None = None
     ) -> list[Event]:
         """:meth:`Router.complete`, journaled."""
-        raw = {"task_id": task_id, "now": now, "resolved": resolved, "wrap_up": wrap_up}
         return self._run(  # type: ignore[no-any-return]
             "complete",
-            raw,
-            lambda: {
-                "task_id": check_id("task id", task_id),
-                "now": _now(now),
-                "resolved": to_bool("resolved", resolved),
-                "wrap_up": None if wrap_up is None else _real(wrap_up),
-            },
+            task_id=(task_id, _task_id),
+            now=(now, _now),
+            resolved=(resolved, _resolved),
+            wrap_up=(wrap_up, _optional_real),
         )
 
     def end_wrap_up(self, task_id: str, now: float) -> list[Event]:
         """:meth:`Router.end_wrap_up`, journaled."""
-        return self._run(  # type: ignore[no-any-return]
-            "end_wrap_up",
-            {"task_id": task_id, "now": now},
-            lambda: {"task_id": check_id("task id", task_id), "now": _now(now)},
-        )
+        return self._run("end_wrap_up", task_id=(task_id, _task_id), now=(now, _now))  # type: ignore[no-any-return]
 
     def transfer(
         self,
@@ -485,70 +456,43 @@ class DurableRouter:
         window: float = 30.0,
     ) -> list[Event]:
         """:meth:`Router.transfer`, journaled."""
-        raw = {
-            "task_id": task_id,
-            "now": now,
-            "to_agent": to_agent,
-            "requirement": requirement,
-            "warm": warm,
-            "window": window,
-        }
         return self._run(  # type: ignore[no-any-return]
             "transfer",
-            raw,
-            lambda: {
-                "task_id": check_id("task id", task_id),
-                "now": _now(now),
-                "to_agent": _optional("agent id", to_agent),
-                "requirement": requirement,
-                "warm": to_bool("warm", warm),
-                "window": _real(window),
-            },
+            task_id=(task_id, _task_id),
+            now=(now, _now),
+            to_agent=(to_agent, _optional_agent_id),
+            requirement=(requirement, _same),
+            warm=(warm, _warm),
+            window=(window, _real),
         )
 
     def update_task(self, task: Task, now: float) -> list[Event]:
         """:meth:`Router.update_task`, journaled."""
-        return self._run(  # type: ignore[no-any-return]
-            "update_task", {"task": task, "now": now}, lambda: {"task": task, "now": _now(now)}
-        )
+        return self._run("update_task", task=(task, _same), now=(now, _now))  # type: ignore[no-any-return]
 
     def convert_to_callback(
         self, task_id: str, now: float, channel: str = "callback", not_before: float | None = None
     ) -> list[Event]:
         """:meth:`Router.convert_to_callback`, journaled."""
-        raw = {"task_id": task_id, "now": now, "channel": channel, "not_before": not_before}
         return self._run(  # type: ignore[no-any-return]
             "convert_to_callback",
-            raw,
-            lambda: {
-                "task_id": check_id("task id", task_id),
-                "now": _now(now),
-                "channel": check_id("channel", channel),
-                "not_before": None if not_before is None else _real(not_before),
-            },
+            task_id=(task_id, _task_id),
+            now=(now, _now),
+            channel=(channel, _channel),
+            not_before=(not_before, _optional_real),
         )
 
     def cancel(self, task_id: str, now: float) -> list[Event]:
         """:meth:`Router.cancel`, journaled."""
-        return self._run(  # type: ignore[no-any-return]
-            "cancel",
-            {"task_id": task_id, "now": now},
-            lambda: {"task_id": check_id("task id", task_id), "now": _now(now)},
-        )
+        return self._run("cancel", task_id=(task_id, _task_id), now=(now, _now))  # type: ignore[no-any-return]
 
     def advance(self, now: float) -> list[Event]:
         """:meth:`Router.advance`, journaled."""
-        return self._run(  # type: ignore[no-any-return]
-            "advance", {"now": now}, lambda: {"now": _now(now)}
-        )
+        return self._run("advance", now=(now, _now))  # type: ignore[no-any-return]
 
     def forget_customer(self, customer_id: str) -> None:
         """:meth:`Router.forget_customer`, journaled."""
-        self._run(
-            "forget_customer",
-            {"customer_id": customer_id},
-            lambda: {"customer_id": check_id("customer id", customer_id)},
-        )
+        self._run("forget_customer", customer_id=(customer_id, _customer_id))
 
     # -- durability ------------------------------------------------------------------
 
@@ -668,6 +612,11 @@ def _decoded(text: str) -> dict[str, Any]:
     return {name: decode(value) for name, value in json.loads(text).items()}
 
 
+def _same(value: object) -> object:
+    """A model value or enum: the router takes it as it is (the codec checks it)."""
+    return value
+
+
 def _now(value: object) -> float:
     return check_instant("now", value)  # type: ignore[arg-type]
 
@@ -682,6 +631,10 @@ def _real(value: object) -> float:
     return float(value)
 
 
+def _optional_real(value: object) -> float | None:
+    return None if value is None else _real(value)
+
+
 def _offer(value: object) -> int:
     found = to_int(value)
     if found is None:
@@ -689,8 +642,36 @@ def _offer(value: object) -> int:
     return found
 
 
-def _optional(name: str, value: object) -> str | None:
-    return None if value is None else check_id(name, value)
+def _agent_id(value: object) -> str:
+    return check_id("agent id", value)
+
+
+def _optional_agent_id(value: object) -> str | None:
+    return None if value is None else check_id("agent id", value)
+
+
+def _task_id(value: object) -> str:
+    return check_id("task id", value)
+
+
+def _customer_id(value: object) -> str:
+    return check_id("customer id", value)
+
+
+def _channel(value: object) -> str:
+    return check_id("channel", value)
+
+
+def _reason(value: object) -> str | None:
+    return None if value is None else check_id("reason", value)
+
+
+def _resolved(value: object) -> bool:
+    return to_bool("resolved", value)
+
+
+def _warm(value: object) -> bool:
+    return to_bool("warm", value)
 
 
 class _Closed:

@@ -440,6 +440,18 @@ class AgentPool:
                 del indexed[channel]
                 self.idle_mask[channel] &= ~rec.bit
 
+    def slots(self, among: int, channel: str) -> int:
+        """The capacity on ``channel`` of the agents of the mask ``among``.
+
+        Runtime complexity: O(a) for the a agents of the mask.
+        """
+        total = 0
+        while among:
+            low = among & -among
+            among ^= low
+            total += self.by_slot[low.bit_length() - 1].capacity.get(channel, 0)
+        return total
+
     def takes_at_once(self, among: int, channel: str, units: int, skills: Skills) -> bool:
         """Whether an agent of the mask ``among`` (assumed to have ``skills``) could be
         offered a new task of ``units`` on ``channel`` at once: idle on the channel,

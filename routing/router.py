@@ -203,16 +203,6 @@ _NOT_RESPONDING = AgentState.NOT_RESPONDING
 _MAX_INSTANT = MAX_INSTANT
 
 
-def _bits(mask: int) -> list[int]:
-    """Each set bit of ``mask`` on its own, lowest first."""
-    found = []
-    while mask:
-        low = mask & -mask
-        found.append(low)
-        mask ^= low
-    return found
-
-
 def _concurrent(name: str, busy: str | None) -> ConcurrentCallError:
     holder = "another call" if busy is None else f"Router.{busy}"
     return ConcurrentCallError(
@@ -1201,10 +1191,7 @@ class Router:
                     rec = pool.agents.get(agent_id)
                     preferred |= 0 if rec is None else rec.bit
             first = eligible & preferred if preferred else eligible  # who may take it now
-            serving = eligible & pool.available
-            servers = sum(
-                pool.by_slot[bit.bit_length() - 1].capacity[channel] for bit in _bits(serving)
-            )
+            servers = pool.slots(eligible & pool.available, channel)
             mu, theta = self._log.rates(now, channel)
             if pool.takes_at_once(first, channel, task.units, skills):
                 return WaitEstimate(0.0, 0, servers, mu, theta)

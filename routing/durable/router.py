@@ -50,7 +50,15 @@ import attrs
 from routing.durable import snapshot
 from routing.durable.codec import UnjournalableError, decode, dumps, encode, loads
 from routing.durable.postgres import PostgresStore
-from routing.durable.store import FORMAT, VERSION, SQLiteStore, Store, StoreError
+from routing.durable.store import (
+    FORMAT,
+    VERSION,
+    SQLiteStore,
+    Store,
+    StoreError,
+    record_crc,
+    snapshot_crc,
+)
 from routing.errors import InvalidInputError, RoutingError
 from routing.events import Event
 from routing.model import (
@@ -221,8 +229,8 @@ class DurableRouter:
         store = self._store
         skipped: list[str] = []
         start, used = 0, None
-        for seq, data in store.snapshots():
-            if data is None:
+        for seq, crc, data in store.snapshots():
+            if not isinstance(data, str) or crc != snapshot_crc(data):
                 skipped.append(f"snapshot at record {seq}: fails its CRC")
                 continue
             try:
@@ -238,10 +246,19 @@ class DurableRouter:
         self._seq = start
         router = self._router
         count = 0
-        for seq, op, args in store.load(after=start):
+        bad = None  # the first record missing, out of sequence or failing its CRC
+        for seq, op, args, crc in store.load(after=start):
+            expected = start + count + 1
+            if (
+                seq != expected
+                or not isinstance(op, str)
+                or not isinstance(args, str)
+                or crc != record_crc(seq, op, args)
+            ):
+                bad = expected
+                break
             try:
-                kwargs = {name: decode(value) for name, value in json.loads(args).items()}
-                getattr(router, op)(**kwargs)
+                getattr(router, op)(**_decoded(args))
             except Exception as error:
                 raise StoreError(
                     f"journal record {seq} ({op}) does not replay: {error!r}; the journal "
@@ -249,7 +266,6 @@ class DurableRouter:
                 ) from error
             count += 1
             self._seq = seq
-        bad = getattr(store, "bad_tail", None)
         cut = store.cut(bad) if bad is not None else 0
         return Recovery(
             count,

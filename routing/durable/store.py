@@ -4,12 +4,14 @@ A store holds a header (the journal format's version and the router's policy, as
 :mod:`routing.durable.codec` text), the last few snapshots (:mod:`routing.durable.
 snapshot`, each with the number of the last record it includes and a CRC-32) and the
 journal: records ``(seq, op, args, crc)``
-numbered from 1 without gaps, ``crc`` the CRC-32 of ``f"{seq}|{op}|{args}"``. Records
-are added by :meth:`Store.append` and become durable at :meth:`Store.commit`; a crash
-before the commit loses them, never part of one. :meth:`Store.load` reads the records
-back in order and stops at the first that is missing, out of sequence or fails its
-CRC (a torn or corrupt tail); :meth:`Store.cut` deletes from there on, so a corrupt
-tail is never replayed as garbage.
+numbered from 1 without gaps, ``crc`` the CRC-32 of ``f"{seq}|{op}|{args}"``
+(:func:`record_crc`). Records are added by :meth:`Store.append` and become durable at
+:meth:`Store.commit`; a crash before the commit loses them, never part of one.
+:meth:`Store.load` reads the records back in order, as stored; the durable router
+checks them (:func:`record_crc`) and stops at the first that is missing, out of
+sequence or fails its CRC (a torn or corrupt tail), and :meth:`Store.cut` deletes
+from there on, so a corrupt tail is never replayed as garbage. Snapshots carry a
+CRC-32 of their text too (:func:`snapshot_crc`).
 
 :class:`SQLiteStore` is the embedded default: one file, WAL mode, nothing to start.
 ``synchronous="FULL"`` (the default) makes each commit survive power loss; ``"NORMAL"``
@@ -43,6 +45,11 @@ def record_crc(seq: int, op: str, args: str) -> int:
     return zlib.crc32(f"{seq}|{op}|{args}".encode())
 
 
+def snapshot_crc(data: str) -> int:
+    """The CRC-32 a stored snapshot carries."""
+    return zlib.crc32(data.encode())
+
+
 class Store(Protocol):
     """What a durable router needs of its storage."""
 
@@ -61,9 +68,9 @@ class Store(Protocol):
     def rollback(self) -> None:
         """Drop the records appended since the last commit."""
 
-    def load(self, after: int = 0) -> Iterator[tuple[int, str, str]]:
-        """``(seq, op, args)`` of each good record after ``after``, in order, up to the
-        first missing or corrupt one (:attr:`bad_tail` then says where)."""
+    def load(self, after: int = 0) -> Iterator[tuple[int, object, object, object]]:
+        """``(seq, op, args, crc)`` of each record after ``after``, in ``seq`` order, as
+        stored (the caller checks them)."""
 
     def cut(self, seq: int) -> int:
         """Delete record ``seq`` and every later one, durably; how many went."""
@@ -71,8 +78,8 @@ class Store(Protocol):
     def write_snapshot(self, seq: int, data: str, keep: int = 2) -> None:
         """Store a snapshot taken after record ``seq`` (and commit what is appended)."""
 
-    def snapshots(self) -> Iterator[tuple[int, str | None]]:
-        """``(seq, data or None if damaged)`` of each snapshot, newest first."""
+    def snapshots(self) -> Iterator[tuple[int, object, object]]:
+        """``(seq, crc, data)`` of each snapshot, newest first, as stored."""
 
     def close(self) -> None:
         """Release the store (commits nothing)."""
@@ -85,7 +92,7 @@ class SQLiteStore:
     >>> store = SQLiteStore(os.path.join(tempfile.mkdtemp(), "j.db"))
     >>> store.create({"format": FORMAT, "version": "1", "policy": "{}"})
     >>> store.append(1, "advance", '{"now":0.0}'); store.commit()
-    >>> list(store.load())
+    >>> [row[:3] for row in store.load()]
     [(1, 'advance', '{"now":0.0}')]
     """
 
@@ -93,7 +100,6 @@ class SQLiteStore:
         if synchronous not in ("FULL", "NORMAL", "OFF"):
             raise StoreError(f"synchronous {synchronous!r} must be FULL, NORMAL or OFF")
         self.path = Path(path)
-        self.bad_tail: int | None = None  # the first bad record the last load met
         try:
             self._db = sqlite3.connect(
                 self.path, isolation_level=None, check_same_thread=False, timeout=30.0
@@ -169,34 +175,13 @@ class SQLiteStore:
             pass  # the connection is gone: nothing was committed either way
         self._open = False
 
-    def load(self, after: int = 0) -> Iterator[tuple[int, str, str]]:
-        self.bad_tail = None
-        expected = after + 1
+    def load(self, after: int = 0) -> Iterator[tuple[int, object, object, object]]:
         try:
-            cursor = self._db.execute(
+            yield from self._db.execute(
                 "SELECT seq, op, args, crc FROM journal WHERE seq > ? ORDER BY seq", (after,)
             )
-            for seq, op, args, crc in cursor:
-                if (
-                    seq != expected
-                    or not isinstance(op, str)
-                    or not isinstance(args, str)
-                    or crc != record_crc(seq, op, args)
-                ):
-                    self.bad_tail = expected
-                    return
-                yield seq, op, args
-                expected += 1
         except sqlite3.Error as error:
             raise self._fail("reading the journal", error) from error
-
-    def last_seq(self) -> int:
-        """The highest record number stored (0 if none), good or bad."""
-        try:
-            (found,) = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM journal").fetchone()
-        except sqlite3.Error as error:
-            raise self._fail("reading the journal", error) from error
-        return int(found)
 
     def cut(self, seq: int) -> int:
         try:
@@ -217,7 +202,7 @@ class SQLiteStore:
                 self._open = True
             self._db.execute(
                 "INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?)",
-                (seq, zlib.crc32(data.encode()), data),
+                (seq, snapshot_crc(data), data),
             )
             self._db.execute(
                 "DELETE FROM snapshots WHERE seq NOT IN "
@@ -230,18 +215,14 @@ class SQLiteStore:
             self._abort()
             raise self._fail(f"writing the snapshot at record {seq}", error) from error
 
-    def snapshots(self) -> Iterator[tuple[int, str | None]]:
-        """``(seq, data)`` of each snapshot, newest first; ``data`` is ``None`` where
-        the stored text fails its CRC (a damaged snapshot)."""
+    def snapshots(self) -> Iterator[tuple[int, object, object]]:
         try:
             rows = self._db.execute(
                 "SELECT seq, crc, data FROM snapshots ORDER BY seq DESC"
             ).fetchall()
         except sqlite3.Error as error:
             raise self._fail("reading the snapshots", error) from error
-        for seq, crc, data in rows:
-            good = isinstance(data, str) and zlib.crc32(data.encode()) == crc
-            yield int(seq), data if good else None
+        yield from rows
 
     def close(self) -> None:
         self._abort()

@@ -275,12 +275,6 @@ def test_an_unopenable_journal_is_a_store_error(tmp_path: Path) -> None:
         SQLiteStore(tmp_path / "missing" / "journal.db")
 
 
-def records(path: Path) -> Iterator[Any]:
-    store = SQLiteStore(path)
-    yield from store.load()
-    store.close()
-
-
 class TestSnapshots:
     def test_recovery_starts_from_the_newest_snapshot(self, path: Path) -> None:
         durable = DurableRouter.open(path, snapshot_every=4)

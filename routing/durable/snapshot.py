@@ -28,6 +28,7 @@ of the journal, never the only copy of anything.
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 import importlib
 import json
@@ -66,6 +67,7 @@ class SnapshotError(RoutingError, ValueError):
     another format, or another engine's record layout); the message says which."""
 
 
+@functools.cache
 def _engine_classes() -> dict[str, type]:
     """Every class defined in the engine's modules, by ``module.qualname``."""
     found: dict[str, type] = {}
@@ -101,6 +103,7 @@ def _constants() -> dict[int, str]:
     return found
 
 
+@functools.cache
 def fingerprint() -> str:
     """A digest of the engine's record layout: each engine class and its attributes
     (slots; for a class without slots, the attribute names a router's instance of it
